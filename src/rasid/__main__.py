@@ -1,0 +1,3 @@
+from rasid.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,160 @@
+"""The `rasid` command: run the daemon, check a config, match files."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from rasid import __version__
+from rasid.config import Config, ConfigError, WebhookNotifier, default_config_path, load_config
+from rasid.logs import configure_logging
+from rasid.store import DATABASE_NAME, open_store
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "command", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.command(args))
+    except ConfigError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="rasid", description="Monitor Arabic news for places and keywords.")
+    parser.add_argument("--version", action="version", version=f"rasid {__version__}")
+    sub = parser.add_subparsers(metavar="COMMAND")
+
+    def command(name: str, func: object, help: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help, description=help)
+        p.add_argument("--config", "-c", metavar="PATH", help="config file (default: $RASID_CONFIG, ./config.yaml, /etc/rasid/config.yaml)")
+        p.set_defaults(command=func)
+        return p
+
+    command("run", _run, "run the daemon until SIGTERM or SIGINT")
+    command("once", _once, "poll every source once, deliver due alerts, exit")
+    command("check", _check, "validate a config and summarise it")
+    match = command("match", _match, "match files against the watch-lists (no state is touched)")
+    match.add_argument("--json", action="store_true", help="one JSON object per input, one per line")
+    match.add_argument("files", nargs="+", metavar="FILE", help="files to match, - for standard input")
+    return parser
+
+
+def _config(args: argparse.Namespace) -> tuple[Path, Config]:
+    path = default_config_path(args.config)
+    return path, load_config(path)
+
+
+def _run(args: argparse.Namespace) -> int:
+    from rasid.daemon import Daemon, install_signal_handlers
+
+    _, config = _config(args)
+    configure_logging(config.log_level)
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        install_signal_handlers(stop)
+        daemon = Daemon(config, open_store(config.state_dir))
+        try:
+            await daemon.run(stop)
+        finally:
+            await daemon.close()
+
+    asyncio.run(main())
+    return 0
+
+
+def _once(args: argparse.Namespace) -> int:
+    from rasid.daemon import Daemon
+
+    _, config = _config(args)
+    configure_logging(config.log_level)
+
+    async def main() -> None:
+        daemon = Daemon(config, open_store(config.state_dir))
+        try:
+            await daemon.once()
+        finally:
+            await daemon.close()
+
+    asyncio.run(main())
+    return 0
+
+
+def _check(args: argparse.Namespace) -> int:
+    path, config = _config(args)
+    out = [f"{path}: OK", f"state: {config.state_dir / DATABASE_NAME}"]
+    feeds, folders = config.sources.feeds, config.sources.folders
+    out.append(f"sources ({len(feeds) + len(folders)}):")
+    out += [f"  feed    {f.name:<20} every {_duration(f.interval):<6} {f.url}" for f in feeds]
+    out += [f"  folder  {f.name:<20} every {_duration(f.interval):<6} {f.path}" for f in folders]
+    out.append(f"watch-lists ({len(config.watchlists)}):")
+    all_notifiers = [n.name for n in config.notifiers]
+    for wl in config.watchlists:
+        targets = ", ".join(wl.notify if wl.notify is not None else all_notifiers) or "-"
+        out.append(
+            f"  {wl.name:<20} match {wl.match:<4} places {len(wl.places):<4} keywords {len(wl.keywords):<4}"
+            f" exclude {len(wl.exclude):<3} -> {targets}"
+        )
+    out.append(f"notifiers ({len(config.notifiers)}):")
+    for n in config.notifiers:
+        if isinstance(n, WebhookNotifier):
+            where = _redacted_url(n.url) if n.enabled else "disabled (url is empty)"
+            signed = ", signed" if n.secret and n.secret.get_secret_value() else ""
+            out.append(f"  {n.name:<20} webhook  {where}{signed}")
+        else:
+            out.append(f"  {n.name:<20} {n.type}")
+    print("\n".join(out))
+    return 0
+
+
+def _redacted_url(url: str) -> str:
+    """Scheme and host only: webhook paths often carry tokens."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}/…"
+
+
+def _duration(seconds: float) -> str:
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size and seconds % size == 0:
+            return f"{int(seconds // size)}{unit}"
+    return f"{seconds:g}s"
+
+
+def _match(args: argparse.Namespace) -> int:
+    from rasid.explain import print_explanation
+    from rasid.match import Matcher
+    from rasid.sources.decode import BinaryContent, decode_text
+
+    _, config = _config(args)
+    matcher = Matcher(config.watchlists)
+    status = 0
+    for name in args.files:
+        try:
+            data = sys.stdin.buffer.read() if name == "-" else Path(name).read_bytes()
+            text = decode_text(data)
+        except (OSError, BinaryContent) as exc:
+            print(f"{name}: cannot read: {getattr(exc, 'strerror', None) or exc}", file=sys.stderr)
+            status = 1
+            continue
+        verdicts = matcher.verdicts(text)
+        if args.json:
+            alerts = [
+                {"watchlist": v.watchlist, "matches": [m.to_json() for m in v.matches]} for v in verdicts if v.fired
+            ]
+            print(json.dumps({"file": name, "alerts": alerts}, ensure_ascii=False))
+        else:
+            print_explanation(name, text, verdicts)
+    return status

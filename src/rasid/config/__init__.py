@@ -1,0 +1,30 @@
+"""Loading and validating config.yaml."""
+
+from rasid.config.loader import default_config_path, load_config
+from rasid.config.models import (
+    Config,
+    ConsoleNotifier,
+    FeedConfig,
+    FolderConfig,
+    Notifier,
+    Term,
+    WatchList,
+    WebhookNotifier,
+    parse_duration,
+)
+from rasid.config.yamlfile import ConfigError
+
+__all__ = [
+    "Config",
+    "ConfigError",
+    "ConsoleNotifier",
+    "FeedConfig",
+    "FolderConfig",
+    "Notifier",
+    "Term",
+    "WatchList",
+    "WebhookNotifier",
+    "default_config_path",
+    "load_config",
+    "parse_duration",
+]

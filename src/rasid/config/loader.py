@@ -1,0 +1,68 @@
+"""Find, read and validate a config file into a `Config`."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from rasid.config.models import Config
+from rasid.config.yamlfile import ConfigError, Loc, YamlDocument, load_yaml
+
+SYSTEM_CONFIG = Path("/etc/rasid/config.yaml")
+
+
+def default_config_path(explicit: str | os.PathLike[str] | None = None) -> Path:
+    """`--config`, else `$RASID_CONFIG`, else `./config.yaml`, else `/etc/rasid/config.yaml`."""
+    if explicit:
+        return Path(explicit)
+    if os.environ.get("RASID_CONFIG"):
+        return Path(os.environ["RASID_CONFIG"])
+    local = Path("config.yaml")
+    return local if local.exists() else SYSTEM_CONFIG
+
+
+def load_config(path: str | os.PathLike[str], environ: dict[str, str] | None = None) -> Config:
+    """Read and validate `path`; raise `ConfigError` naming file, line and key of every problem."""
+    path = Path(path)
+    doc = load_yaml(path, environ)
+    if not isinstance(doc.data, dict):
+        raise ConfigError([doc.problem((), "the config must be a mapping of keys to values")])
+    try:
+        config = Config.model_validate(doc.data, context={"base_dir": path.resolve().parent})
+    except ValidationError as exc:
+        raise ConfigError([_describe(doc, err) for err in exc.errors()]) from None
+    problems = [doc.problem(loc, message) for loc, message in config.cross_check()]
+    if problems:
+        raise ConfigError(problems)
+    return config
+
+
+def _describe(doc: YamlDocument, err: Any) -> str:
+    loc = _data_loc(doc.data, tuple(err["loc"]))
+    kind = err["type"]
+    if kind == "extra_forbidden":
+        return doc.problem(loc[:-1], f"unknown field {loc[-1]!r}", at_key=loc)
+    if kind == "missing":
+        return doc.problem(loc[:-1], f"missing required field {loc[-1]!r}")
+    if kind == "union_tag_invalid":
+        ctx = err["ctx"]
+        return doc.problem(loc, f"unknown {ctx['discriminator']} {ctx['tag']!r}, expected one of {ctx['expected_tags']}")
+    message = err["msg"].removeprefix("Value error, ")
+    return doc.problem(loc, message)
+
+
+def _data_loc(data: Any, loc: Loc) -> Loc:
+    """Drop the parts of a pydantic location that are not in the data (union tags)."""
+    out: list[str | int] = []
+    for i, part in enumerate(loc):
+        last = i == len(loc) - 1
+        if isinstance(data, dict) and isinstance(part, str) and (part in data or last):
+            out.append(part)
+            data = data.get(part)
+        elif isinstance(data, list) and isinstance(part, int) and part < len(data):
+            out.append(part)
+            data = data[part]
+    return tuple(out)

@@ -1,0 +1,204 @@
+"""The config file, described once: these models validate it and document it."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationInfo,
+    model_validator,
+)
+
+_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)")
+_UNIT_SECONDS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def parse_duration(value: Any) -> float:
+    """`30s`, `5m`, `1h30m`, `2d` or a number of seconds -> seconds."""
+    if isinstance(value, bool):
+        raise ValueError("expected a duration such as 30s, 5m or 1h")
+    if isinstance(value, (int, float)):
+        seconds = float(value)
+    elif isinstance(value, str):
+        text = value.strip().lower()
+        pos, seconds = 0, 0.0
+        for m in _DURATION_PART.finditer(text):
+            if m.start() != pos and text[pos : m.start()].strip():
+                break
+            seconds += float(m.group(1)) * _UNIT_SECONDS[m.group(2)]
+            pos = m.end()
+        if not text or pos == 0 or text[pos:].strip():
+            raise ValueError(f"invalid duration {value!r}: use a number and a unit, e.g. 30s, 5m, 1h")
+    else:
+        raise ValueError("expected a duration such as 30s, 5m or 1h")
+    if seconds < 0:
+        raise ValueError("a duration cannot be negative")
+    return seconds
+
+
+def _resolve_path(value: Path, info: ValidationInfo) -> Path:
+    value = value.expanduser()
+    base = (info.context or {}).get("base_dir")
+    if base is not None and not value.is_absolute():
+        value = Path(base) / value
+    return value
+
+
+def _http_url(value: str) -> str:
+    if value and not re.match(r"(?i)^https?://[^/\s]+", value):
+        raise ValueError("must be an http:// or https:// URL")
+    return value
+
+
+Seconds = Annotated[float, BeforeValidator(parse_duration)]
+"""A duration in seconds, written `30s`, `5m`, `1h` or as a number of seconds."""
+ConfigPath = Annotated[Path, AfterValidator(_resolve_path)]
+"""A path; relative paths are relative to the config file's folder."""
+HttpUrl = Annotated[str, AfterValidator(_http_url)]
+Name = Annotated[str, Field(min_length=1, pattern=r"^\S(.*\S)?$")]
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Term(Model):
+    """A place or keyword: a plain string, or its reported name with aliases."""
+
+    name: Name
+    aliases: list[Name] = []
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_string(cls, data: Any) -> Any:
+        return {"name": data} if isinstance(data, str) else data
+
+    @property
+    def spellings(self) -> list[str]:
+        return [self.name, *self.aliases]
+
+
+class WatchList(Model):
+    """Places and keywords to watch, and the rule that makes a report fire."""
+
+    name: Name
+    places: list[Term] = []
+    keywords: list[Term] = []
+    match: Literal["any", "all"] = Field(
+        "any", description="any: a place or a keyword fires; all: needs a place and a keyword"
+    )
+    exclude: list[Name] = Field([], description="a report containing one of these never fires this list")
+    notify: list[Name] | None = Field(None, description="notifier names; default: every notifier")
+
+    @model_validator(mode="after")
+    def _has_terms(self) -> WatchList:
+        if not self.places and not self.keywords:
+            raise ValueError("a watch-list needs at least one place or keyword")
+        if self.match == "all" and not (self.places and self.keywords):
+            raise ValueError("match: all needs both places and keywords")
+        return self
+
+
+class FeedConfig(Model):
+    """An RSS or Atom feed polled over HTTP."""
+
+    name: Name
+    url: HttpUrl
+    interval: Seconds = Field(300.0, gt=0, description="time between polls")
+    timeout: Seconds = Field(30.0, gt=0, description="give up on a request after this long")
+
+
+class FolderConfig(Model):
+    """A folder whose new or changed files are reports; files are never modified."""
+
+    name: Name
+    path: ConfigPath
+    interval: Seconds = Field(30.0, gt=0, description="time between scans")
+    patterns: list[str] = Field(
+        ["*.txt", "*.md", "*.html", "*.htm", "*.json"], description="file name patterns to read"
+    )
+    recursive: bool = False
+    max_bytes: int = Field(10_000_000, gt=0, description="larger files are skipped")
+
+
+class Sources(Model):
+    feeds: list[FeedConfig] = []
+    folders: list[FolderConfig] = []
+
+
+class WebhookNotifier(Model):
+    """POSTs each alert as JSON; signed (Standard Webhooks) when a secret is set."""
+
+    name: Name
+    type: Literal["webhook"]
+    url: HttpUrl = Field(description="empty disables the notifier")
+    secret: SecretStr | None = Field(None, description="signing secret, `whsec_<base64>` or any string")
+    headers: dict[str, SecretStr] = Field({}, description="extra request headers (values are secret)")
+    timeout: Seconds = Field(10.0, gt=0)
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.url)
+
+
+class ConsoleNotifier(Model):
+    """Prints each alert to standard output."""
+
+    name: Name
+    type: Literal["console"]
+
+    @property
+    def enabled(self) -> bool:
+        return True
+
+
+Notifier = Annotated[WebhookNotifier | ConsoleNotifier, Field(discriminator="type")]
+
+
+class DeliveryConfig(Model):
+    interval: Seconds = Field(2.0, gt=0, description="how often the outbox is checked for due alerts")
+    max_age: Seconds = Field(86400.0, gt=0, description="an alert still undelivered after this long is dead")
+
+
+class Config(Model):
+    """The whole config file."""
+
+    state_dir: ConfigPath = Field(Path("state"), description="where the SQLite database lives")
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
+    sources: Sources = Sources()
+    watchlists: list[WatchList] = Field(min_length=1)
+    notifiers: list[Notifier] = []
+    delivery: DeliveryConfig = DeliveryConfig()
+
+    def cross_check(self) -> list[tuple[tuple[str | int, ...], str]]:
+        """Problems that span several entries, each with its location."""
+        problems: list[tuple[tuple[str | int, ...], str]] = []
+        seen: dict[str, tuple[str | int, ...]] = {}
+        named: list[tuple[tuple[str | int, ...], str]] = [
+            *((("sources", "feeds", i, "name"), f.name) for i, f in enumerate(self.sources.feeds)),
+            *((("sources", "folders", i, "name"), f.name) for i, f in enumerate(self.sources.folders)),
+        ]
+        for loc, name in named:
+            if name in seen:
+                problems.append((loc, f"duplicate source name {name!r}"))
+            seen[name] = loc
+        for kind, items in (("watchlists", self.watchlists), ("notifiers", self.notifiers)):
+            names: set[str] = set()
+            for i, item in enumerate(items):
+                if item.name in names:
+                    problems.append(((kind, i, "name"), f"duplicate name {item.name!r}"))
+                names.add(item.name)
+        notifier_names = {n.name for n in self.notifiers}
+        for i, wl in enumerate(self.watchlists):
+            for j, target in enumerate(wl.notify or []):
+                if target not in notifier_names:
+                    problems.append((("watchlists", i, "notify", j), f"no notifier named {target!r}"))
+        return problems

@@ -1,0 +1,177 @@
+"""`Daemon`: sources, pipeline, store and delivery wired together on one asyncio loop."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import time
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timezone
+from typing import TextIO
+
+import httpx
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from rasid.config import Config
+from rasid.delivery import OutboxWorker, build_senders
+from rasid.models import Report
+from rasid.pipeline import Pipeline
+from rasid.sources import FeedSource, FolderSource
+from rasid.sources.feeds import USER_AGENT
+from rasid.store import Store
+
+log = logging.getLogger("rasid.daemon")
+
+SHUTDOWN_GRACE = 5.0
+
+
+class Daemon:
+    """Polls every source, turns new reports into alerts and delivers them."""
+
+    def __init__(
+        self,
+        config: Config,
+        store: Store,
+        stream: TextIO | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.config = config
+        self.store = store
+        self.clock = clock
+        self.client = httpx.AsyncClient(headers={"user-agent": USER_AGENT})
+        self.senders = build_senders(config.notifiers, self.client, stream)
+        self.pipeline = Pipeline(config.watchlists, list(self.senders))
+        self.worker = OutboxWorker(store, self.senders, config.delivery.max_age, clock)
+        self.feeds = [FeedSource(f) for f in config.sources.feeds]
+        self.folders = [FolderSource(f) for f in config.sources.folders]
+        self._inflight: set[asyncio.Task[object]] = set()
+        self._delivery_lock = asyncio.Lock()
+        self._deliver_again = False
+
+    async def once(self) -> None:
+        """One pass over every source, then one delivery pass."""
+        await asyncio.gather(*(self.poll_feed(f) for f in self.feeds), *(self.scan_folder(f) for f in self.folders))
+        await self.deliver()
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Poll and deliver on schedule until `stop` is set, then shut down cleanly."""
+        scheduler = AsyncIOScheduler(timezone=timezone.utc)
+        now = datetime.now(timezone.utc)
+        jobs: list[tuple[str, float, Callable[[], Awaitable[object]]]] = [
+            *((f"feed:{f.name}", f.config.interval, _bind(self.poll_feed, f)) for f in self.feeds),
+            *((f"folder:{f.name}", f.config.interval, _bind(self.scan_folder, f)) for f in self.folders),
+            ("delivery", self.config.delivery.interval, self.deliver),
+        ]
+        for job_id, interval, job in jobs:
+            scheduler.add_job(
+                self._tracked,
+                "interval",
+                args=[job_id, job],
+                seconds=interval,
+                id=job_id,
+                next_run_time=now,
+                max_instances=1,
+                coalesce=True,
+                misfire_grace_time=None,
+            )
+        scheduler.start()
+        log.info(
+            "started feeds=%d folders=%d watchlists=%d notifiers=%s",
+            len(self.feeds), len(self.folders), len(self.config.watchlists), ",".join(self.senders) or "-",
+        )  # fmt: skip
+        await stop.wait()
+        log.info("stopping in_flight=%d", len(self._inflight))
+        scheduler.shutdown(wait=False)
+        await self._finish_inflight()
+
+    async def close(self) -> None:
+        await self.client.aclose()
+        self.store.close()
+
+    async def _tracked(self, job_id: str, job: Callable[[], Awaitable[object]]) -> None:
+        """Run a job so that shutdown can wait for it and an error never stops the loop."""
+        task = asyncio.current_task()
+        assert task is not None
+        self._inflight.add(task)
+        try:
+            await job()
+        except asyncio.CancelledError:
+            log.warning("job abandoned job=%s", job_id)
+            raise
+        except Exception:
+            log.exception("job failed job=%s", job_id)
+        finally:
+            self._inflight.discard(task)
+
+    async def _finish_inflight(self) -> None:
+        pending = {t for t in self._inflight if not t.done()}
+        if not pending:
+            return
+        done, still = await asyncio.wait(pending, timeout=SHUTDOWN_GRACE)
+        for task in still:
+            task.cancel()
+        if still:
+            await asyncio.wait(still, timeout=1.0)
+
+    async def poll_feed(self, feed: FeedSource) -> None:
+        previous = await asyncio.to_thread(self.store.feed_state, feed.name)
+        poll = await feed.poll(self.client, previous, self.clock())
+        await asyncio.to_thread(self.store.save_feed_state, feed.name, poll.state)
+        if poll.error:
+            log.warning("feed poll failed source=%s error=%r errors=%d", feed.name, poll.error, poll.state.errors)
+            return
+        new, alerts = await self.ingest(poll.reports)
+        log.info("feed polled source=%s status=%s entries=%d new=%d alerts=%d", feed.name, poll.state.last_status, len(poll.reports), new, alerts)
+
+    async def scan_folder(self, folder: FolderSource) -> None:
+        known = await asyncio.to_thread(self.store.file_states, folder.name)
+        try:
+            scan = await asyncio.to_thread(folder.scan, known)
+        except OSError as exc:
+            log.warning("folder scan failed source=%s error=%r", folder.name, str(exc))
+            return
+        for rel, reports in scan.reports:
+            new, alerts = await self.ingest(reports)
+            await asyncio.to_thread(self.store.save_file_state, folder.name, rel, scan.states.pop(rel))
+            log.info("file read source=%s file=%s reports=%d new=%d alerts=%d", folder.name, rel, len(reports), new, alerts)
+        for rel, state in scan.states.items():
+            await asyncio.to_thread(self.store.save_file_state, folder.name, rel, state)
+
+    async def ingest(self, reports: list[Report]) -> tuple[int, int]:
+        """Record each report once and queue its alerts; returns (new reports, alerts)."""
+        new = alerts = 0
+        for report in reports:
+            now = self.clock()
+            outcome = self.pipeline.process(report, datetime.fromtimestamp(now, timezone.utc))
+            if not await asyncio.to_thread(self.store.record_report, report, outcome.keys, outcome.queued, now):
+                continue
+            new += 1
+            alerts += len(outcome.alerts)
+            for alert in outcome.alerts:
+                log.info(
+                    "alert queued alert=%s watchlist=%s source=%s notifiers=%s",
+                    alert.id, alert.watchlist, report.source, ",".join(alert.notifiers) or "-",
+                )  # fmt: skip
+        if alerts:
+            asyncio.get_running_loop().create_task(self._tracked("delivery", self.deliver))
+        return new, alerts
+
+    async def deliver(self) -> None:
+        """Deliver what is due; returns once a pass that started after the call has finished."""
+        self._deliver_again = True
+        async with self._delivery_lock:
+            while self._deliver_again:
+                self._deliver_again = False
+                await self.worker.deliver_due()
+
+
+def _bind(fn: Callable[[FeedSource], Awaitable[None]] | Callable[[FolderSource], Awaitable[None]], source: object) -> Callable[[], Awaitable[None]]:
+    return lambda: fn(source)  # type: ignore[arg-type]
+
+
+def install_signal_handlers(stop: asyncio.Event) -> None:
+    """SIGTERM and SIGINT set `stop`."""
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)

@@ -1,0 +1,61 @@
+"""The alert document: what every notifier is given, stored in the outbox as is."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from datetime import datetime
+from typing import Any
+
+from rasid.models import Alert, Match, Report
+
+SNIPPET_CONTEXT = 80
+_WHITESPACE = re.compile(r"\s+")
+
+
+def alert_id(report_key: str, watchlist: str) -> str:
+    """Stable for one report and one watch-list, whatever the run."""
+    return "alert_" + hashlib.sha256(f"{report_key}\x00{watchlist}".encode()).hexdigest()[:24]
+
+
+def alert_document(alert: Alert, created_at: datetime) -> dict[str, Any]:
+    """The JSON body of an alert."""
+    report = alert.report
+    return {
+        "type": "alert",
+        "id": alert.id,
+        "watchlist": alert.watchlist,
+        "created_at": created_at.isoformat(timespec="seconds"),
+        "report": _report_json(report),
+        "matches": [m.to_json() for m in alert.matches],
+        "snippet": snippet(report.text, alert.matches),
+    }
+
+
+def _report_json(report: Report) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "title": report.title,
+        "url": report.url,
+        "source": report.source,
+        "published": report.published.isoformat() if report.published else None,
+    }
+    if report.path:
+        out["path"] = report.path
+    return out
+
+
+def snippet(text: str, matches: tuple[Match, ...], context: int = SNIPPET_CONTEXT) -> str:
+    """A short passage of `text` around the first match, cut at word boundaries."""
+    if not matches:
+        return _WHITESPACE.sub(" ", text[: 2 * context]).strip()
+    first = min(matches, key=lambda m: m.start)
+    start = max(0, first.start - context)
+    end = min(len(text), first.end + context)
+    if start > 0:
+        space = text.find(" ", start, first.start)
+        start = space + 1 if space != -1 else start
+    if end < len(text):
+        space = text.rfind(" ", first.end, end)
+        end = space if space != -1 else end
+    body = _WHITESPACE.sub(" ", text[start:end]).strip()
+    return ("… " if start > 0 else "") + body + (" …" if end < len(text) else "")

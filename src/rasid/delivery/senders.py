@@ -1,0 +1,143 @@
+"""Notifiers: how one alert document leaves the process."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
+from typing import Any, Protocol, TextIO
+
+import httpx
+
+from rasid import __version__
+from rasid.config.models import ConsoleNotifier, Notifier, WebhookNotifier
+from rasid.delivery.signing import secret_key, signature
+
+RETRYABLE_STATUS = frozenset({408, 425, 429})
+MAX_ERROR_BODY = 200
+
+
+@dataclass(frozen=True)
+class SendResult:
+    """How one attempt went. `permanent` failures are not retried."""
+
+    ok: bool
+    status: int | None = None
+    error: str = ""
+    permanent: bool = False
+    retry_after: float | None = None
+
+
+class Sender(Protocol):
+    name: str
+
+    async def send(self, document: dict[str, Any]) -> SendResult: ...
+
+
+class ConsoleSender:
+    """Prints a readable alert to a text stream."""
+
+    def __init__(self, config: ConsoleNotifier, stream: TextIO | None = None) -> None:
+        self.name = config.name
+        self.stream = stream
+
+    async def send(self, document: dict[str, Any]) -> SendResult:
+        stream = self.stream or sys.stdout
+        stream.write(format_console(document))
+        stream.flush()
+        return SendResult(ok=True)
+
+
+def format_console(document: dict[str, Any]) -> str:
+    """The console form of an alert: watch-list, title, where from, what matched."""
+    report = document["report"]
+    lines = [f"[{document['watchlist']}] {report['title']}"]
+    origin = [report["source"]]
+    origin += [x for x in (report.get("url"), report.get("path"), report.get("published")) if x]
+    lines.append("  " + " · ".join(origin))
+    for kind, label in (("place", "places"), ("keyword", "keywords")):
+        counts = Counter(m["term"] for m in document["matches"] if m["kind"] == kind)
+        if counts:
+            terms = ", ".join(t if n == 1 else f"{t} ×{n}" for t, n in counts.items())
+            lines.append(f"  {label}: {terms}")
+    if document.get("snippet"):
+        lines.append(f"  {document['snippet']}")
+    lines.append(f"  id: {document['id']}")
+    return "\n".join(lines) + "\n\n"
+
+
+class WebhookSender:
+    """POSTs the alert document as JSON, signed per Standard Webhooks when a secret is set."""
+
+    def __init__(self, config: WebhookNotifier, client: httpx.AsyncClient) -> None:
+        self.name = config.name
+        self.config = config
+        self.client = client
+        self._key = secret_key(config.secret.get_secret_value()) if config.secret and config.secret.get_secret_value() else None
+
+    def headers(self, message_id: str, body: bytes, timestamp: int) -> dict[str, str]:
+        headers = {
+            "content-type": "application/json",
+            "user-agent": f"rasid/{__version__}",
+            "webhook-id": message_id,
+            "webhook-timestamp": str(timestamp),
+        }
+        headers.update({k: v.get_secret_value() for k, v in self.config.headers.items()})
+        if self._key is not None:
+            headers["webhook-signature"] = signature(self._key, message_id, timestamp, body)
+        return headers
+
+    async def send(self, document: dict[str, Any]) -> SendResult:
+        body = json.dumps(document, ensure_ascii=False).encode()
+        headers = self.headers(document["id"], body, int(time.time()))
+        try:
+            response = await self.client.post(
+                self.config.url, content=body, headers=headers, timeout=self.config.timeout, follow_redirects=False
+            )
+        except httpx.TimeoutException:
+            return SendResult(ok=False, error="timeout")
+        except httpx.HTTPError as exc:
+            return SendResult(ok=False, error=type(exc).__name__)
+        status = response.status_code
+        if 200 <= status < 300:
+            return SendResult(ok=True, status=status)
+        error = f"HTTP {status}"
+        retryable = status in RETRYABLE_STATUS or status >= 500
+        return SendResult(
+            ok=False,
+            status=status,
+            error=error,
+            permanent=not retryable,
+            retry_after=parse_retry_after(response.headers.get("retry-after")) if retryable else None,
+        )
+
+
+def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
+    """Seconds to wait from a `Retry-After` header: a number of seconds or an HTTP date."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return max(0.0, (when - (now or datetime.now(timezone.utc))).total_seconds())
+
+
+def build_senders(notifiers: list[Notifier], client: httpx.AsyncClient, stream: TextIO | None = None) -> dict[str, Sender]:
+    """A sender for every enabled notifier."""
+    senders: dict[str, Sender] = {}
+    for n in notifiers:
+        if isinstance(n, ConsoleNotifier):
+            senders[n.name] = ConsoleSender(n, stream)
+        elif n.enabled:
+            senders[n.name] = WebhookSender(n, client)
+    return senders

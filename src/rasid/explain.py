@@ -1,0 +1,59 @@
+"""Readable explanations of verdicts, with matched words highlighted."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.text import Text
+
+from rasid.models import Match, Verdict
+
+MAX_LINE = 240
+
+
+def how(match: Match) -> str:
+    """Why a match counts: alias, attached prefix, suffix."""
+    reasons = []
+    if match.spelling != match.term:
+        reasons.append(f"alias {match.spelling}")
+    if match.prefix:
+        reasons.append(f"prefix {match.prefix}")
+    if match.suffix:
+        reasons.append(f"suffix {match.suffix}")
+    return ", ".join(reasons) or "exact"
+
+
+def print_explanation(name: str, text: str, verdicts: list[Verdict], console: Console | None = None) -> None:
+    """Each watch-list's verdict on `text`, its matches and the lines they stand in."""
+    console = console or Console(highlight=False, soft_wrap=True)
+    fired = [v for v in verdicts if v.fired]
+    console.print(Text(f"{name}: {len(fired)} of {len(verdicts)} watch-lists fire", style="bold"))
+    for verdict in verdicts:
+        if not verdict.fired:
+            console.print(Text(f"  ○ {verdict.watchlist}: does not fire ({verdict.reason})", style="dim"))
+            continue
+        console.print(Text(f"  ● {verdict.watchlist}: fires on {len(verdict.matches)} matches", style="bold green"))
+        for m in verdict.matches:
+            line_no = text.count("\n", 0, m.start) + 1
+            console.print(f"    {m.kind:<8} {m.term}  «{m.surface}»  {how(m)}  line {line_no}", markup=False)
+        for line in _highlighted_lines(text, verdict.matches):
+            console.print(line)
+
+
+def _highlighted_lines(text: str, matches: tuple[Match, ...]) -> list[Text]:
+    by_line: dict[int, list[Match]] = {}
+    for m in matches:
+        by_line.setdefault(text.rfind("\n", 0, m.start) + 1, []).append(m)
+    out = []
+    for start, group in sorted(by_line.items()):
+        end = text.find("\n", start)
+        end = len(text) if end == -1 else end
+        line = Text("    │ ")
+        body = Text(text[start:end])
+        for m in group:
+            body.stylize("bold reverse", m.start - start, m.end - start)
+        if len(body) > MAX_LINE:
+            first = min(m.start for m in group) - start
+            cut = max(0, first - MAX_LINE // 2)
+            body = body[cut : cut + MAX_LINE]
+        out.append(line + body)
+    return out

@@ -1,0 +1,43 @@
+"""Arabic clitics in matching form (after normalization: ة is ه, أ إ آ are ا)."""
+
+from __future__ import annotations
+
+from itertools import product
+
+ARTICLE = "ال"
+MIN_STEM = 3
+"""A term shorter than this matches only as a whole word, without clitics."""
+MAX_PREFIX = 5
+MAX_SUFFIX = 6
+
+_CONJUNCTIONS = ("", "و", "ف")
+_PREPOSITIONS = ("", "ب", "ك", "ل")
+
+
+def _chains(articles: tuple[str, ...], prepositions: tuple[str, ...] = _PREPOSITIONS) -> frozenset[str]:
+    out = set()
+    for conj, prep, art in product(_CONJUNCTIONS, prepositions, articles):
+        out.add(conj + ("لل" if prep == "ل" and art == ARTICLE else prep + art))
+    return frozenset(out)
+
+
+PREFIXES = _chains(("", ARTICLE))
+"""Before a term without the article: و ف ب ك ل ال and chains such as وبال، فلل."""
+VERB_PREFIXES = frozenset({"س", "وس", "فس"})
+"""The future marker, before keywords only."""
+PREFIXES_BEFORE_ARTICLE = _chains(("",), ("", "ب", "ك"))
+"""Before a term written with its article: وال، بال ... (لل is handled by the bare form)."""
+PREFIXES_REPLACING_ARTICLE = frozenset({"لل", "ولل", "فلل"})
+"""Before a term's article-less form: للقنيطرة is ل + القنيطرة."""
+
+PRONOUNS = ("ه", "ها", "هم", "هما", "هن", "ك", "كم", "كما", "كن", "نا", "ي")
+SUFFIXES = frozenset(
+    {"", "ات", "ون", "ين", "ان", "ه", "ا", *PRONOUNS}
+    | {"ات" + p for p in PRONOUNS}
+    | {"ا" + p for p in PRONOUNS}
+)
+"""After a keyword: plurals, dual, feminine, tanween alif, pronouns and their combinations."""
+STEM_SUFFIXES = frozenset({"ات", "تان", "تين", *("ت" + p for p in PRONOUNS), *("ات" + p for p in PRONOUNS)})
+"""After the stem of a keyword that ends in ة: مجزرة -> مجزرتهم، مجزرات."""
+LATIN_SUFFIXES = frozenset({"", "s"})
+"""After a Latin alias: only the English possessive (Daraa's)."""

@@ -1,0 +1,73 @@
+"""The plain data that flows through rasid: reports in, matches, alerts out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+MatchKind = Literal["place", "keyword", "exclude"]
+
+
+@dataclass(frozen=True)
+class Report:
+    """One news item from a source. `text` is what is matched; offsets point into it."""
+
+    source: str
+    title: str
+    text: str
+    url: str | None = None
+    guid: str | None = None
+    published: datetime | None = None
+    path: str | None = None
+
+
+@dataclass(frozen=True)
+class Match:
+    """A watch-list entry found in a text; `text[start:end] == surface`."""
+
+    kind: MatchKind
+    term: str
+    surface: str
+    start: int
+    end: int
+    spelling: str
+    prefix: str = ""
+    suffix: str = ""
+
+    def to_json(self) -> dict[str, object]:
+        out: dict[str, object] = {
+            "kind": self.kind,
+            "term": self.term,
+            "surface": self.surface,
+            "start": self.start,
+            "end": self.end,
+        }
+        if self.spelling != self.term:
+            out["alias"] = self.spelling
+        if self.prefix:
+            out["prefix"] = self.prefix
+        if self.suffix:
+            out["suffix"] = self.suffix
+        return out
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What one watch-list made of one text."""
+
+    watchlist: str
+    fired: bool
+    matches: tuple[Match, ...]
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class Alert:
+    """A watch-list fired on a report; `id` is stable across restarts and retries."""
+
+    id: str
+    watchlist: str
+    report: Report
+    matches: tuple[Match, ...]
+    notifiers: tuple[str, ...] = field(default=())

@@ -1,0 +1,63 @@
+"""Which characters normalization deletes, folds or expands."""
+
+from __future__ import annotations
+
+import unicodedata
+
+# Harakat, tanween, shadda, sukun, superscript alef, Quranic marks, tatweel,
+# zero-width and bidi controls, soft hyphen, combining Latin accents and the
+# apostrophe family (so Dar'a and Dar‘ā meet Dara).
+DELETED = (
+    "\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06dc\u06df-\u06e8\u06ea-\u06ed\u08d3-\u08e1\u08e3-\u08ff"
+    "\u0640"
+    "\u200b-\u200f\u061c\u202a-\u202e\u2066-\u2069\ufeff\u00ad"
+    "\u0300-\u036f"
+    "'\u2018\u2019\u02bc\u02be\u02bf"
+)
+
+# Marks that belong to the letter before them: a match's span grows over them.
+TRAILING_MARKS = "\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06dc\u06df-\u06e8\u06ea-\u06ed\u08d3-\u08ff\u0640\u0300-\u036f"
+
+# Text with any of these goes through NFKC character by character (ﻻ -> لا, ﬁ -> fi).
+EXPANDING = "\ufb00-\ufb06\ufb50-\ufdff\ufe70-\ufefe\uff01-\uffef\u0130"
+
+_LETTER_FOLDS = {
+    "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ٲ": "ا", "ٳ": "ا",
+    "ى": "ي", "ی": "ي", "ې": "ي",
+    "ة": "ه", "ۀ": "ه", "ۃ": "ه", "ھ": "ه",
+    "ک": "ك", "ڪ": "ك",
+}  # fmt: skip
+
+_PUNCTUATION = "،؛؟۔«»“”„‟‹›.,;:!?()[]{}<>\"/\\|-‐‑‒–—―…•·*#@%&+=~^_`"
+_SPACES = "\t\n\r\f\v\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+
+
+def _latin_folds() -> dict[str, str]:
+    folds = {}
+    for cp in list(range(0x00C0, 0x0250)) + list(range(0x1E00, 0x1F00)):
+        ch = chr(cp)
+        base = unicodedata.normalize("NFD", ch)[0].lower()
+        if base.isascii() and base.isalpha() and base != ch:
+            folds[ch] = base
+    folds.update({"ß": "s", "æ": "a", "ø": "o", "đ": "d", "ł": "l", "ı": "i"})
+    return folds
+
+
+def _fold_table() -> dict[int, str]:
+    folds: dict[str, str] = {}
+    folds.update(_latin_folds())
+    folds.update(_LETTER_FOLDS)
+    for i in range(10):
+        folds[chr(0x0660 + i)] = str(i)
+        folds[chr(0x06F0 + i)] = str(i)
+    for ch in _PUNCTUATION + _SPACES:
+        folds[ch] = " "
+    assert all(len(v) == 1 for v in folds.values())
+    return str.maketrans(folds)
+
+
+FOLD = _fold_table()
+"""One character to one character: offsets survive folding unchanged."""
+
+FOLD_HAMZA_SEATS = str.maketrans({"ؤ": "و", "ئ": "ي"})
+"""Lossy, so only for watch-lists that ask for it."""

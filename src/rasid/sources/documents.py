@@ -1,0 +1,76 @@
+"""The formats a watched folder understands, each turned into documents."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import PurePath
+
+from rasid.sources.html import html_title_and_text
+
+
+class UnreadableDocument(ValueError):
+    """A file whose content does not fit its format."""
+
+
+@dataclass(frozen=True)
+class Document:
+    """A report's content as read from a file, before it has a source."""
+
+    title: str
+    text: str
+    url: str | None = None
+    published: datetime | None = None
+    key: str | None = None
+
+
+def read_documents(name: str, content: str) -> list[Document]:
+    """Documents in the decoded `content` of a file called `name`."""
+    suffix = PurePath(name).suffix.lower()
+    if suffix in (".html", ".htm"):
+        title, text = html_title_and_text(content)
+        return [Document(title or _first_line(text), text)]
+    if suffix == ".json":
+        return _json_documents(content)
+    if suffix == ".md":
+        return [Document(_first_line(content).lstrip("#").strip(), content)]
+    return [Document(_first_line(content), content)]
+
+
+def _first_line(text: str) -> str:
+    for line in text.splitlines():
+        if line.strip():
+            return line.strip()
+    return ""
+
+
+def _json_documents(content: str) -> list[Document]:
+    try:
+        data = json.loads(content)
+    except json.JSONDecodeError as exc:
+        raise UnreadableDocument(f"invalid JSON at line {exc.lineno}: {exc.msg}") from None
+    items = data if isinstance(data, list) else [data]
+    out = []
+    for i, item in enumerate(items):
+        if not isinstance(item, dict):
+            raise UnreadableDocument(f"item {i} is not an object")
+        body = item.get("text") or item.get("body") or ""
+        title = str(item.get("title") or "")
+        if not isinstance(body, str) or not (body or title):
+            raise UnreadableDocument(f"item {i} has no title, text or body")
+        text = f"{title}\n\n{body}" if title and body else title or body
+        url = item.get("url") if isinstance(item.get("url"), str) else None
+        key = str(item.get("id") or item.get("guid") or url or "") or None
+        out.append(Document(title or _first_line(body), text, url, _parse_time(item.get("published")), key))
+    return out
+
+
+def _parse_time(value: object) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)

@@ -1,0 +1,16 @@
+"""Persistent state behind the `Store` interface."""
+
+from pathlib import Path
+
+from rasid.store.base import FeedState, FileState, OutboxRow, QueuedAlert, Store
+from rasid.store.sqlite import SQLiteStore
+
+DATABASE_NAME = "rasid.sqlite3"
+
+
+def open_store(state_dir: Path) -> Store:
+    """The store for a state directory."""
+    return SQLiteStore(state_dir / DATABASE_NAME)
+
+
+__all__ = ["FeedState", "FileState", "OutboxRow", "QueuedAlert", "SQLiteStore", "Store", "open_store"]

@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test check bench clean
+.PHONY: run test check bench readme clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,10 @@ check: $(STAMP)
 ## bench: the benchmarks under bench/, printing their figures
 bench: $(STAMP)
 	@for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+## readme: regenerate the README's configuration reference from the config models
+readme: $(STAMP)
+	$(BIN)/python -c 'import re, pathlib; from rasid.config.reference import reference_markdown as r; p = pathlib.Path("README.md"); s = p.read_text(); a, b = "<!-- reference:start -->\n", "<!-- reference:end -->"; p.write_text(s.split(a)[0] + a + r() + b + s.split(b)[1])'
 
 clean:
 	rm -rf $(VENV) state build src/*.egg-info .pytest_cache

@@ -46,6 +46,8 @@ def _parser() -> argparse.ArgumentParser:
     command("run", _run, "run the daemon until SIGTERM or SIGINT")
     command("once", _once, "poll every source once, deliver due alerts, exit")
     command("check", _check, "validate a config and summarise it")
+    reference = sub.add_parser("config-reference", help="print the configuration reference (Markdown)")
+    reference.set_defaults(command=_reference)
     match = command("match", _match, "match files against the watch-lists (no state is touched)")
     match.add_argument("--json", action="store_true", help="one JSON object per input, one per line")
     match.add_argument("files", nargs="+", metavar="FILE", help="files to match, - for standard input")
@@ -131,6 +133,13 @@ def _duration(seconds: float) -> str:
         if seconds >= size and seconds % size == 0:
             return f"{int(seconds // size)}{unit}"
     return f"{seconds:g}s"
+
+
+def _reference(args: argparse.Namespace) -> int:
+    from rasid.config.reference import reference_markdown
+
+    print(reference_markdown(), end="")
+    return 0
 
 
 def _match(args: argparse.Namespace) -> int:

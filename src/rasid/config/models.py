@@ -73,8 +73,8 @@ class Model(BaseModel):
 class Term(Model):
     """A place or keyword: a plain string, or its reported name with aliases."""
 
-    name: Name
-    aliases: list[Name] = []
+    name: Name = Field(description="reported as the match's `term`")
+    aliases: list[Name] = Field([], description="other spellings, Arabic or Latin, that count as this term")
 
     @model_validator(mode="before")
     @classmethod
@@ -89,9 +89,11 @@ class Term(Model):
 class WatchList(Model):
     """Places and keywords to watch, and the rule that makes a report fire."""
 
-    name: Name
-    places: list[Term] = []
-    keywords: list[Term] = []
+    name: Name = Field(description="names the alerts this list raises")
+    places: list[Term] = Field([], description="place names; a place matches with attached prefixes (و ب ل ال ...)")
+    keywords: list[Term] = Field(
+        [], description="keywords; a keyword also matches with plural and pronoun suffixes"
+    )
     match: Literal["any", "all"] = Field(
         "any", description="any: a place or a keyword fires; all: needs a place and a keyword"
     )
@@ -110,8 +112,8 @@ class WatchList(Model):
 class FeedConfig(Model):
     """An RSS or Atom feed polled over HTTP."""
 
-    name: Name
-    url: HttpUrl
+    name: Name = Field(description="unique among sources; alerts carry it as `report.source`")
+    url: HttpUrl = Field(description="http or https URL of the feed")
     interval: Seconds = Field(300.0, gt=0, description="time between polls")
     timeout: Seconds = Field(30.0, gt=0, description="give up on a request after this long")
 
@@ -119,13 +121,13 @@ class FeedConfig(Model):
 class FolderConfig(Model):
     """A folder whose new or changed files are reports; files are never modified."""
 
-    name: Name
-    path: ConfigPath
+    name: Name = Field(description="unique among sources")
+    path: ConfigPath = Field(description="the folder to watch")
     interval: Seconds = Field(30.0, gt=0, description="time between scans")
     patterns: list[str] = Field(
         ["*.txt", "*.md", "*.html", "*.htm", "*.json"], description="file name patterns to read"
     )
-    recursive: bool = False
+    recursive: bool = Field(False, description="also read files in subfolders")
     max_bytes: int = Field(10_000_000, gt=0, description="larger files are skipped")
 
 
@@ -137,12 +139,12 @@ class Sources(Model):
 class WebhookNotifier(Model):
     """POSTs each alert as JSON; signed (Standard Webhooks) when a secret is set."""
 
-    name: Name
+    name: Name = Field(description="what watch-lists' `notify` refer to")
     type: Literal["webhook"]
-    url: HttpUrl = Field(description="empty disables the notifier")
+    url: HttpUrl = Field(description="http or https URL to POST to; empty disables the notifier")
     secret: SecretStr | None = Field(None, description="signing secret, `whsec_<base64>` or any string")
     headers: dict[str, SecretStr] = Field({}, description="extra request headers (values are secret)")
-    timeout: Seconds = Field(10.0, gt=0)
+    timeout: Seconds = Field(10.0, gt=0, description="give up on an attempt after this long")
 
     @property
     def enabled(self) -> bool:
@@ -152,7 +154,7 @@ class WebhookNotifier(Model):
 class ConsoleNotifier(Model):
     """Prints each alert to standard output."""
 
-    name: Name
+    name: Name = Field(description="what watch-lists' `notify` refer to")
     type: Literal["console"]
 
     @property
@@ -164,6 +166,8 @@ Notifier = Annotated[WebhookNotifier | ConsoleNotifier, Field(discriminator="typ
 
 
 class DeliveryConfig(Model):
+    """How the outbox is worked."""
+
     interval: Seconds = Field(2.0, gt=0, description="how often the outbox is checked for due alerts")
     max_age: Seconds = Field(86400.0, gt=0, description="an alert still undelivered after this long is dead")
 
@@ -171,12 +175,14 @@ class DeliveryConfig(Model):
 class Config(Model):
     """The whole config file."""
 
-    state_dir: ConfigPath = Field(Path("state"), description="where the SQLite database lives")
-    log_level: Literal["debug", "info", "warning", "error"] = "info"
-    sources: Sources = Sources()
-    watchlists: list[WatchList] = Field(min_length=1)
-    notifiers: list[Notifier] = []
-    delivery: DeliveryConfig = DeliveryConfig()
+    state_dir: ConfigPath = Field(
+        Path("state"), validate_default=True, description="where the SQLite database lives"
+    )
+    log_level: Literal["debug", "info", "warning", "error"] = Field("info", description="least severe log line written")
+    sources: Sources = Field(Sources(), description="`feeds` and `folders`, below")
+    watchlists: list[WatchList] = Field(min_length=1, description="at least one; see below")
+    notifiers: list[Notifier] = Field([], description="where alerts go; see below")
+    delivery: DeliveryConfig = Field(DeliveryConfig(), description="see below")
 
     def cross_check(self) -> list[tuple[tuple[str | int, ...], str]]:
         """Problems that span several entries, each with its location."""

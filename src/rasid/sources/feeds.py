@@ -20,6 +20,9 @@ from rasid.store.base import FeedState
 
 log = logging.getLogger("rasid.sources.feed")
 
+_HARMLESS = (feedparser.NonXMLContentType, feedparser.CharacterEncodingOverride)
+"""Flagged by feedparser, yet the feed was read as intended."""
+
 USER_AGENT = f"rasid/{__version__} (Arabic news monitor)"
 
 
@@ -58,10 +61,13 @@ class FeedSource:
             response.content,
             response_headers={k.lower(): v for k, v in response.headers.items()} | {"content-location": str(response.url)},
         )
-        if parsed.bozo and not parsed.entries:
-            return self._failed(previous, now, f"unreadable feed: {parsed.get('bozo_exception')!s}")
-        if parsed.bozo:
-            log.warning("feed malformed source=%s reason=%r entries=%d", self.name, str(parsed.get("bozo_exception")), len(parsed.entries))
+        problem = parsed.get("bozo_exception")
+        if isinstance(problem, _HARMLESS):
+            problem = None
+        if problem and not parsed.entries:
+            return self._failed(previous, now, f"unreadable feed: {problem!s}")
+        if problem:
+            log.warning("feed malformed source=%s reason=%r entries=%d", self.name, str(problem), len(parsed.entries))
         reports = [_entry_report(self.name, entry) for entry in parsed.entries]
         state = FeedState(
             etag=response.headers.get("etag"),

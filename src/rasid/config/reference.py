@@ -1,0 +1,111 @@
+"""The configuration reference in Markdown, written from the config models themselves."""
+
+from __future__ import annotations
+
+import types
+import typing
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, SecretStr
+from pydantic.fields import FieldInfo
+from pydantic_core import PydanticUndefined
+
+from rasid.config.models import (
+    Config,
+    ConsoleNotifier,
+    DeliveryConfig,
+    FeedConfig,
+    FolderConfig,
+    Sources,
+    Term,
+    WatchList,
+    WebhookNotifier,
+)
+
+SECTIONS: list[tuple[str, type[BaseModel]]] = [
+    ("top level", Config),
+    ("`sources.feeds[]`", FeedConfig),
+    ("`sources.folders[]`", FolderConfig),
+    ("`watchlists[]`", WatchList),
+    ("places and keywords", Term),
+    ("`notifiers[]` with `type: webhook`", WebhookNotifier),
+    ("`notifiers[]` with `type: console`", ConsoleNotifier),
+    ("`delivery`", DeliveryConfig),
+]
+
+
+_MODEL_NAMES: dict[type, str] = {
+    Sources: "sources",
+    DeliveryConfig: "delivery",
+    Term: "term",
+    WatchList: "watch-list",
+    WebhookNotifier: "notifier",
+    ConsoleNotifier: "notifier",
+}
+
+
+def reference_markdown() -> str:
+    """One table per section: key, type, default, meaning."""
+    out = []
+    for title, model in SECTIONS:
+        doc = (model.__doc__ or "").strip()
+        out += [f"#### {title}", "", doc, "", "| key | type | default | meaning |", "|---|---|---|---|"]
+        for name, field in model.model_fields.items():
+            out.append(f"| `{name}` | {_type_name(field)} | {_default(field)} | {field.description or ''} |")
+        out.append("")
+    return "\n".join(out).strip() + "\n"
+
+
+def _type_name(field: FieldInfo) -> str:
+    meta = " ".join(str(m) for m in field.metadata)
+    if "parse_duration" in meta:
+        return "duration"
+    if "_resolve_path" in meta:
+        return "path"
+    return _annotation_name(field.annotation)
+
+
+def _annotation_name(tp: Any) -> str:
+    origin = typing.get_origin(tp)
+    args = typing.get_args(tp)
+    if origin is typing.Annotated:
+        return _annotation_name(args[0])
+    if origin is typing.Literal:
+        return " \\| ".join(f"`{a}`" for a in args)
+    if origin in (typing.Union, types.UnionType):
+        names = dict.fromkeys(_annotation_name(a) for a in args if a is not type(None))
+        return " or ".join(names)
+    if origin is list:
+        return f"list of {_annotation_name(args[0])}"
+    if origin is dict:
+        return f"map of {_annotation_name(args[1])}"
+    if tp is SecretStr:
+        return "secret string"
+    if isinstance(tp, type) and issubclass(tp, BaseModel):
+        return _MODEL_NAMES.get(tp, tp.__name__)
+    if isinstance(tp, type):
+        return {str: "string", int: "integer", float: "number", bool: "boolean", Path: "path"}.get(tp, tp.__name__)
+    return str(tp)
+
+
+def _default(field: FieldInfo) -> str:
+    if field.is_required():
+        return "required"
+    value = field.default
+    if value is PydanticUndefined or value is None:
+        return ""
+    if isinstance(value, BaseModel):
+        return ""
+    if isinstance(value, float) and field.metadata and "parse_duration" in " ".join(map(str, field.metadata)):
+        return f"`{_seconds(value)}`"
+    if isinstance(value, list) and not value:
+        return ""
+    return f"`{value}`"
+
+
+def _seconds(value: float) -> str:
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if value >= size and value % size == 0:
+            return f"{int(value // size)}{unit}"
+    return f"{value:g}s"

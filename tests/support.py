@@ -1,0 +1,169 @@
+"""Real servers on 127.0.0.1 for tests: a feed server and a webhook receiver."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = ROOT / "seeds" / "000_2c1ebfdfacf94312.txt"
+DATA = Path(__file__).resolve().parent / "data"
+
+
+@dataclass
+class Response:
+    status: int = 200
+    body: bytes = b""
+    headers: dict[str, str] = field(default_factory=dict)
+    delay: float = 0.0
+
+
+@dataclass
+class Request:
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: bytes
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+
+class _Server:
+    """A threaded HTTP server whose answers come from `respond(request)`."""
+
+    def __init__(self) -> None:
+        self.requests: list[Request] = []
+        self._lock = threading.Lock()
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+            def _handle(self) -> None:
+                length = int(self.headers.get("content-length") or 0)
+                body = self.rfile.read(length) if length else b""
+                request = Request(self.command, self.path, {k.lower(): v for k, v in self.headers.items()}, body)
+                with outer._lock:
+                    outer.requests.append(request)
+                response = outer.respond(request)
+                if response.delay:
+                    time.sleep(response.delay)
+                self.send_response(response.status)
+                for k, v in response.headers.items():
+                    self.send_header(k, v)
+                self.send_header("content-length", str(len(response.body)))
+                self.end_headers()
+                self.wfile.write(response.body)
+
+            do_GET = do_POST = _handle
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread.start()
+
+    @property
+    def url(self) -> str:
+        host, port = self.httpd.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def respond(self, request: Request) -> Response:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+class FeedServer(_Server):
+    """Serves fixed responses by path; honours If-None-Match against an ETag."""
+
+    def __init__(self) -> None:
+        self.routes: dict[str, Response] = {}
+        super().__init__()
+
+    def respond(self, request: Request) -> Response:
+        response = self.routes.get(request.path.split("?")[0], Response(404, b"not found"))
+        etag = response.headers.get("ETag")
+        if etag and request.headers.get("if-none-match") == etag:
+            return Response(304, headers={"ETag": etag})
+        return response
+
+
+class WebhookReceiver(_Server):
+    """Records POSTs; answers from `plan` (one response per request) and then 200."""
+
+    def __init__(self, plan: list[Response] | None = None) -> None:
+        self.plan = list(plan or [])
+        super().__init__()
+
+    def respond(self, request: Request) -> Response:
+        with self._lock:
+            if self.plan:
+                return self.plan.pop(0)
+        return Response(200, b"ok")
+
+    def posts(self) -> list[Request]:
+        with self._lock:
+            return [r for r in self.requests if r.method == "POST"]
+
+    def wait_for(self, count: int, timeout: float = 15.0) -> list[Request]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if len(self.posts()) >= count:
+                return self.posts()
+            time.sleep(0.05)
+        return self.posts()
+
+
+def rss(items: list[dict[str, str]], encoding: str = "utf-8") -> bytes:
+    """An RSS 2.0 document; item values are escaped text."""
+    from xml.sax.saxutils import escape
+
+    parts = [f'<?xml version="1.0" encoding="{encoding}"?>', "<rss version=\"2.0\"><channel>", "<title>Test feed</title>"]
+    for item in items:
+        parts.append("<item>" + "".join(f"<{k}>{escape(v)}</{k}>" for k, v in item.items()) + "</item>")
+    parts.append("</channel></rss>")
+    return "\n".join(parts).encode(encoding)
+
+
+def seed_item() -> dict[str, str]:
+    title, _, body = SEED.read_text(encoding="utf-8").partition("\n")
+    return {
+        "title": title,
+        "link": "https://news.example/2020/07/jasim-meeting",
+        "guid": "https://news.example/?p=1001",
+        "description": "<p>" + body.strip().replace("\n", "</p><p>") + "</p>",
+        "pubDate": "Mon, 20 Jul 2020 10:00:00 +0000",
+    }
+
+
+def rasid(*args: str, cwd: Path, env: dict[str, str] | None = None, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    """Run the real `rasid` command line in a subprocess."""
+    return subprocess.run(
+        [sys.executable, "-m", "rasid", *args],
+        cwd=cwd,
+        env=clean_env(env),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def clean_env(extra: dict[str, str] | None = None) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("RASID_", "NOTIFY_SOCKET", "JOURNAL_STREAM"))}
+    env["PYTHONUNBUFFERED"] = "1"
+    env.update(extra or {})
+    return env

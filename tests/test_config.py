@@ -1,0 +1,158 @@
+"""Config loading: values, defaults, and errors that name file, line and key."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from rasid.config import ConfigError, WebhookNotifier, load_config, parse_duration
+from support import ROOT, rasid
+
+GOOD = """\
+state_dir: ./var
+sources:
+  feeds:
+    - {name: enab-baladi, url: "https://example.org/feed", interval: 5m}
+  folders:
+    - {name: inbox, path: ./inbox, interval: 30s}
+watchlists:
+  - name: south
+    places:
+      - درعا
+      - {name: جاسم, aliases: [Jasim, Jassem]}
+    keywords:
+      - اغتيال
+      - {name: داعش, aliases: [تنظيم الدولة]}
+    match: any
+    exclude: [مباراة]
+    notify: [ops]
+notifiers:
+  - {name: ops, type: webhook, url: "${HOOK}", secret: "${SECRET:-}"}
+  - {name: console, type: console}
+"""
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "config.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def errors_of(path: Path, env: dict[str, str] | None = None) -> list[str]:
+    with pytest.raises(ConfigError) as info:
+        load_config(path, env or {})
+    return info.value.problems
+
+
+def test_valid_config_values(tmp_path: Path) -> None:
+    config = load_config(write(tmp_path, GOOD), {"HOOK": "https://hooks.example/x", "SECRET": "s3"})
+    assert config.state_dir == tmp_path / "var"
+    assert config.sources.folders[0].path == tmp_path / "inbox"
+    assert config.sources.feeds[0].interval == 300
+    assert config.sources.folders[0].interval == 30
+    south = config.watchlists[0]
+    assert [t.name for t in south.places] == ["درعا", "جاسم"]
+    assert south.places[1].aliases == ["Jasim", "Jassem"]
+    assert south.keywords[1].aliases == ["تنظيم الدولة"]
+    hook = config.notifiers[0]
+    assert isinstance(hook, WebhookNotifier) and hook.url == "https://hooks.example/x"
+    assert hook.secret is not None and hook.secret.get_secret_value() == "s3"
+    assert "s3" not in repr(config)
+
+
+def test_default_value_syntax_and_empty_webhook_is_disabled(tmp_path: Path) -> None:
+    config = load_config(write(tmp_path, GOOD), {"HOOK": ""})
+    hook = config.notifiers[0]
+    assert isinstance(hook, WebhookNotifier) and not hook.enabled
+
+
+def test_unknown_key_names_line_and_path(tmp_path: Path) -> None:
+    text = GOOD.replace("      - {name: جاسم, aliases: [Jasim, Jassem]}", "      - {name: جاسم, contxt: [مدينة]}")
+    (problem,) = errors_of(write(tmp_path, text), {"HOOK": ""})
+    assert problem == f"{tmp_path / 'config.yaml'}:11: watchlists[0].places[1]: unknown field 'contxt'"
+
+
+def test_wrong_type_names_line_and_path(tmp_path: Path) -> None:
+    text = GOOD.replace("interval: 30s", "interval: soon").replace("match: any", "match: [any]")
+    problems = errors_of(write(tmp_path, text), {"HOOK": ""})
+    assert any(p.startswith(f"{tmp_path / 'config.yaml'}:6: sources.folders[0].interval: invalid duration 'soon'") for p in problems)
+    assert any(":15: watchlists[0].match:" in p for p in problems)
+
+
+def test_missing_environment_variable_is_named(tmp_path: Path) -> None:
+    (problem,) = errors_of(write(tmp_path, GOOD), {})
+    assert problem == f"{tmp_path / 'config.yaml'}:19: notifiers[0].url: environment variable HOOK is not set"
+
+
+def test_cross_references_and_duplicates(tmp_path: Path) -> None:
+    text = GOOD.replace("notify: [ops]", "notify: [pager]").replace("name: inbox", "name: enab-baladi")
+    problems = errors_of(write(tmp_path, text), {"HOOK": ""})
+    assert any(":6: sources.folders[0].name: duplicate source name 'enab-baladi'" in p for p in problems)
+    assert any(":17: watchlists[0].notify[0]: no notifier named 'pager'" in p for p in problems)
+
+
+def test_yaml_syntax_error_and_duplicate_key(tmp_path: Path) -> None:
+    (problem,) = errors_of(write(tmp_path, "watchlists:\n  - name: [unclosed\n"))
+    assert problem.startswith(f"{tmp_path / 'config.yaml'}:3: YAML syntax error")
+    (problem,) = errors_of(write(tmp_path, "state_dir: a\nstate_dir: b\nwatchlists: []\n"))
+    assert problem.endswith(":2: state_dir: duplicate key")
+
+
+def test_missing_field_and_empty_watchlist(tmp_path: Path) -> None:
+    problems = errors_of(write(tmp_path, "watchlists:\n  - name: x\n  - places: [درعا]\n"))
+    assert any(":2: watchlists[0]: a watch-list needs at least one place or keyword" in p for p in problems)
+    assert any(":3: watchlists[1]: missing required field 'name'" in p for p in problems)
+
+
+@pytest.mark.parametrize(
+    ("text", "seconds"),
+    [("30s", 30), ("5m", 300), ("1h", 3600), ("1h30m", 5400), ("2d", 172800), (45, 45), ("250ms", 0.25)],
+)
+def test_durations(text: str | int, seconds: float) -> None:
+    assert parse_duration(text) == seconds
+
+
+@pytest.mark.parametrize("text", ["", "5", "m5", "5 minutes", "-5s", "5s junk"])
+def test_bad_durations(text: str) -> None:
+    with pytest.raises(ValueError):
+        parse_duration(text)
+
+
+def test_check_command_summary_and_exit_codes(tmp_path: Path) -> None:
+    ok = rasid("check", "--config", str(ROOT / "config.yaml"), cwd=tmp_path)
+    assert ok.returncode == 0, ok.stderr
+    assert "south-syria" in ok.stdout and "places 5" in ok.stdout and "keywords 3" in ok.stdout
+    assert "disabled (url is empty)" in ok.stdout
+
+    signed = rasid(
+        "check", "-c", str(ROOT / "config.yaml"), cwd=tmp_path,
+        env={"RASID_WEBHOOK_URL": "https://hooks.example/T0KEN/abc", "RASID_WEBHOOK_SECRET": "whsec_c2VjcmV0"},
+    )  # fmt: skip
+    assert "https://hooks.example/…, signed" in signed.stdout
+    assert "T0KEN" not in signed.stdout and "whsec_" not in signed.stdout
+
+    bad = write(tmp_path, GOOD.replace("match: any", "match: any\n    contxt: x"))
+    failed = rasid("check", "--config", str(bad), cwd=tmp_path, env={"HOOK": ""})
+    assert failed.returncode == 1
+    assert f"{bad}:16: watchlists[0]: unknown field 'contxt'" in failed.stderr
+
+
+def test_config_path_from_environment(tmp_path: Path) -> None:
+    result = rasid("check", cwd=tmp_path, env={"RASID_CONFIG": str(ROOT / "config.yaml")})
+    assert result.returncode == 0 and "south-syria" in result.stdout
+    local = rasid("check", cwd=ROOT)
+    assert local.returncode == 0 and local.stdout.startswith("config.yaml: OK")
+
+
+def test_default_state_dir_is_beside_the_config(tmp_path: Path) -> None:
+    config = load_config(write(tmp_path, "watchlists: [{name: x, places: [درعا]}]\n"), {})
+    assert config.state_dir == tmp_path / "state"
+
+
+def test_readme_reference_matches_the_models() -> None:
+    from rasid.config.reference import reference_markdown
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("<!-- reference:start -->\n", 1)[1].split("<!-- reference:end -->", 1)[0]
+    assert section == reference_markdown(), "run `make readme` to regenerate the README's reference"

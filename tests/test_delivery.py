@@ -1,0 +1,156 @@
+"""Delivery against a real webhook receiver and a real SQLite outbox."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+from datetime import datetime, timezone
+from pathlib import Path
+
+import httpx
+import pytest
+from standardwebhooks import Webhook
+
+from rasid.config.models import ConsoleNotifier, WebhookNotifier
+from rasid.delivery import OutboxWorker, build_senders, retry_delay
+from rasid.delivery.senders import parse_retry_after
+from rasid.store import QueuedAlert, SQLiteStore
+from rasid.models import Report
+from support import Response, WebhookReceiver
+
+SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+
+
+class Clock:
+    def __init__(self, now: float) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def queue_alerts(store: SQLiteStore, notifier: str, count: int, now: float) -> list[str]:
+    ids = []
+    for i in range(count):
+        alert_id = f"alert_{i:03d}"
+        doc = {"type": "alert", "id": alert_id, "watchlist": "south", "n": i, "report": {"title": "درعا"}}
+        store.record_report(Report("s", "t", f"text {i}"), [f"k{i}"], [QueuedAlert(alert_id, notifier, doc)], now)
+        ids.append(alert_id)
+    return ids
+
+
+def run_worker(store: SQLiteStore, receiver_url: str, clock: Clock, secret: str | None = SECRET) -> int:
+    async def go() -> int:
+        async with httpx.AsyncClient() as client:
+            notifier = WebhookNotifier(name="ops", type="webhook", url=receiver_url, secret=secret, timeout=1)
+            worker = OutboxWorker(store, build_senders([notifier], client), max_age=3600, clock=clock, rand=lambda: 0.5)
+            return await worker.deliver_due()
+
+    return asyncio.run(go())
+
+
+def test_signed_requests_verify_with_standard_webhooks(tmp_path: Path, receiver: WebhookReceiver) -> None:
+    store = SQLiteStore(tmp_path / "s.db")
+    queue_alerts(store, "ops", 3, 100.0)
+    assert run_worker(store, receiver.url, Clock(100.0)) == 3
+    posts = receiver.posts()
+    assert [p.json()["id"] for p in posts] == ["alert_000", "alert_001", "alert_002"]
+    for post in posts:
+        assert Webhook(SECRET).verify(post.body, post.headers)["watchlist"] == "south"
+        assert post.headers["content-type"] == "application/json"
+        with pytest.raises(Exception):
+            Webhook("whsec_" + "A" * 32).verify(post.body, post.headers)
+    assert store.outbox_counts()["delivered"] == 3
+
+
+def test_failures_back_off_keep_order_and_survive_restart(tmp_path: Path) -> None:
+    receiver = WebhookReceiver([Response(500), Response(429, headers={"Retry-After": "120"})])
+    try:
+        path = tmp_path / "s.db"
+        store = SQLiteStore(path)
+        queue_alerts(store, "ops", 3, 100.0)
+        clock = Clock(100.0)
+        assert run_worker(store, receiver.url, clock) == 0
+        assert len(receiver.posts()) == 1  # the first failed; the rest wait behind it
+        (first, *_) = store.pending_alerts("ops", 10)
+        assert first.attempts == 1 and first.next_attempt == pytest.approx(105.0)
+        store.close()
+
+        store = SQLiteStore(path)  # a restart
+        clock.now = 104.0
+        assert run_worker(store, receiver.url, clock) == 0
+        assert len(receiver.posts()) == 1  # not due yet
+        clock.now = 106.0
+        assert run_worker(store, receiver.url, clock) == 0  # 429 with Retry-After: 120
+        (first, *_) = store.pending_alerts("ops", 10)
+        assert first.next_attempt == pytest.approx(226.0)
+        clock.now = 230.0
+        assert run_worker(store, receiver.url, clock) == 3
+        assert [p.json()["id"] for p in receiver.posts()] == ["alert_000", "alert_000", "alert_000", "alert_001", "alert_002"]
+    finally:
+        receiver.close()
+
+
+def test_client_errors_are_dead_letters(tmp_path: Path) -> None:
+    receiver = WebhookReceiver([Response(404)])
+    try:
+        store = SQLiteStore(tmp_path / "s.db")
+        queue_alerts(store, "ops", 2, 100.0)
+        assert run_worker(store, receiver.url, Clock(100.0)) == 1
+        assert store.outbox_counts() == {"pending": 0, "delivered": 1, "dead": 1}
+    finally:
+        receiver.close()
+
+
+def test_alerts_older_than_max_age_die(tmp_path: Path) -> None:
+    receiver = WebhookReceiver([Response(503)])
+    try:
+        store = SQLiteStore(tmp_path / "s.db")
+        queue_alerts(store, "ops", 1, 100.0)
+        assert run_worker(store, receiver.url, Clock(100.0 + 3601)) == 0
+        assert store.outbox_counts()["dead"] == 1
+    finally:
+        receiver.close()
+
+
+def test_unreachable_receiver_is_a_retry(tmp_path: Path) -> None:
+    store = SQLiteStore(tmp_path / "s.db")
+    queue_alerts(store, "ops", 1, 100.0)
+    assert run_worker(store, "http://127.0.0.1:9", Clock(100.0)) == 0
+    (row,) = store.pending_alerts("ops", 10)
+    assert row.attempts == 1 and row.next_attempt > 100.0
+
+
+def test_console_sender_prints(tmp_path: Path) -> None:
+    store = SQLiteStore(tmp_path / "s.db")
+    doc = {
+        "id": "alert_x", "watchlist": "south", "snippet": "… في درعا …",
+        "report": {"title": "اغتيال في درعا", "source": "inbox", "url": None, "published": None},
+        "matches": [{"kind": "place", "term": "درعا"}, {"kind": "place", "term": "درعا"}, {"kind": "keyword", "term": "اغتيال"}],
+    }  # fmt: skip
+    store.record_report(Report("s", "t", "x"), ["k"], [QueuedAlert("alert_x", "console", doc)], 1.0)
+    out = io.StringIO()
+
+    async def go() -> int:
+        async with httpx.AsyncClient() as client:
+            senders = build_senders([ConsoleNotifier(name="console", type="console")], client, out)
+            return await OutboxWorker(store, senders, 60, clock=Clock(1.0)).deliver_due()
+
+    assert asyncio.run(go()) == 1
+    assert out.getvalue().splitlines()[:4] == [
+        "[south] اغتيال في درعا", "  inbox", "  places: درعا ×2", "  keywords: اغتيال",
+    ]  # fmt: skip
+
+
+def test_retry_schedule() -> None:
+    mid = lambda: 0.5  # noqa: E731 - no jitter
+    assert [retry_delay(n, rand=mid) for n in range(1, 9)] == [5, 30, 120, 600, 1800, 3600, 3600, 3600]
+    assert retry_delay(1, retry_after=90, rand=mid) == 90
+    assert 4.5 <= retry_delay(1, rand=lambda: 0.0) <= 5.5
+
+
+def test_parse_retry_after() -> None:
+    now = datetime(2026, 1, 1, 12, 0, 0, tzinfo=timezone.utc)
+    assert parse_retry_after("30") == 30
+    assert parse_retry_after("Thu, 01 Jan 2026 12:01:00 GMT", now) == 60
+    assert parse_retry_after("soon") is None

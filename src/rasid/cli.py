@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -13,6 +14,7 @@ from urllib.parse import urlsplit
 from rasid import __version__
 from rasid.config import Config, ConfigError, WebhookNotifier, default_config_path, load_config
 from rasid.logs import configure_logging
+from rasid.match.compiler import WatchListError
 from rasid.store import DATABASE_NAME, open_store
 
 
@@ -27,6 +29,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
+        return 1
+    except WatchListError as exc:
+        print(f"config: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130
@@ -46,6 +51,13 @@ def _parser() -> argparse.ArgumentParser:
     command("run", _run, "run the daemon until SIGTERM or SIGINT")
     command("once", _once, "poll every source once, deliver due alerts, exit")
     command("check", _check, "validate a config and summarise it")
+    places = sub.add_parser("places", help="look up the gazetteer", description="look up the gazetteer")
+    places_sub = places.add_subparsers(metavar="ACTION")
+    search = places_sub.add_parser("search", help="places called NAME, or whose names start with it")
+    search.add_argument("--config", "-c", metavar="PATH", help="add the config's own gazetteer places")
+    search.add_argument("--json", action="store_true", help="one JSON object per place")
+    search.add_argument("name", metavar="NAME")
+    search.set_defaults(command=_places_search)
     reference = sub.add_parser("config-reference", help="print the configuration reference (Markdown)")
     reference.set_defaults(command=_reference)
     match = command("match", _match, "match files against the watch-lists (no state is touched)")
@@ -135,6 +147,30 @@ def _duration(seconds: float) -> str:
     return f"{seconds:g}s"
 
 
+def _places_search(args: argparse.Namespace) -> int:
+    from rasid.match import gazetteer_with
+
+    custom = []
+    if args.config or os.environ.get("RASID_CONFIG") or Path("config.yaml").exists():
+        custom = _config(args)[1].gazetteer.places
+    found = gazetteer_with(custom).search(args.name)
+    if not found:
+        print(f"no place called {args.name!r}", file=sys.stderr)
+        return 1
+    for p in found:
+        if args.json:
+            row = {"id": p.id, "kind": p.kind, "country": p.country, "admin1": p.admin1, "population": p.population,
+                   "name": p.name, "latin": p.latin, "arabic": p.spellings[: len(p.arabic)], "latin_names": list(p.latin_names)}  # fmt: skip
+            print(json.dumps(row, ensure_ascii=False))
+            continue
+        where = f"{p.country}-{p.admin1}" if p.admin1 else p.country
+        print(f"{p.name}  ({p.latin})  {p.kind} {where}  population {p.population:,}  #{p.id}")
+        print(f"    arabic: {'، '.join(p.spellings[: len(p.arabic)])}")
+        if p.latin_names:
+            print(f"    latin: {', '.join(p.latin_names[:8])}{' …' if len(p.latin_names) > 8 else ''}")
+    return 0
+
+
 def _reference(args: argparse.Namespace) -> int:
     from rasid.config.reference import reference_markdown
 
@@ -144,11 +180,11 @@ def _reference(args: argparse.Namespace) -> int:
 
 def _match(args: argparse.Namespace) -> int:
     from rasid.explain import print_explanation
-    from rasid.match import Matcher
+    from rasid.match import build_matcher
     from rasid.sources.decode import BinaryContent, decode_text
 
     _, config = _config(args)
-    matcher = Matcher(config.watchlists)
+    matcher = build_matcher(config.watchlists, config.gazetteer.places)
     status = 0
     for name in args.files:
         try:

@@ -41,7 +41,7 @@ class Daemon:
         self.clock = clock
         self.client = httpx.AsyncClient(headers={"user-agent": USER_AGENT})
         self.senders = build_senders(config.notifiers, self.client, stream)
-        self.pipeline = Pipeline(config.watchlists, list(self.senders))
+        self.pipeline = Pipeline(config.watchlists, list(self.senders), config.gazetteer.places)
         self.worker = OutboxWorker(store, self.senders, config.delivery.max_age, clock)
         self.feeds = [FeedSource(f) for f in config.sources.feeds]
         self.folders = [FolderSource(f) for f in config.sources.folders]

@@ -19,6 +19,10 @@ def how(match: Match) -> str:
         reasons.append(f"prefix {match.prefix}")
     if match.suffix:
         reasons.append(f"suffix {match.suffix}")
+    if match.context:
+        reasons.append(f"after {match.context}")
+    if match.place:
+        reasons.append(f"{match.place.kind} {match.place.country}-{match.place.admin1 or '?'} #{match.place.id}")
     return ", ".join(reasons) or "exact"
 
 

@@ -23,6 +23,19 @@ class Report:
 
 
 @dataclass(frozen=True)
+class PlaceRef:
+    """Which gazetteer place a match stands for."""
+
+    id: str
+    kind: str
+    country: str
+    admin1: str
+
+    def to_json(self) -> dict[str, str]:
+        return {"id": self.id, "kind": self.kind, "country": self.country, "admin1": self.admin1}
+
+
+@dataclass(frozen=True)
 class Match:
     """A watch-list entry found in a text; `text[start:end] == surface`."""
 
@@ -34,6 +47,8 @@ class Match:
     spelling: str
     prefix: str = ""
     suffix: str = ""
+    context: str = ""
+    place: PlaceRef | None = None
 
     def to_json(self) -> dict[str, object]:
         out: dict[str, object] = {
@@ -49,6 +64,10 @@ class Match:
             out["prefix"] = self.prefix
         if self.suffix:
             out["suffix"] = self.suffix
+        if self.context:
+            out["context"] = self.context
+        if self.place:
+            out["place"] = self.place.to_json()
         return out
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from rasid.config.models import WatchList
+from rasid.config.models import CustomPlace, WatchList
 from rasid.dedup import report_keys
 from rasid.delivery.payload import alert_document, alert_id
-from rasid.match import Matcher
+from rasid.match import build_matcher
 from rasid.models import Alert, Report, Verdict
 from rasid.store.base import QueuedAlert
 
@@ -26,8 +26,10 @@ class Outcome:
 class Pipeline:
     """Matches reports against watch-lists and routes alerts to notifiers."""
 
-    def __init__(self, watchlists: list[WatchList], notifiers: list[str]) -> None:
-        self.matcher = Matcher(watchlists)
+    def __init__(
+        self, watchlists: list[WatchList], notifiers: list[str], custom_places: list[CustomPlace] = ()  # type: ignore[assignment]
+    ) -> None:
+        self.matcher = build_matcher(watchlists, list(custom_places))
         self.routes = {
             wl.name: tuple(n for n in (wl.notify if wl.notify is not None else notifiers) if n in notifiers)
             for wl in watchlists

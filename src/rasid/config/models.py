@@ -11,8 +11,10 @@ from pydantic import (
     BaseModel,
     BeforeValidator,
     ConfigDict,
+    Discriminator,
     Field,
     SecretStr,
+    Tag,
     ValidationInfo,
     model_validator,
 )
@@ -71,10 +73,22 @@ class Model(BaseModel):
 
 
 class Term(Model):
-    """A place or keyword: a plain string, or its reported name with aliases."""
+    """A place or keyword: a plain string, or its reported name with aliases and matching options."""
 
-    name: Name = Field(description="reported as the match's `term`")
+    name: Name = Field(description="reported as the match's `term`; a trailing `*` matches any word it starts")
     aliases: list[Name] = Field([], description="other spellings, Arabic or Latin, that count as this term")
+    forms: list[Name] = Field([], description="irregular forms such as broken plurals (مجازر for مجزرة)")
+    inflect: bool | None = Field(
+        None, description="allow plural and pronoun suffixes; default: keywords yes, places no"
+    )
+    article: Literal["auto", "optional", "required"] = Field(
+        "auto",
+        description="for names written with ال: may it be dropped (منطقة جيدور حوران)? auto: only when"
+        " the bare form is not an everyday word",
+    )
+    context: list[Name] = Field(
+        [], description="if set, matches only with one of these words shortly before it (مدينة, بلدة, في)"
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -83,14 +97,62 @@ class Term(Model):
 
     @property
     def spellings(self) -> list[str]:
-        return [self.name, *self.aliases]
+        return [self.name, *self.aliases, *self.forms]
+
+
+class PlaceSet(Model):
+    """Places taken from the gazetteer: a country's localities or a governorate's."""
+
+    gazetteer: str | None = Field(
+        None, pattern=r"^[A-Za-z]{2}$", description="ISO country code: every place of that country"
+    )
+    within: Name | None = Field(None, description="a governorate or country: it and every place inside it")
+    min_population: int = Field(0, ge=0, description="leave out localities smaller than this")
+    context: list[Name] = Field([], description="as for a place: cue words required before a match")
+
+    @model_validator(mode="after")
+    def _one_selector(self) -> PlaceSet:
+        if (self.gazetteer is None) == (self.within is None):
+            raise ValueError("give exactly one of 'gazetteer' or 'within'")
+        return self
+
+
+def _place_kind(data: Any) -> str:
+    if isinstance(data, (dict, PlaceSet)) and (
+        isinstance(data, PlaceSet) or "gazetteer" in data or "within" in data
+    ):
+        return "set"
+    return "term"
+
+
+PlaceEntry = Annotated[
+    Annotated[Term, Tag("term")] | Annotated[PlaceSet, Tag("set")], Discriminator(_place_kind)
+]
+
+
+class CustomPlace(Model):
+    """A place to add to the gazetteer: a village GeoNames lacks, a local name for a region."""
+
+    name: Name = Field(description="its usual Arabic name")
+    aliases: list[Name] = Field([], description="other Arabic or Latin spellings")
+    country: str = Field(pattern=r"^[A-Za-z]{2}$", description="ISO country code")
+    within: Name | None = Field(None, description="the governorate it belongs to, by name")
+    kind: Literal["locality", "region"] = "locality"
+
+
+class GazetteerConfig(Model):
+    """Additions to the bundled gazetteer."""
+
+    places: list[CustomPlace] = Field([], description="places to add; see below")
 
 
 class WatchList(Model):
     """Places and keywords to watch, and the rule that makes a report fire."""
 
     name: Name = Field(description="names the alerts this list raises")
-    places: list[Term] = Field([], description="place names; a place matches with attached prefixes (و ب ل ال ...)")
+    places: list[PlaceEntry] = Field(
+        [], description="place names, or `{gazetteer: SY}` / `{within: درعا}`; prefixes attach (و ب ل ال ...)"
+    )
     keywords: list[Term] = Field(
         [], description="keywords; a keyword also matches with plural and pronoun suffixes"
     )
@@ -98,14 +160,18 @@ class WatchList(Model):
         "any", description="any: a place or a keyword fires; all: needs a place and a keyword"
     )
     exclude: list[Name] = Field([], description="a report containing one of these never fires this list")
+    near: int | None = Field(
+        None, gt=0, description="fire only when a place and a keyword stand within this many words"
+    )
+    fold_hamza_seats: bool = Field(False, description="also fold ؤ to و and ئ to ي (lossy)")
     notify: list[Name] | None = Field(None, description="notifier names; default: every notifier")
 
     @model_validator(mode="after")
     def _has_terms(self) -> WatchList:
         if not self.places and not self.keywords:
             raise ValueError("a watch-list needs at least one place or keyword")
-        if self.match == "all" and not (self.places and self.keywords):
-            raise ValueError("match: all needs both places and keywords")
+        if (self.match == "all" or self.near) and not (self.places and self.keywords):
+            raise ValueError("match: all and near need both places and keywords")
         return self
 
 
@@ -182,6 +248,7 @@ class Config(Model):
     sources: Sources = Field(Sources(), description="`feeds` and `folders`, below")
     watchlists: list[WatchList] = Field(min_length=1, description="at least one; see below")
     notifiers: list[Notifier] = Field([], description="where alerts go; see below")
+    gazetteer: GazetteerConfig = Field(GazetteerConfig(), description="additions to the bundled gazetteer")
     delivery: DeliveryConfig = Field(DeliveryConfig(), description="see below")
 
     def cross_check(self) -> list[tuple[tuple[str | int, ...], str]]:

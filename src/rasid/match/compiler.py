@@ -1,86 +1,180 @@
-"""Compile watch-lists into patterns for one Aho-Corasick automaton."""
+"""Compile watch-lists into patterns for Aho-Corasick automata.
+
+Keys of terms that take no suffix end in a space, so the automaton reports them only where
+they end a word; inflecting and prefix-matching (`name*`) terms are checked up to the word's
+end instead. The letters before a hit must always be a proclitic chain.
+"""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
 import ahocorasick
 
-from rasid.config.models import Term, WatchList
-from rasid.match.morphology import ARTICLE, MIN_STEM
-from rasid.models import MatchKind
+from rasid.config.models import PlaceSet, Term, WatchList
+from rasid.match import morphology as m
+from rasid.match.gazetteer import Gazetteer, Place
+from rasid.match.lexicon import bare_form_is_word
+from rasid.models import MatchKind, PlaceRef
 from rasid.normalize import normalize_term
 
 Form = Literal["full", "bare", "stem", "latin"]
 _ARABIC = re.compile(r"[\u0600-\u06ff]")
 _DOUBLED = re.compile(r"([a-z])\1+")
+WORD_END = " "
+
+class WatchListError(ValueError):
+    """A watch-list that cannot be compiled (an unknown governorate, say)."""
 
 
-@dataclass(frozen=True)
+ArticleTest = Callable[[str], bool]
+"""Whether a name's article-less form is an everyday word (so the article may not be dropped)."""
+
+
+@dataclass(frozen=True, eq=False)
 class Entry:
     """One place, keyword or exclusion of one watch-list."""
 
     watchlist: int
     kind: MatchKind
     term: str
+    inflect: bool
+    article: str = "auto"
+    context: frozenset[str] = frozenset()
+    place: PlaceRef | None = None
+    fold_hamza_seats: bool = False
 
-    @property
-    def inflects(self) -> bool:
-        return self.kind != "place"
 
-
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Pattern:
-    """A normalized key in the automaton and how a hit on it is verified."""
+    """A normalized key in an automaton and how a hit on it is verified."""
 
     entry: Entry
     key: str
     form: Form
     spelling: str
+    prefixes: frozenset[str]
+    suffix: str = ""
+    open_end: bool = False
+    suffixes: frozenset[str] | None = None
+    """When set, the key is not anchored at a word end; the rest of the word must be one of these."""
 
 
-def compile_patterns(watchlists: list[WatchList]) -> list[Pattern]:
-    """Every pattern of every entry of every watch-list."""
-    patterns: list[Pattern] = []
+def compile_entries(watchlists: list[WatchList], gazetteer: Gazetteer | None) -> list[tuple[Entry, list[str], Callable[[str], bool] | None]]:
+    """Every entry with its spellings; gazetteer places carry their own article test."""
+    out: list[tuple[Entry, list[str], Callable[[str], bool] | None]] = []
     for index, wl in enumerate(watchlists):
-        groups: list[tuple[MatchKind, list[Term]]] = [
-            ("place", wl.places),
-            ("keyword", wl.keywords),
-            ("exclude", [Term(name=x) for x in wl.exclude]),
-        ]
-        for kind, terms in groups:
-            for term in terms:
-                entry = Entry(index, kind, term.name)
-                for spelling in term.spellings:
-                    patterns.extend(_patterns_for(entry, spelling))
-    return patterns
-
-
-def _patterns_for(entry: Entry, spelling: str) -> list[Pattern]:
-    key = normalize_term(spelling)
-    if not key:
-        return []
-    if not _ARABIC.search(key):
-        keys = {key, _DOUBLED.sub(r"\1", key)}
-        return [Pattern(entry, k, "latin", spelling) for k in sorted(keys)]
-    out = [Pattern(entry, key, "full", spelling)]
-    first_word = key.split(" ")[0]
-    if first_word.startswith(ARTICLE) and len(first_word) - len(ARTICLE) >= MIN_STEM:
-        out.append(Pattern(entry, key[len(ARTICLE) :], "bare", spelling))
-    if entry.inflects and " " not in key and spelling.rstrip().endswith("ة") and len(key) - 1 >= MIN_STEM:
-        out.append(Pattern(entry, key[:-1], "stem", spelling))
+        fold = wl.fold_hamza_seats
+        for kind, items in (("place", wl.places), ("keyword", wl.keywords)):
+            for item in items:
+                if isinstance(item, PlaceSet):
+                    if gazetteer is None:
+                        raise WatchListError(f"watch-list {wl.name!r} names gazetteer places but no gazetteer is loaded")
+                    context = _context(item.context, fold)
+                    for place in _select(gazetteer, item):
+                        entry = Entry(index, "place", place.name, False, "auto", context, _ref(place), fold)
+                        out.append((entry, place.spellings, place.article_required))
+                    continue
+                assert isinstance(item, Term)
+                inflect = item.inflect if item.inflect is not None else kind == "keyword"
+                entry = Entry(index, kind, item.name, inflect, item.article, _context(item.context, fold), None, fold)  # type: ignore[arg-type]
+                out.append((entry, item.spellings, None))
+        for word in wl.exclude:
+            out.append((Entry(index, "exclude", word, True, "auto", frozenset(), None, fold), [word], None))
     return out
 
 
-def build_automaton(patterns: list[Pattern]) -> ahocorasick.Automaton:
-    """An automaton whose values are `(key, patterns with that key)`."""
+def compile_patterns(
+    watchlists: list[WatchList], gazetteer: Gazetteer | None = None, article_is_word: ArticleTest | None = None
+) -> list[Pattern]:
+    """Every pattern of every entry of every watch-list."""
+    test = article_is_word or bare_form_is_word
+    patterns: list[Pattern] = []
+    for entry, spellings, place_test in compile_entries(watchlists, gazetteer):
+        for spelling in spellings:
+            required = place_test(spelling) if place_test else None
+            patterns.extend(_patterns_for(entry, spelling, test, required))
+    return patterns
+
+
+def _select(gazetteer: Gazetteer, selection: PlaceSet) -> list[Place]:
+    if selection.gazetteer:
+        places = gazetteer.in_country(selection.gazetteer)
+    else:
+        assert selection.within is not None
+        places = gazetteer.within(selection.within)
+        if not places:
+            raise WatchListError(f"the gazetteer knows no governorate or country called {selection.within!r}")
+    return [p for p in places if p.kind != "locality" or p.population >= selection.min_population]
+
+
+def _ref(place: Place) -> PlaceRef:
+    return PlaceRef(place.id, place.kind, place.country, place.admin1)
+
+
+def _context(words: list[str], fold: bool) -> frozenset[str]:
+    return frozenset(normalize_term(w, fold_hamza_seats=fold) for w in words)
+
+
+def _patterns_for(entry: Entry, spelling: str, article_is_word: ArticleTest, article_required: bool | None) -> list[Pattern]:
+    open_end = spelling.endswith("*")
+    key = normalize_term(spelling.rstrip("*"), fold_hamza_seats=entry.fold_hamza_seats)
+    if not key:
+        return []
+    if not _ARABIC.search(key):
+        out = []
+        for k in sorted({key, _DOUBLED.sub(r"\1", key)}):
+            out.append(Pattern(entry, k + WORD_END, "latin", spelling, frozenset({""})))
+            out.append(Pattern(entry, k + m.LATIN_POSSESSIVE + WORD_END, "latin", spelling, frozenset({""}), m.LATIN_POSSESSIVE))
+        return out
+    long_enough = len(key.replace(" ", "")) >= m.MIN_STEM
+    with_article = key.startswith(m.ARTICLE) and len(key.split(" ")[0]) - len(m.ARTICLE) >= m.MIN_STEM
+    if not long_enough:
+        prefixes = frozenset({""})
+    elif with_article:
+        prefixes = m.PREFIXES_BEFORE_ARTICLE
+    elif entry.inflect:
+        prefixes = m.PREFIXES | m.VERB_PREFIXES
+    else:
+        prefixes = m.PREFIXES
+    suffixes = m.SUFFIXES if entry.inflect and long_enough and " " not in key else frozenset({""})
+
+    def forms(stem: str, form: Form, allowed: frozenset[str], endings: frozenset[str]) -> list[Pattern]:
+        if open_end:
+            return [Pattern(entry, stem, form, spelling, allowed, open_end=True)]
+        if endings != frozenset({""}):
+            return [Pattern(entry, stem, form, spelling, allowed, suffixes=endings)]
+        return [Pattern(entry, stem + WORD_END, form, spelling, allowed)]
+
+    out = forms(key, "full", prefixes, suffixes)
+    if with_article:
+        bare = key[len(m.ARTICLE) :]
+        if entry.article == "optional":
+            droppable = True
+        elif entry.article == "required":
+            droppable = False
+        else:
+            written = spelling.strip().rstrip("*")
+            droppable = not (article_required if article_required is not None else article_is_word(written[2:]))
+        out += forms(bare, "bare", m.PREFIXES_WITHOUT_ARTICLE if droppable else m.PREFIXES_REPLACING_ARTICLE, suffixes)
+    if entry.inflect and len(key) - 1 >= m.MIN_STEM and " " not in key and spelling.rstrip("*").endswith("ة") and not open_end:
+        out += forms(key[:-1], "stem", prefixes, m.STEM_SUFFIXES)
+    return out
+
+
+def build_automaton(patterns: list[Pattern]) -> ahocorasick.Automaton | None:
+    """An automaton whose values are `(key length, any pattern's prefixes, patterns with that key)`."""
+    if not patterns:
+        return None
     by_key: dict[str, list[Pattern]] = {}
     for p in patterns:
         by_key.setdefault(p.key, []).append(p)
     automaton = ahocorasick.Automaton()
     for key, group in by_key.items():
-        automaton.add_word(key, (key, tuple(group)))
+        prefixes = group[0].prefixes if len(group) == 1 else frozenset().union(*(p.prefixes for p in group))
+        automaton.add_word(key, (len(key), prefixes, tuple(group)))
     automaton.make_automaton()
     return automaton

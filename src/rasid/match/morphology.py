@@ -8,7 +8,8 @@ ARTICLE = "ال"
 MIN_STEM = 3
 """A term shorter than this matches only as a whole word, without clitics."""
 MAX_PREFIX = 5
-MAX_SUFFIX = 6
+CONTEXT_WINDOW = 3
+"""How many words before a match are searched for a context cue."""
 
 _CONJUNCTIONS = ("", "و", "ف")
 _PREPOSITIONS = ("", "ب", "ك", "ل")
@@ -29,6 +30,8 @@ PREFIXES_BEFORE_ARTICLE = _chains(("",), ("", "ب", "ك"))
 """Before a term written with its article: وال، بال ... (لل is handled by the bare form)."""
 PREFIXES_REPLACING_ARTICLE = frozenset({"لل", "ولل", "فلل"})
 """Before a term's article-less form: للقنيطرة is ل + القنيطرة."""
+PREFIXES_WITHOUT_ARTICLE = _chains(("",), ("", "ب", "ك")) | PREFIXES_REPLACING_ARTICLE
+"""Before the bare form of a name whose article may be dropped: منطقة جيدور حوران."""
 
 PRONOUNS = ("ه", "ها", "هم", "هما", "هن", "ك", "كم", "كما", "كن", "نا", "ي")
 SUFFIXES = frozenset(
@@ -39,5 +42,15 @@ SUFFIXES = frozenset(
 """After a keyword: plurals, dual, feminine, tanween alif, pronouns and their combinations."""
 STEM_SUFFIXES = frozenset({"ات", "تان", "تين", *("ت" + p for p in PRONOUNS), *("ات" + p for p in PRONOUNS)})
 """After the stem of a keyword that ends in ة: مجزرة -> مجزرتهم، مجزرات."""
-LATIN_SUFFIXES = frozenset({"", "s"})
-"""After a Latin alias: only the English possessive (Daraa's)."""
+LATIN_POSSESSIVE = "s"
+"""After a Latin alias, only with an apostrophe before it: Daraa's."""
+
+
+def strip_prefix(word: str, words: frozenset[str]) -> str | None:
+    """`word` or `word` less a proclitic chain, if that is in `words`."""
+    if word in words:
+        return word
+    for n in range(1, min(MAX_PREFIX, len(word) - 1) + 1):
+        if word[:n] in PREFIXES and word[n:] in words:
+            return word[n:]
+    return None

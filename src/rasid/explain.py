@@ -43,21 +43,32 @@ def print_explanation(name: str, text: str, verdicts: list[Verdict], console: Co
             console.print(line)
 
 
+_SENTENCE_ENDS = ".!?؟\n"
+
+
+def _sentence(text: str, start: int, end: int) -> tuple[int, int]:
+    """The bounds of the sentence around `[start, end)`."""
+    left = max(text.rfind(ch, 0, start) for ch in _SENTENCE_ENDS) + 1
+    rights = [i for i in (text.find(ch, end) for ch in _SENTENCE_ENDS) if i != -1]
+    right = min(rights) + 1 if rights else len(text)
+    return left, right
+
+
 def _highlighted_lines(text: str, matches: tuple[Match, ...]) -> list[Text]:
-    by_line: dict[int, list[Match]] = {}
+    """Each sentence holding a match, once, with its matches highlighted."""
+    by_sentence: dict[tuple[int, int], list[Match]] = {}
     for m in matches:
-        by_line.setdefault(text.rfind("\n", 0, m.start) + 1, []).append(m)
+        by_sentence.setdefault(_sentence(text, m.start, m.end), []).append(m)
     out = []
-    for start, group in sorted(by_line.items()):
-        end = text.find("\n", start)
-        end = len(text) if end == -1 else end
-        line = Text("    │ ")
-        body = Text(text[start:end])
+    for (start, end), group in sorted(by_sentence.items()):
+        while start < end and text[start].isspace():
+            start += 1
+        body = Text(text[start:end].replace("\n", " "))
         for m in group:
             body.stylize("bold reverse", m.start - start, m.end - start)
         if len(body) > MAX_LINE:
             first = min(m.start for m in group) - start
             cut = max(0, first - MAX_LINE // 2)
             body = body[cut : cut + MAX_LINE]
-        out.append(line + body)
+        out.append(Text("    │ ") + body)
     return out

@@ -14,6 +14,9 @@ from pydantic_core import PydanticUndefined
 from rasid.config.models import (
     Config,
     ConsoleNotifier,
+    CustomPlace,
+    GazetteerConfig,
+    PlaceSet,
     DeliveryConfig,
     FeedConfig,
     FolderConfig,
@@ -29,9 +32,11 @@ SECTIONS: list[tuple[str, type[BaseModel]]] = [
     ("`sources.folders[]`", FolderConfig),
     ("`watchlists[]`", WatchList),
     ("places and keywords", Term),
+    ("gazetteer places in `places`", PlaceSet),
     ("`notifiers[]` with `type: webhook`", WebhookNotifier),
     ("`notifiers[]` with `type: console`", ConsoleNotifier),
     ("`delivery`", DeliveryConfig),
+    ("`gazetteer.places[]`", CustomPlace),
 ]
 
 
@@ -40,6 +45,9 @@ _MODEL_NAMES: dict[type, str] = {
     DeliveryConfig: "delivery",
     Term: "term",
     WatchList: "watch-list",
+    PlaceSet: "place set",
+    GazetteerConfig: "gazetteer",
+    CustomPlace: "place",
     WebhookNotifier: "notifier",
     ConsoleNotifier: "notifier",
 }

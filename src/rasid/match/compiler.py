@@ -62,6 +62,10 @@ class Pattern:
     suffixes: frozenset[str] | None = None
     """When set, the key is not anchored at a word end; the rest of the word must be one of these."""
 
+    @property
+    def phrase(self) -> bool:
+        return " " in self.key.strip()
+
 
 def compile_entries(watchlists: list[WatchList], gazetteer: Gazetteer | None) -> list[tuple[Entry, list[str], Callable[[str], bool] | None]]:
     """Every entry with its spellings; gazetteer places carry their own article test."""
@@ -80,7 +84,7 @@ def compile_entries(watchlists: list[WatchList], gazetteer: Gazetteer | None) ->
                     continue
                 assert isinstance(item, Term)
                 inflect = item.inflect if item.inflect is not None else kind == "keyword"
-                entry = Entry(index, kind, item.name, inflect, item.article, _context(item.context, fold), None, fold)  # type: ignore[arg-type]
+                entry = Entry(index, kind, item.name.rstrip("*"), inflect, item.article, _context(item.context, fold), None, fold)  # type: ignore[arg-type]
                 out.append((entry, item.spellings, None))
         for word in wl.exclude:
             out.append((Entry(index, "exclude", word, True, "auto", frozenset(), None, fold), [word], None))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import ahocorasick
@@ -12,8 +13,10 @@ from rasid.match.gazetteer import Gazetteer
 from rasid.match.morphology import CONTEXT_WINDOW, MAX_PREFIX, strip_prefix
 from rasid.models import Match, Verdict
 from rasid.normalize import NormalizedText, normalize
+from rasid.normalize.tables import PHRASE_BREAKS
 
 _APOSTROPHES = frozenset("'\u2019\u02bc")
+_PHRASE_BREAKS = re.compile("[" + re.escape(PHRASE_BREAKS) + "]")
 
 
 @dataclass(frozen=True)
@@ -99,6 +102,8 @@ def _scan(automaton: ahocorasick.Automaton, text: str, nt: NormalizedText) -> li
                 suffix = p.suffix
             if p.form == "latin" and suffix and not _apostrophe_before(nt, end - len(suffix)):
                 continue
+            if p.phrase and _crosses_punctuation(nt, start, end):
+                continue
             cue = ""
             if p.entry.context:
                 cue = _context_cue(text, word_start, p.entry.context)
@@ -127,6 +132,12 @@ def _context_cue(text: str, word_start: int, cues: frozenset[str]) -> str:
         if strip_prefix(word, cues) is not None:
             return word
     return ""
+
+
+def _crosses_punctuation(nt: NormalizedText, start: int, end: int) -> bool:
+    """Whether a phrase's words are separated by punctuation in the original (تنظيم. الدولة)."""
+    o_start, o_end = nt.span(start, end)
+    return _PHRASE_BREAKS.search(nt.original, o_start, o_end) is not None
 
 
 def _apostrophe_before(nt: NormalizedText, i: int) -> bool:

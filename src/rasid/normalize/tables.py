@@ -28,7 +28,9 @@ _LETTER_FOLDS = {
     "ک": "ك", "ڪ": "ك",
 }  # fmt: skip
 
-_PUNCTUATION = "،؛؟۔«»“”„‟‹›.,;:!?()[]{}<>\"/\\|-‐‑‒–—―…•·*#@%&+=~^_`"
+PUNCTUATION = "،؛؟۔«»“”„‟‹›.,;:!?()[]{}<>\"/\\|-‐‑‒–—―…•·*#@%&+=~^_`"
+PHRASE_BREAKS = "،؛؟۔«»“”„‟‹›.,;:!?()[]{}\""
+"""Punctuation a multi-word term may not span (a hyphen may: Deir ez-Zor)."""
 _SPACES = "\t\n\r\f\v\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
 
 
@@ -50,7 +52,7 @@ def _fold_map() -> dict[str, str]:
     for i in range(10):
         folds[chr(0x0660 + i)] = str(i)
         folds[chr(0x06F0 + i)] = str(i)
-    for ch in _PUNCTUATION + _SPACES:
+    for ch in PUNCTUATION + _SPACES:
         folds[ch] = " "
     assert all(len(v) == 1 for v in folds.values())
     return folds

@@ -64,5 +64,5 @@ def test_every_normalized_char_maps_into_the_original(text: str) -> None:
     for k in range(len(nt.text)):
         o = nt.to_original(k)
         assert 0 <= o < len(text)
-        assert o > last
+        assert o >= last  # equal only where NFKC expanded one character (ﬀ -> ff)
         last = o

@@ -150,12 +150,15 @@ def seed_item() -> dict[str, str]:
     }
 
 
-def rasid(*args: str, cwd: Path, env: dict[str, str] | None = None, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+def rasid(
+    *args: str, cwd: Path, env: dict[str, str] | None = None, timeout: float = 60, input_text: str | None = None
+) -> subprocess.CompletedProcess[str]:
     """Run the real `rasid` command line in a subprocess."""
     return subprocess.run(
         [sys.executable, "-m", "rasid", *args],
         cwd=cwd,
         env=clean_env(env),
+        input=input_text,
         capture_output=True,
         text=True,
         timeout=timeout,

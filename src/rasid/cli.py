@@ -7,15 +7,19 @@ import asyncio
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from rasid import __version__
-from rasid.config import Config, ConfigError, WebhookNotifier, default_config_path, load_config
+from rasid.config import Config, ConfigError, WebhookNotifier, default_config_path, format_duration, load_config
 from rasid.logs import configure_logging
 from rasid.match.compiler import WatchListError
 from rasid.store import DATABASE_NAME, open_store
+
+if TYPE_CHECKING:
+    from rasid.daemon import Daemon
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -35,6 +39,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # output piped into `head` and the like
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -72,25 +79,22 @@ def _config(args: argparse.Namespace) -> tuple[Path, Config]:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from rasid.daemon import Daemon, install_signal_handlers
+    from rasid.daemon import install_signal_handlers
 
-    _, config = _config(args)
-    configure_logging(config.log_level)
-
-    async def main() -> None:
+    async def run(daemon: Daemon) -> None:
         stop = asyncio.Event()
         install_signal_handlers(stop)
-        daemon = Daemon(config, open_store(config.state_dir))
-        try:
-            await daemon.run(stop)
-        finally:
-            await daemon.close()
+        await daemon.run(stop)
 
-    asyncio.run(main())
-    return 0
+    return _with_daemon(args, run)
 
 
 def _once(args: argparse.Namespace) -> int:
+    return _with_daemon(args, lambda daemon: daemon.once())
+
+
+def _with_daemon(args: argparse.Namespace, action: Callable[[Daemon], Awaitable[None]]) -> int:
+    """Load the config, open the state, run `action` on a daemon, and close it all."""
     from rasid.daemon import Daemon
 
     _, config = _config(args)
@@ -99,7 +103,7 @@ def _once(args: argparse.Namespace) -> int:
     async def main() -> None:
         daemon = Daemon(config, open_store(config.state_dir))
         try:
-            await daemon.once()
+            await action(daemon)
         finally:
             await daemon.close()
 
@@ -112,8 +116,8 @@ def _check(args: argparse.Namespace) -> int:
     out = [f"{path}: OK", f"state: {config.state_dir / DATABASE_NAME}"]
     feeds, folders = config.sources.feeds, config.sources.folders
     out.append(f"sources ({len(feeds) + len(folders)}):")
-    out += [f"  feed    {f.name:<20} every {_duration(f.interval):<6} {f.url}" for f in feeds]
-    out += [f"  folder  {f.name:<20} every {_duration(f.interval):<6} {f.path}" for f in folders]
+    out += [f"  feed    {f.name:<20} every {format_duration(f.interval):<6} {f.url}" for f in feeds]
+    out += [f"  folder  {f.name:<20} every {format_duration(f.interval):<6} {f.path}" for f in folders]
     out.append(f"watch-lists ({len(config.watchlists)}):")
     all_notifiers = [n.name for n in config.notifiers]
     for wl in config.watchlists:
@@ -138,13 +142,6 @@ def _redacted_url(url: str) -> str:
     """Scheme and host only: webhook paths often carry tokens."""
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}/…"
-
-
-def _duration(seconds: float) -> str:
-    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
-        if seconds >= size and seconds % size == 0:
-            return f"{int(seconds // size)}{unit}"
-    return f"{seconds:g}s"
 
 
 def _places_search(args: argparse.Namespace) -> int:

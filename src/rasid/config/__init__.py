@@ -10,6 +10,7 @@ from rasid.config.models import (
     Term,
     WatchList,
     WebhookNotifier,
+    format_duration,
     parse_duration,
 )
 from rasid.config.yamlfile import ConfigError
@@ -25,6 +26,7 @@ __all__ = [
     "WatchList",
     "WebhookNotifier",
     "default_config_path",
+    "format_duration",
     "load_config",
     "parse_duration",
 ]

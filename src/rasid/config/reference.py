@@ -24,6 +24,7 @@ from rasid.config.models import (
     Term,
     WatchList,
     WebhookNotifier,
+    format_duration,
 )
 
 SECTIONS: list[tuple[str, type[BaseModel]]] = [
@@ -106,14 +107,7 @@ def _default(field: FieldInfo) -> str:
     if isinstance(value, BaseModel):
         return ""
     if isinstance(value, float) and field.metadata and "parse_duration" in " ".join(map(str, field.metadata)):
-        return f"`{_seconds(value)}`"
+        return f"`{format_duration(value)}`"
     if isinstance(value, list) and not value:
         return ""
     return f"`{value}`"
-
-
-def _seconds(value: float) -> str:
-    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
-        if value >= size and value % size == 0:
-            return f"{int(value // size)}{unit}"
-    return f"{value:g}s"

@@ -1,0 +1,53 @@
+"""The command line's gazetteer look-up and explanations, run as a user would."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from support import ROOT, rasid
+
+
+def test_places_search(tmp_path: Path) -> None:
+    found = rasid("places", "search", "جاسم", cwd=tmp_path)
+    assert found.returncode == 0, found.stderr
+    assert found.stdout.startswith("جاسم  (Jāsim)  locality SY-06")
+    ambiguous = rasid("places", "search", "--json", "القنيطرة", cwd=tmp_path)
+    rows = [json.loads(line) for line in ambiguous.stdout.splitlines()]
+    assert {(r["country"], r["kind"]) for r in rows} >= {("SY", "locality"), ("SY", "governorate"), ("MA", "locality")}
+    missing = rasid("places", "search", "أتلانتس", cwd=tmp_path)
+    assert missing.returncode == 1 and "no place called" in missing.stderr
+
+
+def test_places_search_includes_the_configs_own_places(tmp_path: Path) -> None:
+    config = tmp_path / "config.yaml"
+    config.write_text(
+        "watchlists: [{name: d, places: [{within: درعا}]}]\n"
+        "gazetteer: {places: [{name: تل الجموع, aliases: [Tal al-Jumu], country: SY, within: درعا}]}\n",
+        encoding="utf-8",
+    )
+    found = rasid("places", "search", "-c", str(config), "Tal al-Jumu", cwd=tmp_path)
+    assert found.returncode == 0 and found.stdout.startswith("تل الجموع")
+    match = rasid("match", "--json", "-c", str(config), "-", cwd=tmp_path, input_text="قصف على تل الجموع وطفس")
+    (result,) = [json.loads(line) for line in match.stdout.splitlines()]
+    places = [(m["term"], m["place"]["admin1"]) for m in result["alerts"][0]["matches"]]
+    assert places == [("تل الجموع", "06"), ("طفس", "06")]
+
+
+def test_explanation_names_prefix_suffix_and_context(tmp_path: Path) -> None:
+    text = "اغتيال قيادي سابق في مدينة جاسم. وللقنيطرة اجتماعاتهم. قال جاسم العلي إن الأسعار ارتفعت"
+    result = rasid("match", "-c", str(ROOT / "config.yaml"), "-", cwd=tmp_path, input_text=text)
+    out = result.stdout
+    assert "south-syria: fires on 4 matches" in out
+    assert "«جاسم»  after مدينه" in out
+    assert "«وللقنيطرة»  prefix ولل" in out
+    assert "«اجتماعاتهم»  suffix اتهم" in out
+    assert "│ اغتيال قيادي سابق في مدينة جاسم." in out
+
+
+def test_unknown_governorate_is_a_config_error(tmp_path: Path) -> None:
+    config = tmp_path / "config.yaml"
+    config.write_text("watchlists: [{name: d, places: [{within: أتلانتس}]}]\n", encoding="utf-8")
+    result = rasid("match", "-c", str(config), "-", cwd=tmp_path, input_text="نص")
+    assert result.returncode == 1
+    assert "no governorate or country called 'أتلانتس'" in result.stderr

@@ -6,6 +6,7 @@ import asyncio
 import logging
 import signal
 import time
+from functools import partial
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timezone
 from typing import TextIO
@@ -59,8 +60,8 @@ class Daemon:
         scheduler = AsyncIOScheduler(timezone=timezone.utc)
         now = datetime.now(timezone.utc)
         jobs: list[tuple[str, float, Callable[[], Awaitable[object]]]] = [
-            *((f"feed:{f.name}", f.config.interval, _bind(self.poll_feed, f)) for f in self.feeds),
-            *((f"folder:{f.name}", f.config.interval, _bind(self.scan_folder, f)) for f in self.folders),
+            *((f"feed:{f.name}", f.config.interval, partial(self.poll_feed, f)) for f in self.feeds),
+            *((f"folder:{f.name}", f.config.interval, partial(self.scan_folder, f)) for f in self.folders),
             ("delivery", self.config.delivery.interval, self.deliver),
         ]
         for job_id, interval, job in jobs:
@@ -164,10 +165,6 @@ class Daemon:
             while self._deliver_again:
                 self._deliver_again = False
                 await self.worker.deliver_due()
-
-
-def _bind(fn: Callable[[FeedSource], Awaitable[None]] | Callable[[FolderSource], Awaitable[None]], source: object) -> Callable[[], Awaitable[None]]:
-    return lambda: fn(source)  # type: ignore[arg-type]
 
 
 def install_signal_handlers(stop: asyncio.Event) -> None:

@@ -67,9 +67,13 @@ class Pattern:
         return " " in self.key.strip()
 
 
-def compile_entries(watchlists: list[WatchList], gazetteer: Gazetteer | None) -> list[tuple[Entry, list[str], Callable[[str], bool] | None]]:
-    """Every entry with its spellings; gazetteer places carry their own article test."""
-    out: list[tuple[Entry, list[str], Callable[[str], bool] | None]] = []
+EntrySpellings = tuple[Entry, list[str], Callable[[str], bool] | None]
+"""An entry, its spellings, and for gazetteer places their own test of whether the article is required."""
+
+
+def compile_entries(watchlists: list[WatchList], gazetteer: Gazetteer | None) -> list[EntrySpellings]:
+    """Every entry of every watch-list with its spellings."""
+    out: list[EntrySpellings] = []
     for index, wl in enumerate(watchlists):
         fold = wl.fold_hamza_seats
         for kind, items in (("place", wl.places), ("keyword", wl.keywords)):
@@ -84,7 +88,8 @@ def compile_entries(watchlists: list[WatchList], gazetteer: Gazetteer | None) ->
                     continue
                 assert isinstance(item, Term)
                 inflect = item.inflect if item.inflect is not None else kind == "keyword"
-                entry = Entry(index, kind, item.name.rstrip("*"), inflect, item.article, _context(item.context, fold), None, fold)  # type: ignore[arg-type]
+                context = _context(item.context, fold)
+                entry = Entry(index, kind, item.name.rstrip("*"), inflect, item.article, context, None, fold)  # type: ignore[arg-type]
                 out.append((entry, item.spellings, None))
         for word in wl.exclude:
             out.append((Entry(index, "exclude", word, True, "auto", frozenset(), None, fold), [word], None))

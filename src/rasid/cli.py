@@ -58,6 +58,9 @@ def _parser() -> argparse.ArgumentParser:
     command("run", _run, "run the daemon until SIGTERM or SIGINT")
     command("once", _once, "poll every source once, deliver due alerts, exit")
     command("check", _check, "validate a config and summarise it")
+    stories = command("stories", _stories, "list recent stories and every source that carried them")
+    stories.add_argument("--since", default="1d", metavar="DURATION", help="how far back (default 1d)")
+    stories.add_argument("--json", action="store_true", help="one JSON object per story")
     places = sub.add_parser("places", help="look up the gazetteer", description="look up the gazetteer")
     places_sub = places.add_subparsers(metavar="ACTION")
     search = places_sub.add_parser("search", help="places called NAME, or whose names start with it")
@@ -142,6 +145,36 @@ def _redacted_url(url: str) -> str:
     """Scheme and host only: webhook paths often carry tokens."""
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}/…"
+
+
+def _stories(args: argparse.Namespace) -> int:
+    import time
+    from datetime import datetime, timezone
+
+    from rasid.config import parse_duration
+
+    _, config = _config(args)
+    store = open_store(config.state_dir)
+    try:
+        rows = store.stories(time.time() - parse_duration(args.since), limit=500)
+    finally:
+        store.close()
+
+    def when(t: float) -> str:
+        return datetime.fromtimestamp(t, timezone.utc).isoformat(timespec="seconds")
+
+    for story in rows:
+        if args.json:
+            sources = [{"source": s.source, "title": s.title, "url": s.url, "seen": when(s.seen), "similarity": s.similarity} for s in story.sources]  # fmt: skip
+            print(json.dumps({"id": story.id, "created": when(story.created), "title": story.title, "sources": sources}, ensure_ascii=False))
+            continue
+        print(f"{when(story.created)}  {story.id}  {len(story.sources)} source{'s' if len(story.sources) != 1 else ''}  {story.title}")
+        for s in story.sources:
+            similar = f"  ({s.similarity:.2f})" if s.similarity is not None else ""
+            print(f"    {when(s.seen)}  {s.source}  {s.url or s.title}{similar}")
+    if not rows and not args.json:
+        print(f"no stories in the last {args.since}")
+    return 0
 
 
 def _places_search(args: argparse.Namespace) -> int:

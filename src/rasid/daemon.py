@@ -17,14 +17,16 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from rasid.config import Config
 from rasid.delivery import OutboxWorker, build_senders
 from rasid.models import Report
-from rasid.pipeline import Pipeline
+from rasid.dedup import Candidate, StoryMatch, unpack_shingles
+from rasid.pipeline import Examined, Pipeline, Plan
 from rasid.sources import FeedSource, FolderSource
 from rasid.sources.feeds import USER_AGENT
-from rasid.store import Store
+from rasid.store import Store, StoryInfo
 
 log = logging.getLogger("rasid.daemon")
 
 SHUTDOWN_GRACE = 5.0
+PRUNE_INTERVAL = 6 * 3600.0
 
 
 class Daemon:
@@ -42,12 +44,13 @@ class Daemon:
         self.clock = clock
         self.client = httpx.AsyncClient(headers={"user-agent": USER_AGENT})
         self.senders = build_senders(config.notifiers, self.client, stream)
-        self.pipeline = Pipeline(config.watchlists, list(self.senders), config.gazetteer.places)
+        self.pipeline = Pipeline(config.watchlists, list(self.senders), config.gazetteer.places, config.dedup)
         self.worker = OutboxWorker(store, self.senders, config.delivery.max_age, clock)
         self.feeds = [FeedSource(f) for f in config.sources.feeds]
         self.folders = [FolderSource(f) for f in config.sources.folders]
         self._inflight: set[asyncio.Task[object]] = set()
         self._delivery_lock = asyncio.Lock()
+        self._ingest_lock = asyncio.Lock()
         self._deliver_again = False
 
     async def once(self) -> None:
@@ -63,6 +66,7 @@ class Daemon:
             *((f"feed:{f.name}", f.config.interval, partial(self.poll_feed, f)) for f in self.feeds),
             *((f"folder:{f.name}", f.config.interval, partial(self.scan_folder, f)) for f in self.folders),
             ("delivery", self.config.delivery.interval, self.deliver),
+            ("prune", PRUNE_INTERVAL, self.prune),
         ]
         for job_id, interval, job in jobs:
             scheduler.add_job(
@@ -140,23 +144,59 @@ class Daemon:
             await asyncio.to_thread(self.store.save_file_state, folder.name, rel, state)
 
     async def ingest(self, reports: list[Report]) -> tuple[int, int]:
-        """Record each report once and queue its alerts; returns (new reports, alerts)."""
-        new = alerts = 0
+        """Record each report once, file it under its story and queue its alerts; returns (new reports, alerts)."""
+        new = alerts = queued = 0
         for report in reports:
-            now = self.clock()
-            outcome = self.pipeline.process(report, datetime.fromtimestamp(now, timezone.utc))
-            if not await asyncio.to_thread(self.store.record_report, report, outcome.keys, outcome.queued, now):
-                continue
+            examined = self.pipeline.examine(report)
+            async with self._ingest_lock:  # one report at a time meets the story index
+                plan = await asyncio.to_thread(self._plan, examined)
+                if plan is None:
+                    continue
+                if not await asyncio.to_thread(self.store.record_report, report, examined.keys, plan.queued, self.clock(), plan.story):
+                    continue
             new += 1
-            alerts += len(outcome.alerts)
-            for alert in outcome.alerts:
+            alerts += len(plan.alerts)
+            queued += len(plan.queued)
+            for alert in plan.alerts:
                 log.info(
-                    "alert queued alert=%s watchlist=%s source=%s notifiers=%s",
-                    alert.id, alert.watchlist, report.source, ",".join(alert.notifiers) or "-",
+                    "alert queued alert=%s watchlist=%s story=%s source=%s notifiers=%s",
+                    alert.id, alert.watchlist, alert.story_id, report.source, ",".join(alert.notifiers) or "-",
                 )  # fmt: skip
-        if alerts:
+            if not plan.story.new_story:
+                log.info(
+                    "story carried again story=%s source=%s similarity=%s updates=%s",
+                    plan.story.story_id, report.source, plan.story.similarity, ",".join(plan.updates) or "-",
+                )  # fmt: skip
+        if queued:
             asyncio.get_running_loop().create_task(self._tracked("delivery", self.deliver))
         return new, alerts
+
+    def _plan(self, examined: Examined) -> Plan | None:
+        """The plan for a new report (blocking: reads the store); None for one seen before.
+
+        A report whose guid, URL or text is known is the same item again when it comes from
+        the same source, and an exact copy of that story when it comes from another."""
+        report = examined.report
+        known = self.store.find_reports(examined.keys)
+        if known:
+            same_item = [k for k in known if k.source == report.source or k.story_id is None]
+            if same_item:
+                self.store.add_keys(same_item[0].report_id, examined.keys)
+                return None
+            match: StoryMatch | None = StoryMatch(known[0].story_id or "", known[0].report_id, 1.0, 1.0)
+        else:
+            window_start = self.clock() - self.config.dedup.window
+            rows = self.store.similar_reports(examined.fingerprint.band_keys, window_start)
+            candidates = [Candidate(rid, sid, unpack_shingles(blob)) for rid, sid, blob in rows]
+            match = self.pipeline.same_story(examined, candidates)
+        story = self.store.story_info(match.story_id) if match else StoryInfo(0, frozenset())
+        return self.pipeline.plan(examined, match, story, datetime.fromtimestamp(self.clock(), timezone.utc))
+
+    async def prune(self) -> None:
+        """Forget fingerprints older than the dedup window."""
+        removed = await asyncio.to_thread(self.store.prune_fingerprints, self.clock() - self.config.dedup.window)
+        if removed:
+            log.info("fingerprints pruned count=%d", removed)
 
     async def deliver(self) -> None:
         """Deliver what is due; returns once a pass that started after the call has finished."""

@@ -90,3 +90,5 @@ class Alert:
     report: Report
     matches: tuple[Match, ...]
     notifiers: tuple[str, ...] = field(default=())
+    story_id: str = ""
+    story_sources: int = 1

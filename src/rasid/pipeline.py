@@ -1,49 +1,91 @@
-"""`Pipeline`: a report in, its dedup keys and alerts out. Pure: no I/O, no clock."""
+"""`Pipeline`: a report in; its keys, verdicts, story and alerts out. Pure: no I/O, no clock."""
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 
-from rasid.config.models import CustomPlace, WatchList
-from rasid.dedup import report_keys
-from rasid.delivery.payload import alert_document, alert_id
+from rasid.config.models import CustomPlace, DedupConfig, WatchList
+from rasid.dedup import Candidate, Fingerprint, StoryMatch, best_match, fingerprint, report_keys
+from rasid.delivery.payload import alert_document, alert_id, story_update_document
 from rasid.match import build_matcher
 from rasid.models import Alert, Report, Verdict
-from rasid.store.base import QueuedAlert
+from rasid.store.base import QueuedAlert, StoryEntry, StoryInfo
 
 
 @dataclass(frozen=True)
-class Outcome:
-    """What a report leads to, ready for one store transaction."""
+class Examined:
+    """What a report is, before it meets the state: dedup keys, verdicts, fingerprint."""
 
+    report: Report
     keys: list[str]
     verdicts: list[Verdict]
+    fingerprint: Fingerprint
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What to record and send for a new report, ready for one store transaction."""
+
+    story: StoryEntry
     alerts: list[Alert]
     queued: list[QueuedAlert]
+    updates: list[str]
+    """Watch-lists told of a new source by a `story.updated` event."""
 
 
 class Pipeline:
-    """Matches reports against watch-lists and routes alerts to notifiers."""
+    """Matches reports against watch-lists, groups them into stories and routes alerts."""
 
     def __init__(
-        self, watchlists: list[WatchList], notifiers: list[str], custom_places: list[CustomPlace] = ()  # type: ignore[assignment]
+        self,
+        watchlists: list[WatchList],
+        notifiers: list[str],
+        custom_places: list[CustomPlace] = (),  # type: ignore[assignment]
+        dedup: DedupConfig = DedupConfig(),
     ) -> None:
         self.matcher = build_matcher(watchlists, list(custom_places))
+        self.dedup = dedup
         self.routes = {
             wl.name: tuple(n for n in (wl.notify if wl.notify is not None else notifiers) if n in notifiers)
             for wl in watchlists
         }
 
-    def process(self, report: Report, now: datetime) -> Outcome:
-        keys = report_keys(report)
-        verdicts = self.matcher.fired(report.text)
-        alerts = [
-            Alert(alert_id(keys[0], v.watchlist), v.watchlist, report, v.matches, self.routes[v.watchlist])
-            for v in verdicts
-        ]
-        queued = []
-        for alert in alerts:
-            document = alert_document(alert, now)
-            queued.extend(QueuedAlert(alert.id, n, document) for n in alert.notifiers)
-        return Outcome(keys, verdicts, alerts, queued)
+    def examine(self, report: Report) -> Examined:
+        return Examined(report, report_keys(report), self.matcher.fired(report.text), fingerprint(report.title, report.text))
+
+    def same_story(self, examined: Examined, candidates: list[Candidate]) -> StoryMatch | None:
+        """The story this report repeats, among stored reports sharing an LSH band with it."""
+        return best_match(examined.fingerprint, candidates, self.dedup.similarity, self.dedup.containment)
+
+    def plan(self, examined: Examined, match: StoryMatch | None, story: StoryInfo, now: datetime) -> Plan:
+        """Alerts for watch-lists this story has not alerted yet; for the others, per `on_duplicate`."""
+        report, fp = examined.report, examined.fingerprint
+        story_id = match.story_id if match else "story_" + hashlib.sha256(examined.keys[0].encode()).hexdigest()[:20]
+        listed = match is None or self.dedup.on_duplicate != "drop"
+        sources = story.sources + (1 if listed else 0) if match else 1
+        alerts: list[Alert] = []
+        queued: list[QueuedAlert] = []
+        updates: list[str] = []
+        for v in examined.verdicts:
+            notifiers = self.routes[v.watchlist]
+            if match is None or v.watchlist not in story.alerted:
+                alert = Alert(alert_id(examined.keys[0], v.watchlist), v.watchlist, report, v.matches, notifiers, story_id, sources)
+                alerts.append(alert)
+                document = alert_document(alert, now)
+                queued.extend(QueuedAlert(alert.id, n, document) for n in notifiers)
+            elif self.dedup.on_duplicate == "update":
+                document = story_update_document(examined.keys[0], v.watchlist, report, story_id, sources, match.jaccard, now)
+                updates.append(v.watchlist)
+                queued.extend(QueuedAlert(document["id"], n, document) for n in notifiers)
+        entry = StoryEntry(
+            story_id=story_id,
+            new_story=match is None,
+            listed=listed,
+            similarity=round(match.jaccard, 3) if match else None,
+            shingles=fp.pack() if fp.band_keys else None,
+            band_keys=fp.band_keys,
+            alerted=tuple(a.watchlist for a in alerts),
+        )
+        return Plan(entry, alerts, queued, updates)

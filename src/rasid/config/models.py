@@ -246,6 +246,23 @@ class DeliveryConfig(Model):
     max_age: Seconds = Field(86400.0, gt=0, description="an alert still undelivered after this long is dead")
 
 
+class DedupConfig(Model):
+    """How near-duplicates (the same story from several outlets) are recognised and handled."""
+
+    similarity: float = Field(
+        0.3, gt=0, le=1, description="Jaccard similarity of word 3-shingles from which two reports are one story"
+    )
+    containment: float = Field(
+        0.8, gt=0, le=1, description="or this share of the shorter report's shingles found in the other (a cut copy)"
+    )
+    on_duplicate: Literal["record", "update", "drop"] = Field(
+        "record",
+        description="record: list it as another source of the story; update: also send a `story.updated`"
+        " event; drop: only mark it seen",
+    )
+    window: Seconds = Field(7 * 86400.0, gt=0, description="how long fingerprints are kept and compared")
+
+
 class Config(Model):
     """The whole config file."""
 
@@ -258,6 +275,7 @@ class Config(Model):
     notifiers: list[Notifier] = Field([], description="where alerts go; see below")
     gazetteer: GazetteerConfig = Field(GazetteerConfig(), description="additions to the bundled gazetteer")
     delivery: DeliveryConfig = Field(DeliveryConfig(), description="see below")
+    dedup: DedupConfig = Field(DedupConfig(), description="see below")
 
     def cross_check(self) -> list[tuple[tuple[str | int, ...], str]]:
         """Problems that span several entries, each with its location."""

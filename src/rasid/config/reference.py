@@ -17,6 +17,7 @@ from rasid.config.models import (
     CustomPlace,
     GazetteerConfig,
     PlaceSet,
+    DedupConfig,
     DeliveryConfig,
     FeedConfig,
     FolderConfig,
@@ -37,6 +38,7 @@ SECTIONS: list[tuple[str, type[BaseModel]]] = [
     ("`notifiers[]` with `type: webhook`", WebhookNotifier),
     ("`notifiers[]` with `type: console`", ConsoleNotifier),
     ("`delivery`", DeliveryConfig),
+    ("`dedup`", DedupConfig),
     ("`gazetteer.places[]`", CustomPlace),
 ]
 
@@ -44,6 +46,7 @@ SECTIONS: list[tuple[str, type[BaseModel]]] = [
 _MODEL_NAMES: dict[type, str] = {
     Sources: "sources",
     DeliveryConfig: "delivery",
+    DedupConfig: "dedup",
     Term: "term",
     WatchList: "watch-list",
     PlaceSet: "place set",

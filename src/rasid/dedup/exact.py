@@ -3,32 +3,51 @@
 from __future__ import annotations
 
 import hashlib
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+import re
+import unicodedata
+from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
+from rasid.dedup.boilerplate import strip_boilerplate
 from rasid.models import Report
 from rasid.normalize import normalize
 
-_TRACKING = ("utm_", "fbclid", "gclid", "mc_", "xtor", "at_medium", "at_campaign")
+_TRACKING_PREFIXES = ("utm_", "mc_", "at_", "pk_", "mtm_", "hsa_", "oly_", "__hs")
+_TRACKING = frozenset(
+    {"fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid", "yclid", "igshid", "twclid", "xtor",
+     "ref", "ref_src", "ref_url", "cmpid", "ocid", "amp", "outputtype", "ito", "_ga"}
+)  # fmt: skip
+_MOBILE_HOSTS = ("m.", "mobile.", "amp.", "www.")
+_AMP_PATH = re.compile(r"(?:/amp|/amp\.html|\.amp)$|/amp/(?=.)")
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+MIN_BODY_WORDS = 50
+"""A body this long is identified by itself too, so an edited headline is still the same report."""
 
 
 def canonical_url(url: str) -> str:
-    """The same article under the same string: tracking, fragment and host noise removed."""
+    """The same article under the same string: tracking, fragment, host and AMP noise removed,
+    percent-encoded Arabic slugs decoded and NFC-normalized."""
     parts = urlsplit(url.strip())
     scheme = parts.scheme.lower()
-    host = (parts.hostname or "").lower().removeprefix("www.")
+    host = (parts.hostname or "").lower().rstrip(".")
+    while host.startswith(_MOBILE_HOSTS) and host.count(".") > 1:
+        host = host.split(".", 1)[1]
     if parts.port and parts.port != _DEFAULT_PORTS.get(scheme):
         host = f"{host}:{parts.port}"
     query = sorted(
-        (k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not k.lower().startswith(_TRACKING)
+        (k, v)
+        for k, v in parse_qsl(parts.query, keep_blank_values=True)
+        if not k.lower().startswith(_TRACKING_PREFIXES) and k.lower() not in _TRACKING
     )
-    path = parts.path.rstrip("/") or "/"
+    path = unicodedata.normalize("NFC", unquote(parts.path))
+    path = _AMP_PATH.sub("/", path)
+    path = re.sub(r"/{2,}", "/", path).rstrip("/") or "/"
+    path = path.replace(" ", "%20")
     return urlunsplit(("https" if scheme in _DEFAULT_PORTS else scheme, host, path, urlencode(query), ""))
 
 
 def text_fingerprint(title: str, text: str) -> str:
-    """A hash of the normalized words, blind to diacritics, letter forms and spacing."""
-    words = normalize(f"{title}\n{text}").text.split()
+    """A hash of the normalized words, blind to diacritics, letter forms, spacing and boilerplate."""
+    words = normalize(f"{title}\n{strip_boilerplate(text)}").text.split()
     return hashlib.sha256(" ".join(words).encode()).hexdigest()[:32]
 
 
@@ -40,4 +59,7 @@ def report_keys(report: Report) -> list[str]:
     if report.url:
         keys.append(f"url:{canonical_url(report.url)}")
     keys.append(f"text:{text_fingerprint(report.title, report.text)}")
+    body = report.text[len(report.title) :] if report.title and report.text.startswith(report.title) else report.text
+    if len(body.split()) >= MIN_BODY_WORDS:
+        keys.append(f"body:{text_fingerprint('', body)}")
     return keys

@@ -26,9 +26,25 @@ def alert_document(alert: Alert, created_at: datetime) -> dict[str, Any]:
         "id": alert.id,
         "watchlist": alert.watchlist,
         "created_at": created_at.isoformat(timespec="seconds"),
+        "story": {"id": alert.story_id, "sources": alert.story_sources},
         "report": _report_json(report),
         "matches": [m.to_json() for m in alert.matches],
         "snippet": snippet(report.text, alert.matches),
+    }
+
+
+def story_update_document(
+    report_key: str, watchlist: str, report: Report, story_id: str, sources: int, similarity: float, created_at: datetime
+) -> dict[str, Any]:
+    """A follow-up event: one more outlet carried a story that already alerted."""
+    return {
+        "type": "story.updated",
+        "id": "update_" + hashlib.sha256(f"{report_key}\x00{watchlist}".encode()).hexdigest()[:24],
+        "watchlist": watchlist,
+        "created_at": created_at.isoformat(timespec="seconds"),
+        "story": {"id": story_id, "sources": sources},
+        "report": _report_json(report),
+        "similarity": round(similarity, 3),
     }
 
 

@@ -55,9 +55,15 @@ class ConsoleSender:
 def format_console(document: dict[str, Any]) -> str:
     """The console form of an alert: watch-list, title, where from, what matched."""
     report = document["report"]
-    lines = [f"[{document['watchlist']}] {report['title']}"]
+    story = document.get("story") or {}
     origin = [report["source"]]
     origin += [x for x in (report.get("url"), report.get("path"), report.get("published")) if x]
+    if document.get("type") == "story.updated":
+        lines = [f"[{document['watchlist']}] story carried again ({story.get('sources')} sources): {report['title']}"]
+        lines.append("  " + " · ".join(origin))
+        lines.append(f"  story: {story.get('id')}  similarity {document.get('similarity')}")
+        return "\n".join(lines) + "\n\n"
+    lines = [f"[{document['watchlist']}] {report['title']}"]
     lines.append("  " + " · ".join(origin))
     for kind, label in (("place", "places"), ("keyword", "keywords")):
         counts = Counter(m["term"] for m in document["matches"] if m["kind"] == kind)
@@ -66,6 +72,9 @@ def format_console(document: dict[str, Any]) -> str:
             lines.append(f"  {label}: {terms}")
     if document.get("snippet"):
         lines.append(f"  {document['snippet']}")
+    if story:
+        count = story.get("sources", 1)
+        lines.append(f"  story: {story.get('id')} · {count} source{'s' if count != 1 else ''} so far")
     lines.append(f"  id: {document['id']}")
     return "\n".join(lines) + "\n\n"
 

@@ -2,7 +2,18 @@
 
 from pathlib import Path
 
-from rasid.store.base import FeedState, FileState, OutboxRow, QueuedAlert, Store
+from rasid.store.base import (
+    FeedState,
+    FileState,
+    KnownReport,
+    OutboxRow,
+    QueuedAlert,
+    Store,
+    StoryEntry,
+    StoryInfo,
+    StoryRow,
+    StorySource,
+)
 from rasid.store.sqlite import SQLiteStore
 
 DATABASE_NAME = "rasid.sqlite3"
@@ -13,4 +24,17 @@ def open_store(state_dir: Path) -> Store:
     return SQLiteStore(state_dir / DATABASE_NAME)
 
 
-__all__ = ["FeedState", "FileState", "OutboxRow", "QueuedAlert", "SQLiteStore", "Store", "open_store"]
+__all__ = [
+    "FeedState",
+    "FileState",
+    "KnownReport",
+    "OutboxRow",
+    "QueuedAlert",
+    "SQLiteStore",
+    "Store",
+    "StoryEntry",
+    "StoryInfo",
+    "StoryRow",
+    "StorySource",
+    "open_store",
+]

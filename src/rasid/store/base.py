@@ -43,6 +43,52 @@ class FeedState:
 
 
 @dataclass(frozen=True)
+class StoryEntry:
+    """How a new report joins the story table: a new story, or one more source of a known one."""
+
+    story_id: str
+    new_story: bool
+    listed: bool = True
+    similarity: float | None = None
+    shingles: bytes | None = None
+    band_keys: tuple[int, ...] = ()
+    alerted: tuple[str, ...] = ()
+    """Watch-lists whose alerts for this story are queued with this report."""
+
+
+@dataclass(frozen=True)
+class KnownReport:
+    """A stored report that shares a dedup key with a new one."""
+
+    report_id: int
+    story_id: str | None
+    source: str
+
+
+@dataclass(frozen=True)
+class StoryInfo:
+    sources: int
+    alerted: frozenset[str]
+
+
+@dataclass(frozen=True)
+class StorySource:
+    source: str
+    title: str
+    url: str | None
+    seen: float
+    similarity: float | None
+
+
+@dataclass(frozen=True)
+class StoryRow:
+    id: str
+    created: float
+    title: str
+    sources: list[StorySource]
+
+
+@dataclass(frozen=True)
 class FileState:
     size: int
     mtime_ns: int
@@ -52,9 +98,33 @@ class FileState:
 class Store(Protocol):
     """State that must survive restarts: seen reports, the outbox, source bookkeeping."""
 
-    def record_report(self, report: Report, keys: list[str], alerts: list[QueuedAlert], now: float) -> bool:
-        """Mark `report` seen under `keys` and queue `alerts`, atomically.
-        Returns False, queuing nothing, when any key was seen before."""
+    def record_report(
+        self, report: Report, keys: list[str], alerts: list[QueuedAlert], now: float, story: StoryEntry | None = None
+    ) -> bool:
+        """Record `report` under `keys` (those not taken yet), file it under its story and queue
+        `alerts`, atomically. Returns False, changing nothing, if one of its `guid:` keys is taken."""
+        ...
+
+    def find_reports(self, keys: list[str]) -> list[KnownReport]:
+        """Stored reports holding any of `keys`."""
+        ...
+
+    def add_keys(self, report_id: int, keys: list[str]) -> None:
+        """Let `report_id` be found under `keys` too."""
+        ...
+
+    def similar_reports(self, band_keys: tuple[int, ...], since: float) -> list[tuple[int, str, bytes]]:
+        """`(report id, story id, packed shingles)` of reports since `since` sharing a band key."""
+        ...
+
+    def story_info(self, story_id: str) -> StoryInfo: ...
+
+    def stories(self, since: float, limit: int) -> list[StoryRow]:
+        """Stories first seen since `since`, newest first, with their sources."""
+        ...
+
+    def prune_fingerprints(self, before: float) -> int:
+        """Forget near-duplicate fingerprints older than `before`; returns how many."""
         ...
 
     def pending_notifiers(self) -> list[str]:

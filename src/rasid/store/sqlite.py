@@ -10,9 +10,19 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from rasid.models import Report
-from rasid.store.base import FeedState, FileState, OutboxRow, QueuedAlert
+from rasid.store.base import (
+    FeedState,
+    FileState,
+    KnownReport,
+    OutboxRow,
+    QueuedAlert,
+    StoryEntry,
+    StoryInfo,
+    StoryRow,
+    StorySource,
+)
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -24,7 +34,8 @@ CREATE TABLE IF NOT EXISTS reports (
     guid TEXT,
     published TEXT,
     first_seen REAL NOT NULL,
-    alerts INTEGER NOT NULL
+    alerts INTEGER NOT NULL,
+    story_id TEXT
 );
 CREATE TABLE IF NOT EXISTS seen_keys (
     key TEXT PRIMARY KEY,
@@ -44,6 +55,41 @@ CREATE TABLE IF NOT EXISTS outbox (
     UNIQUE (alert_id, notifier)
 );
 CREATE INDEX IF NOT EXISTS outbox_pending ON outbox (status, notifier, id);
+CREATE TABLE IF NOT EXISTS stories (
+    id TEXT PRIMARY KEY,
+    created REAL NOT NULL,
+    title TEXT NOT NULL,
+    url TEXT,
+    sources INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS stories_created ON stories (created);
+CREATE TABLE IF NOT EXISTS story_sources (
+    story_id TEXT NOT NULL,
+    report_id INTEGER NOT NULL,
+    source TEXT NOT NULL,
+    title TEXT NOT NULL,
+    url TEXT,
+    seen REAL NOT NULL,
+    similarity REAL,
+    PRIMARY KEY (story_id, report_id)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS story_alerts (
+    story_id TEXT NOT NULL,
+    watchlist TEXT NOT NULL,
+    PRIMARY KEY (story_id, watchlist)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS fingerprints (
+    report_id INTEGER PRIMARY KEY,
+    story_id TEXT NOT NULL,
+    created REAL NOT NULL,
+    shingles BLOB NOT NULL
+);
+CREATE INDEX IF NOT EXISTS fingerprints_created ON fingerprints (created);
+CREATE TABLE IF NOT EXISTS lsh (
+    key INTEGER NOT NULL,
+    report_id INTEGER NOT NULL,
+    PRIMARY KEY (key, report_id)
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS feed_state (
     source TEXT PRIMARY KEY,
     etag TEXT,
@@ -79,11 +125,15 @@ class SQLiteStore:
 
     def _migrate(self) -> None:
         with self._lock:
-            self._db.executescript(_SCHEMA)
-            row = self._db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+            row = None
+            if self._db.execute("SELECT 1 FROM sqlite_master WHERE name = 'meta'").fetchone():
+                row = self._db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
             version = int(row[0]) if row else 0
             if version > SCHEMA_VERSION:
                 raise RuntimeError(f"{self.path}: state schema {version} is newer than this rasid ({SCHEMA_VERSION})")
+            if version == 1:
+                self._db.execute("ALTER TABLE reports ADD COLUMN story_id TEXT")
+            self._db.executescript(_SCHEMA)
             self._db.execute(
                 "INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
             )
@@ -99,37 +149,114 @@ class SQLiteStore:
                 raise
             self._db.execute("COMMIT")
 
-    def record_report(self, report: Report, keys: list[str], alerts: list[QueuedAlert], now: float) -> bool:
+    def record_report(
+        self, report: Report, keys: list[str], alerts: list[QueuedAlert], now: float, story: StoryEntry | None = None
+    ) -> bool:
         with self._transaction() as db:
-            marks = ",".join("?" * len(keys))
-            known = db.execute(f"SELECT report_id FROM seen_keys WHERE key IN ({marks}) LIMIT 1", keys).fetchone()
-            if known:
-                db.executemany(
-                    "INSERT OR IGNORE INTO seen_keys (key, report_id) VALUES (?, ?)", [(k, known[0]) for k in keys]
-                )
-                return False
+            guids = [k for k in keys if k.startswith("guid:")]
+            if guids:
+                marks = ",".join("?" * len(guids))
+                if db.execute(f"SELECT 1 FROM seen_keys WHERE key IN ({marks}) LIMIT 1", guids).fetchone():
+                    return False
+            published = report.published.isoformat() if report.published else None
             cur = db.execute(
-                "INSERT INTO reports (source, title, url, guid, published, first_seen, alerts)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (
-                    report.source,
-                    report.title,
-                    report.url,
-                    report.guid,
-                    report.published.isoformat() if report.published else None,
-                    now,
-                    len(alerts),
-                ),
-            )
+                "INSERT INTO reports (source, title, url, guid, published, first_seen, alerts, story_id)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (report.source, report.title, report.url, report.guid, published, now, len(alerts),
+                 story.story_id if story else None),
+            )  # fmt: skip
+            report_id = cur.lastrowid
             db.executemany(
-                "INSERT OR IGNORE INTO seen_keys (key, report_id) VALUES (?, ?)", [(k, cur.lastrowid) for k in keys]
+                "INSERT OR IGNORE INTO seen_keys (key, report_id) VALUES (?, ?)", [(k, report_id) for k in keys]
             )
+            if story is not None:
+                self._file_under_story(db, report, report_id, story, now)
             db.executemany(
                 "INSERT OR IGNORE INTO outbox (alert_id, notifier, document, status, created, next_attempt)"
                 " VALUES (?, ?, ?, 'pending', ?, ?)",
                 [(a.alert_id, a.notifier, json.dumps(a.document, ensure_ascii=False), now, now) for a in alerts],
             )
             return True
+
+    @staticmethod
+    def _file_under_story(db: sqlite3.Connection, report: Report, report_id: int | None, story: StoryEntry, now: float) -> None:
+        if story.new_story:
+            db.execute(
+                "INSERT OR IGNORE INTO stories (id, created, title, url, sources) VALUES (?, ?, ?, ?, 0)",
+                (story.story_id, now, report.title, report.url),
+            )
+        if story.listed:
+            db.execute("UPDATE stories SET sources = sources + 1 WHERE id = ?", (story.story_id,))
+            db.execute(
+                "INSERT OR IGNORE INTO story_sources (story_id, report_id, source, title, url, seen, similarity)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (story.story_id, report_id, report.source, report.title, report.url, now, story.similarity),
+            )
+        db.executemany(
+            "INSERT OR IGNORE INTO story_alerts (story_id, watchlist) VALUES (?, ?)",
+            [(story.story_id, w) for w in story.alerted],
+        )
+        if story.shingles is not None and story.band_keys:
+            db.execute(
+                "INSERT INTO fingerprints (report_id, story_id, created, shingles) VALUES (?, ?, ?, ?)",
+                (report_id, story.story_id, now, story.shingles),
+            )
+            db.executemany(
+                "INSERT OR IGNORE INTO lsh (key, report_id) VALUES (?, ?)", [(k, report_id) for k in story.band_keys]
+            )
+
+    def find_reports(self, keys: list[str]) -> list[KnownReport]:
+        marks = ",".join("?" * len(keys))
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT DISTINCT r.id, r.story_id, r.source FROM seen_keys k JOIN reports r ON r.id = k.report_id"
+                f" WHERE k.key IN ({marks})",
+                keys,
+            ).fetchall()
+        return [KnownReport(*row) for row in rows]
+
+    def add_keys(self, report_id: int, keys: list[str]) -> None:
+        with self._transaction() as db:
+            db.executemany("INSERT OR IGNORE INTO seen_keys (key, report_id) VALUES (?, ?)", [(k, report_id) for k in keys])
+
+    def similar_reports(self, band_keys: tuple[int, ...], since: float) -> list[tuple[int, str, bytes]]:
+        if not band_keys:
+            return []
+        marks = ",".join("?" * len(band_keys))
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT f.report_id, f.story_id, f.shingles FROM fingerprints f"
+                f" WHERE f.report_id IN (SELECT report_id FROM lsh WHERE key IN ({marks})) AND f.created >= ?",
+                (*band_keys, since),
+            ).fetchall()
+        return [(r[0], r[1], r[2]) for r in rows]
+
+    def story_info(self, story_id: str) -> StoryInfo:
+        with self._lock:
+            row = self._db.execute("SELECT sources FROM stories WHERE id = ?", (story_id,)).fetchone()
+            alerted = self._db.execute("SELECT watchlist FROM story_alerts WHERE story_id = ?", (story_id,)).fetchall()
+        return StoryInfo(row[0] if row else 0, frozenset(w for (w,) in alerted))
+
+    def stories(self, since: float, limit: int) -> list[StoryRow]:
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT id, created, title FROM stories WHERE created >= ? ORDER BY created DESC LIMIT ?", (since, limit)
+            ).fetchall()
+            out = []
+            for story_id, created, title in rows:
+                sources = self._db.execute(
+                    "SELECT source, title, url, seen, similarity FROM story_sources WHERE story_id = ? ORDER BY seen",
+                    (story_id,),
+                ).fetchall()
+                out.append(StoryRow(story_id, created, title, [StorySource(*s) for s in sources]))
+        return out
+
+    def prune_fingerprints(self, before: float) -> int:
+        with self._transaction() as db:
+            db.execute(
+                "DELETE FROM lsh WHERE report_id IN (SELECT report_id FROM fingerprints WHERE created < ?)", (before,)
+            )
+            return db.execute("DELETE FROM fingerprints WHERE created < ?", (before,)).rowcount
 
     def pending_notifiers(self) -> list[str]:
         with self._lock:

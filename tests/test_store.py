@@ -65,3 +65,18 @@ def test_failed_transaction_leaves_nothing(tmp_path: Path) -> None:
     except TypeError:
         pass
     assert store.record_report(REPORT, ["k-bad"], alerts("ops"), 11.0)
+
+
+def test_fingerprints_are_found_by_band_and_expire(tmp_path: Path) -> None:
+    from rasid.store import StoryEntry
+
+    store = SQLiteStore(tmp_path / "s.db")
+    old = StoryEntry("story_old", True, shingles=b"old", band_keys=(1, 2, 3))
+    new = StoryEntry("story_new", True, shingles=b"new", band_keys=(3, 4))
+    store.record_report(Report("a", "t1", "x1"), ["k1"], [], 100.0, old)
+    store.record_report(Report("b", "t2", "x2"), ["k2"], [], 5000.0, new)
+    assert sorted(sid for _, sid, _ in store.similar_reports((3,), since=0.0)) == ["story_new", "story_old"]
+    assert [sid for _, sid, _ in store.similar_reports((3,), since=1000.0)] == ["story_new"]
+    assert store.prune_fingerprints(before=1000.0) == 1
+    assert [sid for _, sid, _ in store.similar_reports((1, 2, 3), since=0.0)] == ["story_new"]
+    assert store.story_info("story_old").sources == 1  # the story itself stays listed

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from rasid.config.models import CustomPlace, DedupConfig, WatchList
-from rasid.dedup import Candidate, Fingerprint, StoryMatch, best_match, fingerprint, report_keys
+from rasid.dedup import Candidate, Fingerprint, StoryMatch, best_match, fingerprint_words, report_keys, report_words
 from rasid.delivery.payload import alert_document, alert_id, story_update_document
 from rasid.match import build_matcher
 from rasid.models import Alert, Report, Verdict
@@ -53,7 +53,8 @@ class Pipeline:
         }
 
     def examine(self, report: Report) -> Examined:
-        return Examined(report, report_keys(report), self.matcher.fired(report.text), fingerprint(report.title, report.text))
+        words = report_words(report)
+        return Examined(report, report_keys(report, words), self.matcher.fired(report.text), fingerprint_words(words.all))
 
     def same_story(self, examined: Examined, candidates: list[Candidate]) -> StoryMatch | None:
         """The story this report repeats, among stored reports sharing an LSH band with it."""

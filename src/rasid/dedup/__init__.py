@@ -1,18 +1,20 @@
 """Recognising a report seen before: exactly (keys) or nearly (fingerprints)."""
 
-from rasid.dedup.exact import canonical_url, report_keys, text_fingerprint
-from rasid.dedup.fingerprints import Fingerprint, fingerprint, similarity, unpack_shingles
+from rasid.dedup.exact import ReportWords, canonical_url, report_keys, report_words
+from rasid.dedup.fingerprints import Fingerprint, fingerprint, fingerprint_words, similarity, unpack_shingles
 from rasid.dedup.near import Candidate, StoryMatch, best_match
 
 __all__ = [
     "Candidate",
     "Fingerprint",
+    "ReportWords",
     "StoryMatch",
     "best_match",
     "canonical_url",
     "fingerprint",
+    "fingerprint_words",
     "report_keys",
+    "report_words",
     "similarity",
-    "text_fingerprint",
     "unpack_shingles",
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from rasid.normalize import normalize_term
+from rasid.normalize import normalize, normalize_term
 
 _AGENCIES = (
     "وكالات|رويترز|سانا|وفا|واس|قنا|بنا|وام|كونا|الأناضول|الاناضول|أ ف ب|ا ف ب|أ ب|د ب أ|إرنا|ارنا"
@@ -29,7 +29,7 @@ def strip_boilerplate(text: str) -> str:
     """`text` without datelines, agency tags, "read also" footers and share prompts."""
     kept: list[str] = []
     for line in text.splitlines():
-        key = normalize_term(line)
+        key = normalize(line[:80]).text.strip()
         if key and any(key.startswith(footer) for footer in _FOOTERS) and len(key.split()) <= 25:
             continue
         line = _AGENCY_TAG.sub(" ", line)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from dataclasses import dataclass
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
 from rasid.dedup.boilerplate import strip_boilerplate
@@ -45,21 +46,37 @@ def canonical_url(url: str) -> str:
     return urlunsplit(("https" if scheme in _DEFAULT_PORTS else scheme, host, path, urlencode(query), ""))
 
 
-def text_fingerprint(title: str, text: str) -> str:
-    """A hash of the normalized words, blind to diacritics, letter forms, spacing and boilerplate."""
-    words = normalize(f"{title}\n{strip_boilerplate(text)}").text.split()
+@dataclass(frozen=True)
+class ReportWords:
+    """A report's normalized words, boilerplate removed: what every dedup key is made of."""
+
+    title: list[str]
+    body: list[str]
+
+    @property
+    def all(self) -> list[str]:
+        return self.title + self.body
+
+
+def report_words(report: Report) -> ReportWords:
+    """The normalized words of a report's title and of its body (the text after the title)."""
+    body = report.text[len(report.title) :] if report.title and report.text.startswith(report.title) else report.text
+    return ReportWords(normalize(report.title).text.split(), normalize(strip_boilerplate(body)).text.split())
+
+
+def _digest(words: list[str]) -> str:
     return hashlib.sha256(" ".join(words).encode()).hexdigest()[:32]
 
 
-def report_keys(report: Report) -> list[str]:
+def report_keys(report: Report, words: ReportWords | None = None) -> list[str]:
     """Every key under which this report counts as seen; the first names it."""
+    words = words or report_words(report)
     keys = []
     if report.guid:
         keys.append(f"guid:{report.source}:{report.guid}")
     if report.url:
         keys.append(f"url:{canonical_url(report.url)}")
-    keys.append(f"text:{text_fingerprint(report.title, report.text)}")
-    body = report.text[len(report.title) :] if report.title and report.text.startswith(report.title) else report.text
-    if len(body.split()) >= MIN_BODY_WORDS:
-        keys.append(f"body:{text_fingerprint('', body)}")
+    keys.append(f"text:{_digest(words.all)}")
+    if len(words.body) >= MIN_BODY_WORDS:
+        keys.append(f"body:{_digest(words.body)}")
     return keys

@@ -10,8 +10,8 @@ from functools import lru_cache
 
 from datasketch import MinHash
 
-from rasid.dedup.boilerplate import strip_boilerplate
-from rasid.normalize import normalize
+from rasid.dedup.exact import report_words
+from rasid.models import Report
 
 SHINGLE = 3
 """Words per shingle."""
@@ -22,6 +22,9 @@ PERMUTATIONS = BANDS * ROWS
 0.44 at Jaccard 0.3, 0.75 at 0.4 and 0.93 at 0.5 but 0.02 at 0.1 and 0.0002 at 0.02: indexed
 below the cut, then confirmed with the exact Jaccard and containment of the stored shingles."""
 _SEED = 1
+_MASK = 0xFFFFFFFF
+_K1, _K2 = 0x9E3779B1, 0x85EBCA77
+"""Odd multipliers that mix three word hashes into one order-sensitive shingle hash."""
 
 
 @dataclass(frozen=True)
@@ -42,22 +45,22 @@ def unpack_shingles(blob: bytes) -> frozenset[int]:
     return frozenset(values)
 
 
-def words_for_fingerprint(title: str, text: str) -> list[str]:
-    """Normalized words of the title and text, boilerplate removed."""
-    body = text[len(title) :] if title and text.startswith(title) else text
-    return normalize(f"{title}\n{strip_boilerplate(body)}").text.split()
-
-
 def shingles(words: list[str]) -> frozenset[int]:
-    """32-bit hashes of every run of `SHINGLE` words (the words themselves if fewer)."""
-    if len(words) < SHINGLE:
-        return frozenset({zlib.crc32(" ".join(words).encode())}) if words else frozenset()
-    return frozenset(zlib.crc32(" ".join(words[i : i + SHINGLE]).encode()) for i in range(len(words) - SHINGLE + 1))
+    """32-bit hashes of every run of `SHINGLE` words (of all the words if fewer)."""
+    hashes = [zlib.crc32(w.encode()) for w in words]
+    if len(hashes) < SHINGLE:
+        return frozenset({sum(hashes) & _MASK}) if hashes else frozenset()
+    return frozenset((a * _K1 + b * _K2 + c) & _MASK for a, b, c in zip(hashes, hashes[1:], hashes[2:]))
 
 
 def fingerprint(title: str, text: str) -> Fingerprint:
-    """The fingerprint of a report."""
-    found = shingles(words_for_fingerprint(title, text))
+    """The fingerprint of a report with this title and text."""
+    return fingerprint_words(report_words(Report("", title, text)).all)
+
+
+def fingerprint_words(words: list[str]) -> Fingerprint:
+    """The fingerprint of a report's normalized words."""
+    found = shingles(words)
     if not found:
         return Fingerprint(found, ())
     permutations, scheme = _permutations()

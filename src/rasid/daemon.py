@@ -45,7 +45,7 @@ class Daemon:
         self.client = httpx.AsyncClient(headers={"user-agent": USER_AGENT})
         self.senders = build_senders(config.notifiers, self.client, stream)
         self.pipeline = Pipeline(config.watchlists, list(self.senders), config.gazetteer.places, config.dedup)
-        self.worker = OutboxWorker(store, self.senders, config.delivery.max_age, clock)
+        self.worker = OutboxWorker(store, self.senders, config.delivery.max_age, clock, schedule=config.delivery.retry)
         self.feeds = [FeedSource(f) for f in config.sources.feeds]
         self.folders = [FolderSource(f) for f in config.sources.folders]
         self._inflight: set[asyncio.Task[object]] = set()

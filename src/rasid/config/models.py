@@ -210,15 +210,52 @@ class Sources(Model):
     folders: list[FolderConfig] = []
 
 
+_RATE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*/\s*(\d*)\s*(s|m|h)\s*$")
+
+
+def parse_rate(value: Any) -> float | None:
+    """`1/s`, `30/m`, `2/10s` -> requests per second."""
+    if value is None or isinstance(value, (int, float)) and not isinstance(value, bool):
+        return None if value is None else float(value)
+    m = _RATE.match(str(value))
+    if not m:
+        raise ValueError(f"invalid rate {value!r}: use requests per time, e.g. 1/s, 30/m, 5/2s")
+    per = float(m.group(2) or 1) * _UNIT_SECONDS[m.group(3)]
+    return float(m.group(1)) / per
+
+
+Rate = Annotated[float | None, BeforeValidator(parse_rate)]
+"""Requests per second, written `1/s`, `30/m` or `5/2s`."""
+Format = Literal["json", "slack", "discord", "teams", "telegram", "mattermost"]
+DEFAULT_RATES: dict[str, float] = {"slack": 1.0, "discord": 1.0, "telegram": 1.0, "teams": 1.0, "mattermost": 1.0}
+"""What each service tolerates per webhook or chat, when `rate` is not set."""
+
+
 class WebhookNotifier(Model):
-    """POSTs each alert as JSON; signed (Standard Webhooks) when a secret is set."""
+    """POSTs each alert, signed (Standard Webhooks) when a secret is set, in the receiver's format."""
 
     name: Name = Field(description="what watch-lists' `notify` refer to")
     type: Literal["webhook"]
     url: HttpUrl = Field(description="http or https URL to POST to; empty disables the notifier")
+    format: Format = Field("json", description="json, slack, discord, teams, telegram or mattermost")
+    chat_id: str | None = Field(None, description="for `format: telegram`: the chat to post to")
     secret: SecretStr | None = Field(None, description="signing secret, `whsec_<base64>` or any string")
     headers: dict[str, SecretStr] = Field({}, description="extra request headers (values are secret)")
     timeout: Seconds = Field(10.0, gt=0, description="give up on an attempt after this long")
+    rate: Rate = Field(None, description="at most this many requests, e.g. `1/s`; default 1/s for chat services")
+    alert_after: Seconds = Field(
+        3600.0, gt=0, description="failing this long raises an error log line and a `notifier.failing` event"
+    )
+
+    @property
+    def requests_per_second(self) -> float | None:
+        return self.rate if self.rate is not None else DEFAULT_RATES.get(self.format)
+
+    @model_validator(mode="after")
+    def _telegram_chat(self) -> WebhookNotifier:
+        if self.format == "telegram" and not self.chat_id:
+            raise ValueError("format: telegram needs a chat_id")
+        return self
 
     @property
     def enabled(self) -> bool:
@@ -244,6 +281,11 @@ class DeliveryConfig(Model):
 
     interval: Seconds = Field(2.0, gt=0, description="how often the outbox is checked for due alerts")
     max_age: Seconds = Field(86400.0, gt=0, description="an alert still undelivered after this long is dead")
+    retry: list[Seconds] = Field(
+        [5.0, 30.0, 120.0, 600.0, 1800.0, 3600.0],
+        min_length=1,
+        description="wait after the 1st, 2nd ... failed attempt (±10% jitter); the last repeats",
+    )
 
 
 class DedupConfig(Model):

@@ -12,7 +12,7 @@ import yaml
 
 Loc = tuple[str | int, ...]
 
-_ENV_REF = re.compile(r"\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
+_ENV_REF = re.compile(r"\$\$|\$\{(?:(file|credential):([^}]+)|([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?)\}")
 
 
 class ConfigError(Exception):
@@ -116,7 +116,9 @@ def _substitute(value: str, loc: Loc, doc: YamlDocument, env: dict[str, str], pr
     def replace(m: re.Match[str]) -> str:
         if m.group(0) == "$$":
             return "$"
-        name, default = m.group(1), m.group(2)
+        if m.group(1):
+            return _read_secret(m.group(1), m.group(2).strip(), loc, doc, env, problems)
+        name, default = m.group(3), m.group(4)
         if name in env:
             return env[name]
         if default is not None:
@@ -125,3 +127,23 @@ def _substitute(value: str, loc: Loc, doc: YamlDocument, env: dict[str, str], pr
         return ""
 
     return _ENV_REF.sub(replace, value)
+
+
+def _read_secret(kind: str, name: str, loc: Loc, doc: YamlDocument, env: dict[str, str], problems: list[str]) -> str:
+    """The content of `${file:PATH}` or `${credential:NAME}` (systemd's `$CREDENTIALS_DIRECTORY`)."""
+    if kind == "credential":
+        folder = env.get("CREDENTIALS_DIRECTORY")
+        if not folder:
+            problems.append(doc.problem(loc, f"credential {name} asked for, but CREDENTIALS_DIRECTORY is not set"))
+            return ""
+        path = Path(folder) / name
+    else:
+        path = Path(name).expanduser()
+        if not path.is_absolute():
+            path = doc.path.resolve().parent / path
+    try:
+        return path.read_text(encoding="utf-8").rstrip("\r\n")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else type(exc).__name__
+        problems.append(doc.problem(loc, f"cannot read {kind} {name}: {reason}"))
+        return ""

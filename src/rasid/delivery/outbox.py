@@ -3,25 +3,32 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime, timezone
 
 from rasid.delivery.senders import Sender
-from rasid.store.base import Store
+from rasid.store.base import QueuedAlert, Store
 
 log = logging.getLogger("rasid.delivery")
 
 RETRY_SCHEDULE = (5.0, 30.0, 120.0, 600.0, 1800.0, 3600.0)
-"""Delay after the 1st, 2nd, ... failed attempt; hourly after the last."""
+"""Delay after the 1st, 2nd, ... failed attempt; the last one repeats."""
 JITTER = 0.1
 BATCH = 200
 
 
-def retry_delay(failures: int, retry_after: float | None = None, rand: Callable[[], float] = random.random) -> float:
+def retry_delay(
+    failures: int,
+    retry_after: float | None = None,
+    rand: Callable[[], float] = random.random,
+    schedule: Sequence[float] = RETRY_SCHEDULE,
+) -> float:
     """Seconds before the next attempt after `failures` failed ones; `Retry-After` wins when longer."""
-    base = RETRY_SCHEDULE[min(failures, len(RETRY_SCHEDULE)) - 1]
+    base = schedule[min(failures, len(schedule)) - 1]
     delay = base * (1 + JITTER * (2 * rand() - 1))
     return max(delay, retry_after or 0.0)
 
@@ -36,12 +43,19 @@ class OutboxWorker:
         max_age: float,
         clock: Callable[[], float] = time.time,
         rand: Callable[[], float] = random.random,
+        schedule: Sequence[float] = RETRY_SCHEDULE,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self.store = store
         self.senders = senders
         self.max_age = max_age
         self.clock = clock
         self.rand = rand
+        self.schedule = tuple(schedule)
+        self.sleep = sleep
+        self._last_sent: dict[str, float] = {}
+        self.attempts: dict[tuple[str, str], int] = {}
+        """Attempts per (notifier, outcome: delivered, retry, dead), since start."""
 
     async def deliver_due(self) -> int:
         """One pass over the outbox; returns how many alerts were delivered."""
@@ -62,29 +76,78 @@ class OutboxWorker:
                 continue
             if row.next_attempt > now:
                 break
+            await self._pace(sender)
             started = time.monotonic()
             result = await sender.send(row.document)
             latency = time.monotonic() - started
+            now = self.clock()
             if result.ok:
-                await asyncio.to_thread(self.store.mark_delivered, row.row_id, self.clock())
+                await asyncio.to_thread(self.store.mark_delivered, row.row_id, now)
+                self._count(notifier, "delivered")
                 log.info(
                     "alert delivered notifier=%s alert=%s status=%s latency=%.3fs attempts=%d",
                     notifier, row.alert_id, result.status or "ok", latency, row.attempts + 1,
                 )  # fmt: skip
                 delivered += 1
+                if await asyncio.to_thread(self.store.notifier_recovered, notifier):
+                    log.warning("notifier recovered notifier=%s", notifier)
+                    await self._announce("notifier.recovered", notifier, "", now)
                 continue
+            await self._note_failure(notifier, result.error, now)
             if result.permanent or now - row.created > self.max_age:
                 await asyncio.to_thread(self.store.mark_failed, row.row_id, result.error, None)
+                self._count(notifier, "dead")
                 log.error(
-                    "alert dead notifier=%s alert=%s error=%r attempts=%d",
-                    notifier, row.alert_id, result.error, row.attempts + 1,
+                    "alert dead notifier=%s alert=%s status=%s error=%r latency=%.3fs attempts=%d",
+                    notifier, row.alert_id, result.status or "-", result.error, latency, row.attempts + 1,
                 )  # fmt: skip
                 continue
-            delay = retry_delay(row.attempts + 1, result.retry_after, self.rand)
+            delay = retry_delay(row.attempts + 1, result.retry_after, self.rand, self.schedule)
             await asyncio.to_thread(self.store.mark_failed, row.row_id, result.error, now + delay)
+            self._count(notifier, "retry")
             log.warning(
-                "alert delivery failed notifier=%s alert=%s error=%r latency=%.3fs attempts=%d retry_in=%.0fs",
-                notifier, row.alert_id, result.error, latency, row.attempts + 1, delay,
+                "alert delivery failed notifier=%s alert=%s status=%s error=%r latency=%.3fs attempts=%d retry_in=%.1fs",
+                notifier, row.alert_id, result.status or "-", result.error, latency, row.attempts + 1, delay,
             )  # fmt: skip
             break
         return delivered
+
+    async def _pace(self, sender: Sender) -> None:
+        """Keep to the notifier's rate."""
+        rate = getattr(sender, "rate", None)
+        if not rate:
+            return
+        wait = self._last_sent.get(sender.name, 0.0) + 1 / rate - time.monotonic()
+        if wait > 0:
+            await self.sleep(wait)
+        self._last_sent[sender.name] = time.monotonic()
+
+    async def _note_failure(self, notifier: str, error: str, now: float) -> None:
+        since, announced = await asyncio.to_thread(self.store.notifier_failed, notifier, now)
+        limit = getattr(self.senders.get(notifier), "alert_after", None)
+        if announced or limit is None or now - since < limit:
+            return
+        log.error("notifier failing notifier=%s since=%s error=%r", notifier, _iso(since), error)
+        await asyncio.to_thread(self.store.notifier_announced, notifier)
+        await self._announce("notifier.failing", notifier, error, now, since)
+
+    async def _announce(self, kind: str, notifier: str, error: str, now: float, since: float | None = None) -> None:
+        """Queue an event about `notifier` for every other notifier."""
+        event_id = "event_" + hashlib.sha256(f"{kind}\x00{notifier}\x00{since or now}".encode()).hexdigest()[:24]
+        document = {
+            "type": kind,
+            "id": event_id,
+            "notifier": notifier,
+            "created_at": _iso(now),
+            "failing_since": _iso(since) if since else None,
+            "error": error or None,
+        }
+        others = [QueuedAlert(event_id, name, document) for name in self.senders if name != notifier]
+        await asyncio.to_thread(self.store.enqueue, others, now)
+
+    def _count(self, notifier: str, outcome: str) -> None:
+        self.attempts[(notifier, outcome)] = self.attempts.get((notifier, outcome), 0) + 1
+
+
+def _iso(t: float) -> str:
+    return datetime.fromtimestamp(t, timezone.utc).isoformat(timespec="seconds")

@@ -15,10 +15,11 @@ import httpx
 
 from rasid import __version__
 from rasid.config.models import ConsoleNotifier, Notifier, WebhookNotifier
+from rasid.delivery.formats import render
 from rasid.delivery.signing import secret_key, signature
 
 RETRYABLE_STATUS = frozenset({408, 425, 429})
-MAX_ERROR_BODY = 200
+MAX_RESPONSE_BYTES = 64 * 1024
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,10 @@ class SendResult:
 
 class Sender(Protocol):
     name: str
+    rate: float | None
+    """Requests per second at most, or None."""
+    alert_after: float | None
+    """Seconds of failure after which the other notifiers are told."""
 
     async def send(self, document: dict[str, Any]) -> SendResult: ...
 
@@ -44,6 +49,8 @@ class ConsoleSender:
     def __init__(self, config: ConsoleNotifier, stream: TextIO | None = None) -> None:
         self.name = config.name
         self.stream = stream
+        self.rate: float | None = None
+        self.alert_after: float | None = None
 
     async def send(self, document: dict[str, Any]) -> SendResult:
         stream = self.stream or sys.stdout
@@ -54,6 +61,14 @@ class ConsoleSender:
 
 def format_console(document: dict[str, Any]) -> str:
     """The console form of an alert: watch-list, title, where from, what matched."""
+    kind = document.get("type")
+    if kind in ("notifier.failing", "notifier.recovered"):
+        state = "failing" if kind == "notifier.failing" else "recovered"
+        since = f" since {document['failing_since']}" if document.get("failing_since") else ""
+        error = f" ({document['error']})" if document.get("error") else ""
+        return f"[rasid] notifier {document['notifier']} {state}{since}{error}\n\n"
+    if kind == "digest":
+        return "".join(format_console(item) for item in document["items"])
     report = document["report"]
     story = document.get("story") or {}
     origin = [report["source"]]
@@ -80,13 +95,16 @@ def format_console(document: dict[str, Any]) -> str:
 
 
 class WebhookSender:
-    """POSTs the alert document as JSON, signed per Standard Webhooks when a secret is set."""
+    """POSTs documents in the notifier's format, signed per Standard Webhooks when a secret is set."""
 
     def __init__(self, config: WebhookNotifier, client: httpx.AsyncClient) -> None:
         self.name = config.name
         self.config = config
         self.client = client
-        self._key = secret_key(config.secret.get_secret_value()) if config.secret and config.secret.get_secret_value() else None
+        self.rate = config.requests_per_second
+        self.alert_after = config.alert_after
+        secret = config.secret.get_secret_value() if config.secret else ""
+        self._key = secret_key(secret) if secret else None
 
     def headers(self, message_id: str, body: bytes, timestamp: int) -> dict[str, str]:
         headers = {
@@ -101,28 +119,56 @@ class WebhookSender:
         return headers
 
     async def send(self, document: dict[str, Any]) -> SendResult:
-        body = json.dumps(document, ensure_ascii=False).encode()
-        headers = self.headers(document["id"], body, int(time.time()))
+        result = SendResult(ok=True)
+        for body in render(self.config.format, document, self.config.chat_id):
+            result = await self._post(document["id"], json.dumps(body, ensure_ascii=False).encode())
+            if not result.ok:
+                break
+        return result
+
+    async def _post(self, message_id: str, body: bytes) -> SendResult:
+        headers = self.headers(message_id, body, int(time.time()))
         try:
-            response = await self.client.post(
-                self.config.url, content=body, headers=headers, timeout=self.config.timeout, follow_redirects=False
-            )
+            async with self.client.stream(
+                "POST", self.config.url, content=body, headers=headers, timeout=self.config.timeout, follow_redirects=False
+            ) as response:
+                status = response.status_code
+                if 200 <= status < 300:
+                    return SendResult(ok=True, status=status)
+                excerpt = await _read_capped(response)
         except httpx.TimeoutException:
             return SendResult(ok=False, error="timeout")
         except httpx.HTTPError as exc:
             return SendResult(ok=False, error=type(exc).__name__)
-        status = response.status_code
-        if 200 <= status < 300:
-            return SendResult(ok=True, status=status)
-        error = f"HTTP {status}"
         retryable = status in RETRYABLE_STATUS or status >= 500
+        retry_after = None
+        if retryable:
+            retry_after = parse_retry_after(response.headers.get("retry-after")) or _retry_after_in_body(excerpt)
         return SendResult(
-            ok=False,
-            status=status,
-            error=error,
-            permanent=not retryable,
-            retry_after=parse_retry_after(response.headers.get("retry-after")) if retryable else None,
+            ok=False, status=status, error=f"HTTP {status}", permanent=not retryable, retry_after=retry_after
         )
+
+
+async def _read_capped(response: httpx.Response, limit: int = MAX_RESPONSE_BYTES) -> bytes:
+    """At most `limit` bytes of a response body: enough to read an error, never a flood."""
+    data = b""
+    async for chunk in response.aiter_bytes():
+        data += chunk
+        if len(data) >= limit:
+            break
+    return data[:limit]
+
+
+def _retry_after_in_body(body: bytes) -> float | None:
+    """Discord's `retry_after` and Telegram's `parameters.retry_after`, in seconds."""
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return None
+    if not isinstance(data, dict):
+        return None
+    value = data.get("retry_after", (data.get("parameters") or {}).get("retry_after"))
+    return float(value) if isinstance(value, (int, float)) else None
 
 
 def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:

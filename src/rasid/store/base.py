@@ -31,6 +31,20 @@ class OutboxRow:
 
 
 @dataclass(frozen=True)
+class OutboxEntry:
+    """An outbox row for operators: what, where to, how it went."""
+
+    alert_id: str
+    notifier: str
+    status: str
+    attempts: int
+    created: float
+    next_attempt: float
+    last_error: str | None
+    document: dict[str, Any]
+
+
+@dataclass(frozen=True)
 class FeedState:
     """What a feed's last polls left behind."""
 
@@ -142,6 +156,32 @@ class Store(Protocol):
         ...
 
     def outbox_counts(self) -> dict[str, int]: ...
+
+    def enqueue(self, items: list[QueuedAlert], now: float) -> None:
+        """Queue documents that belong to no report (events about rasid itself)."""
+        ...
+
+    def outbox_rows(self, statuses: tuple[str, ...], limit: int) -> list[OutboxEntry]:
+        """Outbox rows in these states, oldest first."""
+        ...
+
+    def requeue(self, alert_ids: list[str] | None, now: float) -> int:
+        """Dead deliveries (these, or all) back to pending, due now; returns how many."""
+        ...
+
+    def purge(self, before: float) -> int:
+        """Delete delivered and dead rows created before `before`; returns how many."""
+        ...
+
+    def notifier_failed(self, notifier: str, now: float) -> tuple[float, bool]:
+        """Record a failure; returns (failing since, whether the failure was already announced)."""
+        ...
+
+    def notifier_announced(self, notifier: str) -> None: ...
+
+    def notifier_recovered(self, notifier: str) -> bool:
+        """Clear a failure streak; returns whether it had been announced."""
+        ...
 
     def feed_state(self, source: str) -> FeedState: ...
 

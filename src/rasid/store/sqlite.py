@@ -14,6 +14,7 @@ from rasid.store.base import (
     FeedState,
     FileState,
     KnownReport,
+    OutboxEntry,
     OutboxRow,
     QueuedAlert,
     StoryEntry,
@@ -90,6 +91,11 @@ CREATE TABLE IF NOT EXISTS lsh (
     report_id INTEGER NOT NULL,
     PRIMARY KEY (key, report_id)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS notifier_state (
+    notifier TEXT PRIMARY KEY,
+    failing_since REAL,
+    announced INTEGER NOT NULL DEFAULT 0
+);
 CREATE TABLE IF NOT EXISTS feed_state (
     source TEXT PRIMARY KEY,
     etag TEXT,
@@ -302,6 +308,65 @@ class SQLiteStore:
         counts = {"pending": 0, "delivered": 0, "dead": 0}
         counts.update({status: n for status, n in rows})
         return counts
+
+    def enqueue(self, items: list[QueuedAlert], now: float) -> None:
+        with self._transaction() as db:
+            db.executemany(
+                "INSERT OR IGNORE INTO outbox (alert_id, notifier, document, status, created, next_attempt)"
+                " VALUES (?, ?, ?, 'pending', ?, ?)",
+                [(a.alert_id, a.notifier, json.dumps(a.document, ensure_ascii=False), now, now) for a in items],
+            )
+
+    def outbox_rows(self, statuses: tuple[str, ...], limit: int) -> list[OutboxEntry]:
+        marks = ",".join("?" * len(statuses))
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT alert_id, notifier, status, attempts, created, next_attempt, last_error, document FROM outbox"
+                f" WHERE status IN ({marks}) ORDER BY id LIMIT ?",
+                (*statuses, limit),
+            ).fetchall()
+        return [OutboxEntry(*r[:7], json.loads(r[7])) for r in rows]
+
+    def requeue(self, alert_ids: list[str] | None, now: float) -> int:
+        with self._transaction() as db:
+            if alert_ids is None:
+                cur = db.execute(
+                    "UPDATE outbox SET status = 'pending', next_attempt = ?, created = ? WHERE status = 'dead'", (now, now)
+                )
+            else:
+                marks = ",".join("?" * len(alert_ids))
+                cur = db.execute(
+                    "UPDATE outbox SET status = 'pending', next_attempt = ?, created = ?"
+                    f" WHERE status = 'dead' AND alert_id IN ({marks})",
+                    (now, now, *alert_ids),
+                )
+            return cur.rowcount
+
+    def purge(self, before: float) -> int:
+        with self._transaction() as db:
+            return db.execute("DELETE FROM outbox WHERE status IN ('delivered', 'dead') AND created < ?", (before,)).rowcount
+
+    def notifier_failed(self, notifier: str, now: float) -> tuple[float, bool]:
+        with self._transaction() as db:
+            db.execute(
+                "INSERT INTO notifier_state (notifier, failing_since, announced) VALUES (?, ?, 0)"
+                " ON CONFLICT (notifier) DO UPDATE SET failing_since = coalesce(failing_since, excluded.failing_since)",
+                (notifier, now),
+            )
+            since, announced = db.execute(
+                "SELECT failing_since, announced FROM notifier_state WHERE notifier = ?", (notifier,)
+            ).fetchone()
+        return since, bool(announced)
+
+    def notifier_announced(self, notifier: str) -> None:
+        with self._transaction() as db:
+            db.execute("UPDATE notifier_state SET announced = 1 WHERE notifier = ?", (notifier,))
+
+    def notifier_recovered(self, notifier: str) -> bool:
+        with self._transaction() as db:
+            row = db.execute("SELECT announced FROM notifier_state WHERE notifier = ?", (notifier,)).fetchone()
+            db.execute("UPDATE notifier_state SET failing_since = NULL, announced = 0 WHERE notifier = ?", (notifier,))
+        return bool(row and row[0])
 
     def feed_state(self, source: str) -> FeedState:
         with self._lock:

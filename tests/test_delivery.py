@@ -154,3 +154,75 @@ def test_parse_retry_after() -> None:
     assert parse_retry_after("30") == 30
     assert parse_retry_after("Thu, 01 Jan 2026 12:01:00 GMT", now) == 60
     assert parse_retry_after("soon") is None
+
+
+def test_a_notifier_failing_too_long_is_announced_to_the_others(tmp_path: Path) -> None:
+    receiver = WebhookReceiver([Response(503)] * 10)
+    try:
+        store = SQLiteStore(tmp_path / "s.db")
+        queue_alerts(store, "ops", 1, 100.0)
+        out = io.StringIO()
+        clock = Clock(100.0)
+
+        async def go(at: float) -> None:
+            clock.now = at
+            async with httpx.AsyncClient() as client:
+                notifiers = [
+                    WebhookNotifier(name="ops", type="webhook", url=receiver.url, alert_after=600),
+                    ConsoleNotifier(name="console", type="console"),
+                ]
+                worker = OutboxWorker(store, build_senders(notifiers, client, out), 86400, clock=clock, rand=lambda: 0.5, schedule=[60])
+                await worker.deliver_due()
+
+        asyncio.run(go(100.0))
+        asyncio.run(go(400.0))
+        assert out.getvalue() == ""  # failing for 300 s: not yet
+        asyncio.run(go(800.0))
+        asyncio.run(go(801.0))  # the event is queued by one pass and sent by the next
+        assert out.getvalue().startswith("[rasid] notifier ops failing since 1970-01-01T00:01:40+00:00 (HTTP 503)")
+        asyncio.run(go(1000.0))
+        assert out.getvalue().count("notifier ops failing") == 1  # announced once
+        receiver.plan.clear()
+        asyncio.run(go(2000.0))
+        asyncio.run(go(2001.0))
+        assert "[rasid] notifier ops recovered" in out.getvalue()
+    finally:
+        receiver.close()
+
+
+def test_rate_limit_spaces_requests(tmp_path: Path, receiver: WebhookReceiver) -> None:
+    store = SQLiteStore(tmp_path / "s.db")
+    queue_alerts(store, "ops", 5, 100.0)
+    waits: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        waits.append(seconds)
+        await asyncio.sleep(seconds)
+
+    async def go() -> int:
+        async with httpx.AsyncClient() as client:
+            notifier = WebhookNotifier(name="ops", type="webhook", url=receiver.url, rate="10/s")
+            worker = OutboxWorker(store, build_senders([notifier], client), 3600, clock=Clock(100.0), sleep=sleep)
+            return await worker.deliver_due()
+
+    assert asyncio.run(go()) == 5
+    assert len(waits) == 4 and all(0 < w <= 0.1 for w in waits)
+    assert sum(waits) > 0.2
+
+
+def test_discord_retry_after_in_the_body_is_honoured(tmp_path: Path) -> None:
+    receiver = WebhookReceiver([Response(429, b'{"message": "You are being rate limited.", "retry_after": 42.5}')])
+    try:
+        store = SQLiteStore(tmp_path / "s.db")
+        queue_alerts(store, "ops", 1, 100.0)
+
+        async def go() -> None:
+            async with httpx.AsyncClient() as client:
+                notifier = WebhookNotifier(name="ops", type="webhook", url=receiver.url, format="json")
+                await OutboxWorker(store, build_senders([notifier], client), 3600, clock=Clock(100.0), rand=lambda: 0.5).deliver_due()
+
+        asyncio.run(go())
+        (row,) = store.pending_alerts("ops", 10)
+        assert row.next_attempt == pytest.approx(142.5)
+    finally:
+        receiver.close()

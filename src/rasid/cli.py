@@ -58,6 +58,12 @@ def _parser() -> argparse.ArgumentParser:
     command("run", _run, "run the daemon until SIGTERM or SIGINT")
     command("once", _once, "poll every source once, deliver due alerts, exit")
     command("check", _check, "validate a config and summarise it")
+    outbox = command("outbox", _outbox, "list pending and dead deliveries; retry or purge them")
+    outbox.add_argument("action", nargs="?", choices=["list", "retry", "purge"], default="list")
+    outbox.add_argument("ids", nargs="*", metavar="ID", help="with retry: alert ids to requeue")
+    outbox.add_argument("--all", action="store_true", help="with retry: requeue every dead delivery")
+    outbox.add_argument("--older", metavar="DURATION", help="with purge: delivered and dead rows older than this")
+    outbox.add_argument("--json", action="store_true", help="with list: one JSON object per row")
     stories = command("stories", _stories, "list recent stories and every source that carried them")
     stories.add_argument("--since", default="1d", metavar="DURATION", help="how far back (default 1d)")
     stories.add_argument("--json", action="store_true", help="one JSON object per story")
@@ -145,6 +151,52 @@ def _redacted_url(url: str) -> str:
     """Scheme and host only: webhook paths often carry tokens."""
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}/…"
+
+
+def _outbox(args: argparse.Namespace) -> int:
+    import time
+    from datetime import datetime, timezone
+
+    from rasid.config import parse_duration
+
+    _, config = _config(args)
+    store = open_store(config.state_dir)
+    now = time.time()
+    try:
+        if args.action == "retry":
+            if not args.ids and not args.all:
+                print("outbox retry: name alert ids or give --all", file=sys.stderr)
+                return 2
+            count = store.requeue(None if args.all else args.ids, now)
+            print(f"{count} dead deliver{'y' if count == 1 else 'ies'} requeued")
+            return 0
+        if args.action == "purge":
+            if not args.older:
+                print("outbox purge: give --older, e.g. --older 30d", file=sys.stderr)
+                return 2
+            count = store.purge(now - parse_duration(args.older))
+            print(f"{count} delivered or dead row{'s' if count != 1 else ''} purged")
+            return 0
+        rows = store.outbox_rows(("pending", "dead"), limit=1000)
+        counts = store.outbox_counts()
+    finally:
+        store.close()
+
+    def when(t: float) -> str:
+        return datetime.fromtimestamp(t, timezone.utc).isoformat(timespec="seconds")
+
+    for r in rows:
+        what = r.document.get("report", {}).get("title") or r.document.get("notifier") or ""
+        if args.json:
+            print(json.dumps({"id": r.alert_id, "notifier": r.notifier, "status": r.status, "type": r.document.get("type"),
+                              "attempts": r.attempts, "created": when(r.created), "next_attempt": when(r.next_attempt),
+                              "last_error": r.last_error, "title": what}, ensure_ascii=False))  # fmt: skip
+        else:
+            due = f"next {when(r.next_attempt)}" if r.status == "pending" else "dead"
+            print(f"{r.alert_id}  {r.notifier}  {r.status}  attempts {r.attempts}  {due}  {r.last_error or '-'}  {what}")
+    if not args.json:
+        print(f"pending {counts['pending']}, delivered {counts['delivered']}, dead {counts['dead']}")
+    return 0
 
 
 def _stories(args: argparse.Namespace) -> int:

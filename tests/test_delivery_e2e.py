@@ -1,0 +1,122 @@
+"""Delivery through the real daemon: a failing receiver, a SIGKILL mid-delivery, the outbox commands."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from standardwebhooks import Webhook
+
+from dedup_variants import stories
+from support import Response, WebhookReceiver, clean_env, rasid
+
+SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+
+
+def setup(tmp_path: Path, url: str, count: int, timeout: str = "5s") -> list[str]:
+    (tmp_path / "inbox").mkdir()
+    titles = []
+    for i, doc in enumerate([d for d in stories() if d.story != "seed"][:count]):
+        (tmp_path / "inbox" / f"{i:02d}.txt").write_text(doc.text, encoding="utf-8")
+        titles.append(doc.title)
+    (tmp_path / "config.yaml").write_text(
+        f"""
+sources:
+  folders: [{{name: inbox, path: ./inbox, interval: 1s}}]
+watchlists:
+  - {{name: all-news, keywords: [في]}}
+notifiers:
+  - {{name: ops, type: webhook, url: "{url}", secret: "{SECRET}", timeout: {timeout}}}
+delivery: {{interval: 200ms, retry: [200ms]}}
+""",
+        encoding="utf-8",
+    )
+    return titles
+
+
+def start(tmp_path: Path) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "rasid", "run", "-c", "config.yaml"],
+        cwd=tmp_path, env=clean_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+
+
+def wait_until(condition, timeout: float = 30.0) -> bool:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def test_failing_receiver_gets_every_alert_in_order_signed(tmp_path: Path) -> None:
+    plan = [Response(500), Response(429, headers={"Retry-After": "1"}), Response(200, delay=2.0)]
+    receiver = WebhookReceiver(plan)
+    try:
+        titles = setup(tmp_path, receiver.url, 3, timeout="500ms")
+        proc = start(tmp_path)
+        try:
+            assert wait_until(lambda: len(receiver.posts()) >= 6), receiver.posts()
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            _, err = proc.communicate(timeout=15)
+        assert proc.returncode == 0, err
+        posts = receiver.posts()
+        for post in posts:
+            Webhook(SECRET).verify(post.body, post.headers)
+        first = posts[0].json()["id"]
+        assert [p.json()["id"] for p in posts[:4]] == [first] * 4  # 500, 429, timeout, then accepted
+        assert [p.json()["report"]["title"] for p in posts[3:6]] == titles  # in order
+        assert posts[2].headers["webhook-id"] == first
+        assert "HTTP 500" in err and "HTTP 429" in err and "timeout" in err
+    finally:
+        receiver.close()
+
+
+def test_sigkill_mid_delivery_loses_nothing(tmp_path: Path) -> None:
+    receiver = WebhookReceiver([Response(200, delay=0.4)] * 100)
+    try:
+        setup(tmp_path, receiver.url, 6)
+        proc = start(tmp_path)
+        assert wait_until(lambda: len(receiver.posts()) >= 2)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=10)
+        before = {p.json()["id"] for p in receiver.posts()}
+        assert len(before) < 6
+
+        proc = start(tmp_path)
+        try:
+            assert wait_until(lambda: len({p.json()["id"] for p in receiver.posts()}) >= 6)
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            proc.communicate(timeout=15)
+        ids = [p.json()["id"] for p in receiver.posts()]
+        assert len(set(ids)) == 6
+        assert len(ids) <= 7  # at most the one in flight at the kill is sent twice
+        for post in receiver.posts():
+            Webhook(SECRET).verify(post.body, post.headers)
+    finally:
+        receiver.close()
+
+
+def test_outbox_list_retry_and_purge(tmp_path: Path) -> None:
+    receiver = WebhookReceiver([Response(404)])
+    try:
+        setup(tmp_path, receiver.url, 1)
+        assert rasid("once", "-c", "config.yaml", cwd=tmp_path).returncode == 0
+        listing = rasid("outbox", "-c", "config.yaml", cwd=tmp_path)
+        assert "  ops  dead  attempts 1  dead  HTTP 404" in listing.stdout
+        assert "pending 0, delivered 0, dead 1" in listing.stdout
+        retried = rasid("outbox", "retry", "--all", "-c", "config.yaml", cwd=tmp_path)
+        assert retried.stdout.strip() == "1 dead delivery requeued"
+        assert rasid("once", "-c", "config.yaml", cwd=tmp_path).returncode == 0
+        assert [p.headers["webhook-id"] for p in receiver.posts()][0] == receiver.posts()[1].headers["webhook-id"]
+        assert "pending 0, delivered 1, dead 0" in rasid("outbox", "-c", "config.yaml", cwd=tmp_path).stdout
+        purged = rasid("outbox", "purge", "--older", "0s", "-c", "config.yaml", cwd=tmp_path)
+        assert purged.stdout.strip() == "1 delivered or dead row purged"
+    finally:
+        receiver.close()

@@ -1,0 +1,116 @@
+"""Payload formats: golden files per service, limits, right-to-left text."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from rasid.delivery.formats import FORMATS, render
+from rasid.delivery.formats.text import FSI, PDI, isolate_ltr, split_messages, truncate
+
+GOLDEN = Path(__file__).parent / "data" / "formats"
+ALERT = {
+    "type": "alert",
+    "id": "alert_3b6bcb811b9b8233126497a7",
+    "watchlist": "south-syria",
+    "created_at": "2026-11-24T20:33:49+00:00",
+    "story": {"id": "story_2b71a40290222019d926", "sources": 2},
+    "report": {
+        "title": "اغتيال قيادي سابق في Daraa بعد اجتماع مع وفد روسي عام 2020",
+        "url": "https://news.example/2020/07/jasim",
+        "source": "enab-baladi",
+        "published": "2020-07-20T10:00:00+00:00",
+    },
+    "matches": [
+        {"kind": "keyword", "term": "اغتيال", "surface": "اغتيال", "start": 0, "end": 6},
+        {"kind": "place", "term": "جاسم", "surface": "جاسم", "start": 40, "end": 44},
+        {"kind": "place", "term": "جاسم", "surface": "جاسم", "start": 80, "end": 84},
+    ],
+    "snippet": "… عقدت شخصيات قيادية اجتماعاً في مدينة جاسم @everyone <b>تجربة</b> *نجمة* [رابط](x) …",
+}
+UPDATE = {
+    "type": "story.updated",
+    "id": "update_0f2c",
+    "watchlist": "south-syria",
+    "created_at": "2026-11-24T21:00:00+00:00",
+    "story": {"id": "story_2b71a40290222019d926", "sources": 3},
+    "report": {"title": "روسيا تجتمع بقيادات سابقة في درعا", "url": "https://other.example/x", "source": "horan", "published": None},
+    "similarity": 0.82,
+}
+FAILING = {
+    "type": "notifier.failing",
+    "id": "event_1",
+    "notifier": "ops",
+    "created_at": "2026-11-24T22:00:00+00:00",
+    "failing_since": "2026-11-24T21:00:00+00:00",
+    "error": "HTTP 503",
+}
+DOCUMENTS = {"alert": ALERT, "update": UPDATE, "failing": FAILING, "digest": {"type": "digest", "id": "digest_1", "items": [ALERT, UPDATE]}}
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("kind", sorted(DOCUMENTS))
+def test_golden(fmt: str, kind: str) -> None:
+    rendered = render(fmt, DOCUMENTS[kind], chat_id="-1001234")
+    path = GOLDEN / f"{fmt}.{kind}.json"
+    text = json.dumps(rendered, ensure_ascii=False, indent=1) + "\n"
+    if os.environ.get("RASID_UPDATE_GOLDEN") or not path.exists():
+        path.write_text(text, encoding="utf-8")
+    assert text == path.read_text(encoding="utf-8")
+
+
+def test_discord_never_mentions_and_slack_links_titles() -> None:
+    (discord,) = render("discord", ALERT)
+    assert discord["allowed_mentions"] == {"parse": []}
+    assert discord["embeds"][0]["url"] == ALERT["report"]["url"]
+    assert "**جاسم**" in discord["embeds"][0]["description"]
+    (slack,) = render("slack", ALERT)
+    assert f"<{ALERT['report']['url']}|" in json.dumps(slack, ensure_ascii=False)
+    (telegram,) = render("telegram", ALERT, chat_id="-1")
+    assert "<b>تجربة" not in telegram["text"] and "&lt;" in telegram["text"] and "<b>جاسم</b>" in telegram["text"]
+    (teams,) = render("teams", ALERT)
+    assert teams["attachments"][0]["content"]["rtl"] is True and teams["attachments"][0]["content"]["version"] == "1.5"
+
+
+def test_latin_and_numbers_are_isolated_inside_arabic() -> None:
+    assert isolate_ltr("قتل 3 في Daraa اليوم") == f"قتل {FSI}3{PDI} في {FSI}Daraa{PDI} اليوم"
+    assert isolate_ltr("Clashes in Daraa") == "Clashes in Daraa"
+
+
+def test_truncation_keeps_words_and_graphemes_whole() -> None:
+    text = "اجتماعٌ " * 1000
+    cut = truncate(text, 100)
+    assert len(cut) <= 100 and cut.endswith("…")
+    assert all(word == "اجتماعٌ" for word in cut[:-1].split())
+    emoji = "👍🏽" * 100  # each a surrogate-free code point pair forming one grapheme
+    cut = truncate(emoji, 51)
+    assert cut[:-1] == "👍🏽" * 25
+
+
+@pytest.mark.parametrize(("fmt", "limit"), [("discord", 4096), ("telegram", 4096), ("slack", 3000), ("mattermost", 16383)])
+def test_huge_alerts_stay_within_limits(fmt: str, limit: int) -> None:
+    huge = dict(ALERT, snippet="قصف " * 5000, report=dict(ALERT["report"], title="عنوان " * 200))
+    for body in render(fmt, huge, chat_id="-1"):
+        text = json.dumps(body, ensure_ascii=False)
+        if fmt == "discord":
+            embed = body["embeds"][0]
+            assert len(embed["title"]) <= 256 and len(embed["description"]) <= limit
+        elif fmt == "telegram":
+            assert len(body["text"]) <= limit
+        elif fmt == "slack":
+            assert all(len(b["text"]["text"]) <= limit for b in body["blocks"] if b["type"] == "section")
+            assert len(body["blocks"][0]["text"]["text"]) <= 150
+        else:
+            assert len(body["text"]) <= limit
+        assert "\ud800" not in text
+
+
+def test_long_digests_are_split_for_telegram() -> None:
+    digest = {"type": "digest", "id": "d", "items": [dict(ALERT, snippet="خبر " * 300)] * 12}
+    bodies = render("telegram", digest, chat_id="-1")
+    assert len(bodies) > 1 and all(len(b["text"]) <= 4096 for b in bodies)
+    assert sum(b["text"].count("south-syria") for b in bodies) == 12
+    assert split_messages(["a" * 10, "b" * 10], 25) == ["a" * 10 + "\n\n" + "b" * 10]

@@ -156,3 +156,32 @@ def test_readme_reference_matches_the_models() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     section = readme.split("<!-- reference:start -->\n", 1)[1].split("<!-- reference:end -->", 1)[0]
     assert section == reference_markdown(), "run `make readme` to regenerate the README's reference"
+
+
+def test_secrets_from_files_and_systemd_credentials(tmp_path: Path) -> None:
+    (tmp_path / "hook.secret").write_text("whsec_ZmlsZS1zZWNyZXQ=\n", encoding="utf-8")
+    creds = tmp_path / "creds"
+    creds.mkdir()
+    (creds / "token").write_text("Bearer cr3d", encoding="utf-8")
+    text = (
+        "watchlists: [{name: x, places: [درعا]}]\n"
+        "notifiers:\n"
+        "  - name: ops\n"
+        "    type: webhook\n"
+        "    url: https://hooks.example/abc\n"
+        "    secret: ${file:hook.secret}\n"
+        "    headers: {Authorization: '${credential:token}'}\n"
+    )
+    path = write(tmp_path, text)
+    config = load_config(path, {"CREDENTIALS_DIRECTORY": str(creds)})
+    hook = config.notifiers[0]
+    assert isinstance(hook, WebhookNotifier)
+    assert hook.secret is not None and hook.secret.get_secret_value() == "whsec_ZmlsZS1zZWNyZXQ="
+    assert hook.headers["Authorization"].get_secret_value() == "Bearer cr3d"
+    shown = rasid("check", "-c", str(path), cwd=tmp_path, env={"CREDENTIALS_DIRECTORY": str(creds)})
+    assert shown.returncode == 0 and "cr3d" not in shown.stdout and "ZmlsZS1zZWNyZXQ" not in shown.stdout
+    (problem,) = errors_of(path, {})
+    assert problem.endswith(":7: notifiers[0].headers.Authorization: credential token asked for, but CREDENTIALS_DIRECTORY is not set")
+    (tmp_path / "hook.secret").unlink()
+    problems = errors_of(path, {"CREDENTIALS_DIRECTORY": str(creds)})
+    assert problems == [f"{path}:6: notifiers[0].secret: cannot read file hook.secret: No such file or directory"]

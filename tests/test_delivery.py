@@ -226,3 +226,38 @@ def test_discord_retry_after_in_the_body_is_honoured(tmp_path: Path) -> None:
         assert row.next_attempt == pytest.approx(142.5)
     finally:
         receiver.close()
+
+
+def test_digest_batches_a_period_into_one_message(tmp_path: Path, receiver: WebhookReceiver) -> None:
+    store = SQLiteStore(tmp_path / "s.db")
+    queue_alerts(store, "ops", 3, 100.0)
+    clock = Clock(100.0)
+
+    async def go(at: float) -> int:
+        clock.now = at
+        async with httpx.AsyncClient() as client:
+            notifier = WebhookNotifier(name="ops", type="webhook", url=receiver.url, digest="15m", secret=SECRET)
+            return await OutboxWorker(store, build_senders([notifier], client), 86400, clock=clock).deliver_due()
+
+    assert asyncio.run(go(500.0)) == 0 and receiver.posts() == []  # the period is not over
+    assert asyncio.run(go(1000.0)) == 3
+    (post,) = receiver.posts()
+    body = Webhook(SECRET).verify(post.body, post.headers)
+    assert body["type"] == "digest" and [item["id"] for item in body["items"]] == ["alert_000", "alert_001", "alert_002"]
+    assert store.outbox_counts()["delivered"] == 3
+
+
+def test_template_replaces_the_body(tmp_path: Path, receiver: WebhookReceiver) -> None:
+    store = SQLiteStore(tmp_path / "s.db")
+    queue_alerts(store, "ops", 1, 100.0)
+
+    async def go() -> int:
+        async with httpx.AsyncClient() as client:
+            notifier = WebhookNotifier(
+                name="ops", type="webhook", url=receiver.url, format="json",
+                template='{"text": "{{ watchlist }}: {{ report.title }}"}',
+            )  # fmt: skip
+            return await OutboxWorker(store, build_senders([notifier], client), 3600, clock=Clock(100.0)).deliver_due()
+
+    assert asyncio.run(go()) == 1
+    assert receiver.posts()[0].json() == {"text": "south: درعا"}

@@ -48,7 +48,7 @@ FAILING = {
     "failing_since": "2026-11-24T21:00:00+00:00",
     "error": "HTTP 503",
 }
-DOCUMENTS = {"alert": ALERT, "update": UPDATE, "failing": FAILING, "digest": {"type": "digest", "id": "digest_1", "items": [ALERT, UPDATE]}}
+DOCUMENTS = {"alert": ALERT, "update": UPDATE, "failing": FAILING, "digest": {"type": "digest", "id": "digest_1", "created_at": "2026-11-24T21:15:00+00:00", "period": 900.0, "items": [ALERT, UPDATE]}}
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
@@ -114,3 +114,14 @@ def test_long_digests_are_split_for_telegram() -> None:
     assert len(bodies) > 1 and all(len(b["text"]) <= 4096 for b in bodies)
     assert sum(b["text"].count("south-syria") for b in bodies) == 12
     assert split_messages(["a" * 10, "b" * 10], 25) == ["a" * 10 + "\n\n" + "b" * 10]
+
+
+def test_json_payloads_follow_the_published_schema() -> None:
+    import jsonschema
+
+    schema = json.loads((Path(__file__).parent.parent / "src" / "rasid" / "delivery" / "alert.schema.json").read_text())
+    jsonschema.Draft202012Validator.check_schema(schema)
+    for document in DOCUMENTS.values():
+        jsonschema.validate(document, schema)
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(dict(ALERT, matches=[]), schema)

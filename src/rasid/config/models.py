@@ -15,6 +15,7 @@ from pydantic import (
     Field,
     SecretStr,
     Tag,
+    field_validator,
     ValidationInfo,
     model_validator,
 )
@@ -246,6 +247,19 @@ class WebhookNotifier(Model):
     alert_after: Seconds = Field(
         3600.0, gt=0, description="failing this long raises an error log line and a `notifier.failing` event"
     )
+    digest: Seconds | None = Field(None, gt=0, description="batch alerts into one message per period, e.g. `15m`")
+    template: str | None = Field(
+        None, description="Jinja2 template of the message text (of the whole body for `format: json`)"
+    )
+
+    @field_validator("template")
+    @classmethod
+    def _template_compiles(cls, value: str | None) -> str | None:
+        if value is not None:
+            from rasid.delivery.formats.template import compile_template
+
+            compile_template(value)
+        return value
 
     @property
     def requests_per_second(self) -> float | None:
@@ -267,6 +281,7 @@ class ConsoleNotifier(Model):
 
     name: Name = Field(description="what watch-lists' `notify` refer to")
     type: Literal["console"]
+    digest: Seconds | None = Field(None, gt=0, description="batch alerts into one message per period, e.g. `15m`")
 
     @property
     def enabled(self) -> bool:

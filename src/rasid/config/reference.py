@@ -71,10 +71,9 @@ def reference_markdown() -> str:
 
 def _type_name(field: FieldInfo) -> str:
     meta = " ".join(str(m) for m in field.metadata)
-    if "parse_duration" in meta:
-        return "duration"
-    if "_resolve_path" in meta:
-        return "path"
+    for marker, name in (("parse_duration", "duration"), ("parse_rate", "rate"), ("_resolve_path", "path")):
+        if marker in meta:
+            return name
     return _annotation_name(field.annotation)
 
 
@@ -82,6 +81,10 @@ def _annotation_name(tp: Any) -> str:
     origin = typing.get_origin(tp)
     args = typing.get_args(tp)
     if origin is typing.Annotated:
+        meta = " ".join(str(a) for a in args[1:])
+        for marker, name in (("parse_duration", "duration"), ("parse_rate", "rate"), ("_resolve_path", "path")):
+            if marker in meta:
+                return name
         return _annotation_name(args[0])
     if origin is typing.Literal:
         return " \\| ".join(f"`{a}`" for a in args)
@@ -113,4 +116,6 @@ def _default(field: FieldInfo) -> str:
         return f"`{format_duration(value)}`"
     if isinstance(value, list) and not value:
         return ""
+    if isinstance(value, list) and _type_name(field) == "list of duration":
+        return "`[" + ", ".join(format_duration(v) for v in value) + "]`"
     return f"`{value}`"

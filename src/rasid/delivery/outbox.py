@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timezone
 
 from rasid.delivery.senders import Sender
-from rasid.store.base import QueuedAlert, Store
+from rasid.store.base import OutboxRow, QueuedAlert, Store
 
 log = logging.getLogger("rasid.delivery")
 
@@ -67,6 +67,8 @@ class OutboxWorker:
         """Send in order; stop at the first alert not yet due or failing, to keep the order."""
         queue = await asyncio.to_thread(self.store.pending_alerts, notifier, BATCH)
         sender = self.senders.get(notifier)
+        if sender is not None and getattr(sender, "digest", None):
+            return await self._send_digest(notifier, sender, queue)
         delivered = 0
         for row in queue:
             now = self.clock()
@@ -111,6 +113,34 @@ class OutboxWorker:
             )  # fmt: skip
             break
         return delivered
+
+    async def _send_digest(self, notifier: str, sender: Sender, queue: list[OutboxRow]) -> int:
+        """Everything pending in one message, once the oldest has waited a whole period."""
+        now = self.clock()
+        due = [r for r in queue if r.next_attempt <= now]
+        period = getattr(sender, "digest", None) or 0.0
+        if not due or (now - min(r.created for r in due) < period and all(r.attempts == 0 for r in due)):
+            return 0
+        items = [r.document for r in due]
+        digest_id = "digest_" + hashlib.sha256("\x00".join(r.alert_id for r in due).encode()).hexdigest()[:24]
+        document = {"type": "digest", "id": digest_id, "created_at": _iso(now), "period": period, "items": items}
+        await self._pace(sender)
+        result = await sender.send(document)
+        now = self.clock()
+        if result.ok:
+            for r in due:
+                await asyncio.to_thread(self.store.mark_delivered, r.row_id, now)
+            self._count(notifier, "delivered")
+            log.info("digest delivered notifier=%s digest=%s alerts=%d", notifier, digest_id, len(due))
+            return len(due)
+        await self._note_failure(notifier, result.error, now)
+        dead = result.permanent or now - min(r.created for r in due) > self.max_age
+        delay = None if dead else now + retry_delay(max(r.attempts for r in due) + 1, result.retry_after, self.rand, self.schedule)
+        for r in due:
+            await asyncio.to_thread(self.store.mark_failed, r.row_id, result.error, delay)
+        self._count(notifier, "dead" if dead else "retry")
+        log.warning("digest delivery failed notifier=%s digest=%s alerts=%d error=%r", notifier, digest_id, len(due), result.error)
+        return 0
 
     async def _pace(self, sender: Sender) -> None:
         """Keep to the notifier's rate."""

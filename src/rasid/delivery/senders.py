@@ -39,6 +39,8 @@ class Sender(Protocol):
     """Requests per second at most, or None."""
     alert_after: float | None
     """Seconds of failure after which the other notifiers are told."""
+    digest: float | None
+    """Seconds over which alerts are batched into one message, or None."""
 
     async def send(self, document: dict[str, Any]) -> SendResult: ...
 
@@ -51,6 +53,7 @@ class ConsoleSender:
         self.stream = stream
         self.rate: float | None = None
         self.alert_after: float | None = None
+        self.digest = config.digest
 
     async def send(self, document: dict[str, Any]) -> SendResult:
         stream = self.stream or sys.stdout
@@ -103,6 +106,7 @@ class WebhookSender:
         self.client = client
         self.rate = config.requests_per_second
         self.alert_after = config.alert_after
+        self.digest = config.digest
         secret = config.secret.get_secret_value() if config.secret else ""
         self._key = secret_key(secret) if secret else None
 
@@ -120,14 +124,17 @@ class WebhookSender:
 
     async def send(self, document: dict[str, Any]) -> SendResult:
         result = SendResult(ok=True)
-        for body in render(self.config.format, document, self.config.chat_id):
-            result = await self._post(document["id"], json.dumps(body, ensure_ascii=False).encode())
+        for body in render(self.config.format, document, self.config.chat_id, self.config.template):
+            raw = body if isinstance(body, bytes) else json.dumps(body, ensure_ascii=False).encode()
+            result = await self._post(document["id"], raw, json_body=not isinstance(body, bytes) or _is_json(raw))
             if not result.ok:
                 break
         return result
 
-    async def _post(self, message_id: str, body: bytes) -> SendResult:
+    async def _post(self, message_id: str, body: bytes, json_body: bool = True) -> SendResult:
         headers = self.headers(message_id, body, int(time.time()))
+        if not json_body:
+            headers["content-type"] = "text/plain; charset=utf-8"
         try:
             async with self.client.stream(
                 "POST", self.config.url, content=body, headers=headers, timeout=self.config.timeout, follow_redirects=False
@@ -147,6 +154,14 @@ class WebhookSender:
         return SendResult(
             ok=False, status=status, error=f"HTTP {status}", permanent=not retryable, retry_after=retry_after
         )
+
+
+def _is_json(body: bytes) -> bool:
+    try:
+        json.loads(body)
+    except ValueError:
+        return False
+    return True
 
 
 async def _read_capped(response: httpx.Response, limit: int = MAX_RESPONSE_BYTES) -> bytes:

@@ -111,6 +111,7 @@ def test_outbox_list_retry_and_purge(tmp_path: Path) -> None:
         listing = rasid("outbox", "-c", "config.yaml", cwd=tmp_path)
         assert "  ops  dead  attempts 1  dead  HTTP 404" in listing.stdout
         assert "pending 0, delivered 0, dead 1" in listing.stdout
+        assert "  ops: pending 0, delivered 0, dead 1, attempts 1" in listing.stdout
         retried = rasid("outbox", "retry", "--all", "-c", "config.yaml", cwd=tmp_path)
         assert retried.stdout.strip() == "1 dead delivery requeued"
         assert rasid("once", "-c", "config.yaml", cwd=tmp_path).returncode == 0

@@ -179,6 +179,7 @@ def _outbox(args: argparse.Namespace) -> int:
             return 0
         rows = store.outbox_rows(("pending", "dead"), limit=1000)
         counts = store.outbox_counts()
+        per_notifier = store.outbox_by_notifier()
     finally:
         store.close()
 
@@ -195,6 +196,8 @@ def _outbox(args: argparse.Namespace) -> int:
             due = f"next {when(r.next_attempt)}" if r.status == "pending" else "dead"
             print(f"{r.alert_id}  {r.notifier}  {r.status}  attempts {r.attempts}  {due}  {r.last_error or '-'}  {what}")
     if not args.json:
+        for name, c in sorted(per_notifier.items()):
+            print(f"  {name}: pending {c['pending']}, delivered {c['delivered']}, dead {c['dead']}, attempts {c['attempts']}")
         print(f"pending {counts['pending']}, delivered {counts['delivered']}, dead {counts['dead']}")
     return 0
 

@@ -157,6 +157,10 @@ class Store(Protocol):
 
     def outbox_counts(self) -> dict[str, int]: ...
 
+    def outbox_by_notifier(self) -> dict[str, dict[str, int]]:
+        """Per notifier: pending, delivered and dead rows, and attempts made."""
+        ...
+
     def enqueue(self, items: list[QueuedAlert], now: float) -> None:
         """Queue documents that belong to no report (events about rasid itself)."""
         ...

@@ -309,6 +309,18 @@ class SQLiteStore:
         counts.update({status: n for status, n in rows})
         return counts
 
+    def outbox_by_notifier(self) -> dict[str, dict[str, int]]:
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT notifier, status, count(*), sum(attempts) FROM outbox GROUP BY notifier, status"
+            ).fetchall()
+        out: dict[str, dict[str, int]] = {}
+        for notifier, status, count, attempts in rows:
+            entry = out.setdefault(notifier, {"pending": 0, "delivered": 0, "dead": 0, "attempts": 0})
+            entry[status] = count
+            entry["attempts"] += attempts or 0
+        return out
+
     def enqueue(self, items: list[QueuedAlert], now: float) -> None:
         with self._transaction() as db:
             db.executemany(

@@ -9,6 +9,7 @@ import sys
 import threading
 import time
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "seeds" / "000_2c1ebfdfacf94312.txt"
 DATA = Path(__file__).resolve().parent / "data"
+PUBLISHED = datetime.now(timezone.utc).replace(microsecond=0) - timedelta(hours=1)
+"""When test feed items say they were published: recent, so they alert."""
 
 
 @dataclass
@@ -146,7 +149,7 @@ def seed_item() -> dict[str, str]:
         "link": "https://news.example/2020/07/jasim-meeting",
         "guid": "https://news.example/?p=1001",
         "description": "<p>" + body.strip().replace("\n", "</p><p>") + "</p>",
-        "pubDate": "Mon, 20 Jul 2020 10:00:00 +0000",
+        "pubDate": PUBLISHED.strftime("%a, %d %b %Y %H:%M:%S +0000"),
     }
 
 

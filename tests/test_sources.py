@@ -10,7 +10,8 @@ import httpx
 import pytest
 
 from rasid.config import FeedConfig, FolderConfig
-from rasid.sources import FeedSource, FolderSource
+from rasid.sources import FeedPoll, FeedSource, FolderSource
+from rasid.sources.fetch import HostLimiter
 from rasid.sources.decode import BinaryContent, decode_text
 from rasid.sources.html import html_to_text
 from rasid.store.base import FeedState
@@ -18,7 +19,7 @@ from support import DATA, FeedServer, Response, rss, seed_item
 
 
 def folder_source(path: Path, **kw: object) -> FolderSource:
-    return FolderSource(FolderConfig(name="inbox", path=path, **kw))
+    return FolderSource(FolderConfig(name="inbox", path=path, **{"settle": 0, **kw}))
 
 
 def test_folder_formats_become_reports(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
@@ -87,10 +88,10 @@ def test_html_to_text() -> None:
     assert text == "قال مصدرل في درعا\n\nسطر\nثانٍ"
 
 
-def poll(source: FeedSource, state: FeedState = FeedState()) -> object:
-    async def go() -> object:
+def poll(source: FeedSource, state: FeedState = FeedState(), now: float = 1000.0) -> FeedPoll:
+    async def go() -> FeedPoll:
         async with httpx.AsyncClient() as client:
-            return await source.poll(client, state, 1000.0)
+            return await source.poll(client, state, now, HostLimiter())
 
     return asyncio.run(go())
 
@@ -126,8 +127,11 @@ def test_feed_failures_are_reported_not_raised(feed_server: FeedServer) -> None:
     assert broken.reports == [] and broken.error and broken.state.errors == 1
     error = poll(FeedSource(FeedConfig(name="e", url=f"{feed_server.url}/error")), FeedState(errors=2))
     assert error.error == "HTTP 500" and error.state.errors == 3
-    slow = poll(FeedSource(FeedConfig(name="s", url=f"{feed_server.url}/slow", timeout=0.5)))
-    assert slow.error and "Timeout" in slow.error
+    slow = poll(FeedSource(FeedConfig(name="s", url=f"{feed_server.url}/slow", timeout=0.5, interval=60)))
+    assert slow.error and "0.5s" in slow.error or "timeout" in (slow.error or "")
+    assert slow.state.errors == 1 and slow.state.next_poll == 1000.0 + 60
+    again = poll(FeedSource(FeedConfig(name="s", url=f"{feed_server.url}/slow", timeout=0.5, interval=60)), slow.state, 1060.0)
+    assert again.state.errors == 2 and again.state.next_poll == 1060.0 + 120  # backing off
 
 
 def test_malformed_feed_keeps_readable_entries(feed_server: FeedServer) -> None:
@@ -137,3 +141,109 @@ def test_malformed_feed_keeps_readable_entries(feed_server: FeedServer) -> None:
     assert result.error is None
     assert [r.title for r in result.reports] == ["اجتماع في درعا & القنيطرة", "اغتيال في جاسم"]
     assert result.reports[1].guid.startswith("https://")
+
+
+def test_undeclared_and_misdeclared_windows_1256(feed_server: FeedServer) -> None:
+    item = {"title": "اغتيال في جاسم", "description": "قتل مسلحون قيادياً في درعا", "link": "https://x.example/1"}
+    undeclared = rss([item], encoding="windows-1256").replace(b' encoding="windows-1256"', b"")
+    feed_server.routes["/undeclared"] = Response(200, undeclared, {"Content-Type": "application/rss+xml"})
+    misdeclared = rss([item], encoding="windows-1256").replace(b"windows-1256", b"iso-8859-1")
+    feed_server.routes["/latin"] = Response(200, misdeclared, {"Content-Type": "text/xml; charset=ISO-8859-1"})
+    for path in ("/undeclared", "/latin"):
+        (report,) = poll(FeedSource(FeedConfig(name="f", url=f"{feed_server.url}{path}"))).reports
+        assert report.title == "اغتيال في جاسم", path
+
+
+def test_permanent_redirects_move_the_feed_and_temporary_ones_do_not(feed_server: FeedServer) -> None:
+    feed_server.routes["/old"] = Response(301, headers={"Location": "/mid"})
+    feed_server.routes["/mid"] = Response(308, headers={"Location": f"{feed_server.url}/feed"})
+    feed_server.routes["/feed"] = Response(200, rss([seed_item()]))
+    source = FeedSource(FeedConfig(name="f", url=f"{feed_server.url}/old"))
+    first = poll(source)
+    assert len(first.reports) == 1 and first.state.url == f"{feed_server.url}/feed"
+    poll(source, first.state)
+    assert [r.path for r in feed_server.requests] == ["/old", "/mid", "/feed", "/feed"]
+
+    feed_server.routes["/temp"] = Response(302, headers={"Location": "/feed"})
+    moved = poll(FeedSource(FeedConfig(name="t", url=f"{feed_server.url}/temp")))
+    assert moved.reports and moved.state.url is None
+
+
+def test_redirect_loops_gone_feeds_and_oversized_bodies(feed_server: FeedServer) -> None:
+    feed_server.routes["/loop"] = Response(302, headers={"Location": "/loop"})
+    loop = poll(FeedSource(FeedConfig(name="l", url=f"{feed_server.url}/loop")))
+    assert loop.error == "more than 5 redirects" and loop.state.errors == 1
+    feed_server.routes["/gone"] = Response(410)
+    gone = poll(FeedSource(FeedConfig(name="g", url=f"{feed_server.url}/gone")))
+    assert gone.state.disabled == "410 Gone" and "disabled until its URL changes" in (gone.error or "")
+    feed_server.routes["/big"] = Response(200, b"<rss>" + b" " * 5000 + b"</rss>")
+    big = poll(FeedSource(FeedConfig(name="b", url=f"{feed_server.url}/big", max_bytes=1000)))
+    assert big.error and "max_bytes" in big.error and not big.reports
+
+
+def test_custom_headers_are_sent(feed_server: FeedServer) -> None:
+    feed_server.routes["/auth"] = Response(200, rss([seed_item()]))
+    poll(FeedSource(FeedConfig(name="a", url=f"{feed_server.url}/auth", headers={"X-Api-Key": "k3y"})))
+    assert feed_server.requests[-1].headers["x-api-key"] == "k3y"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Mon, 20 Jul 2020 10:00:00 +0000", "2020-07-20T10:00:00+00:00"),
+        ("2020-07-20T10:00:00Z", "2020-07-20T10:00:00+00:00"),
+        ("2020-07-20 13:00", "2020-07-20T13:00:00+03:00"),
+        ("٢٠ تموز ٢٠٢٠ - ١٠:٣٠ م", "2020-07-20T22:30:00+03:00"),
+        ("الأحد 15 تشرين الأول 2023", "2023-10-15T00:00:00+03:00"),
+        ("3 كانون الثاني، 2024 09:15", "2024-01-03T09:15:00+03:00"),
+        ("12 أكتوبر 2024", "2024-10-12T00:00:00+03:00"),
+        ("5 جويلية 2022", "2022-07-05T00:00:00+03:00"),
+    ],
+)
+def test_arabic_dates(text: str, expected: str) -> None:
+    from zoneinfo import ZoneInfo
+
+    from rasid.sources.dates import parse_date
+
+    parsed = parse_date(text, ZoneInfo("Asia/Damascus"))
+    assert parsed is not None and parsed.isoformat() == expected
+
+
+def test_feed_dates_use_the_feed_zone_and_never_lie_in_the_future(feed_server: FeedServer) -> None:
+    items = [
+        {"title": "خبر أول", "description": "نص", "link": "https://x.example/1", "pubDate": "٢٠ تموز ٢٠٢٠ - ١٠:٣٠ م"},
+        {"title": "خبر ثان", "description": "نص", "link": "https://x.example/2", "pubDate": "Mon, 01 Jan 2035 00:00:00 +0000"},
+    ]
+    feed_server.routes["/dates"] = Response(200, rss(items))
+    result = poll(FeedSource(FeedConfig(name="d", url=f"{feed_server.url}/dates", timezone="Asia/Damascus")), now=1_800_000_000.0)
+    first, second = result.reports
+    assert first.published is not None and first.published.isoformat() == "2020-07-20T22:30:00+03:00"
+    assert second.published is not None and second.published.timestamp() == 1_800_000_000.0
+
+
+def test_email_and_saved_feed_files(tmp_path: Path) -> None:
+    (tmp_path / "tip.eml").write_bytes(
+        "Subject: =?utf-8?b?2KfYutiq2YrYp9mEINmB2Yog2KzYp9iz2YU=?=\n"
+        "MIME-Version: 1.0\nContent-Type: multipart/alternative; boundary=b\n\n"
+        "--b\nContent-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: 8bit\n\n"
+        "قتل مسلحون قيادياً سابقاً في مدينة جاسم.\n--b\nContent-Type: text/html; charset=utf-8\n\n<p>نسخة HTML</p>\n--b--\n".encode()
+    )
+    (tmp_path / "saved.rss").write_bytes(rss([seed_item(), {"title": "خبر", "description": "نص آخر", "link": "https://x.example/9"}]))
+    scan = folder_source(tmp_path).scan({})
+    reports = dict(scan.reports)
+    (mail,) = reports["tip.eml"]
+    assert mail.title == "اغتيال في جاسم" and "قيادياً سابقاً في مدينة جاسم" in mail.text and "HTML" not in mail.text
+    assert [r.url for r in reports["saved.rss"]] == ["https://news.example/2020/07/jasim-meeting", "https://x.example/9"]
+
+
+def test_files_still_being_written_wait_until_they_settle(tmp_path: Path) -> None:
+    source = FolderSource(FolderConfig(name="inbox", path=tmp_path, settle=0.3))
+    path = tmp_path / "report.txt"
+    path.write_text("عنوان\nالنصف الأول", encoding="utf-8")
+    first = source.scan({})
+    assert first.unsettled and first.reports == []
+    import time
+
+    time.sleep(0.35)
+    done = source.scan({})
+    assert not done.unsettled and [r.title for _, rs in done.reports for r in rs] == ["عنوان"]

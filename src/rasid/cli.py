@@ -64,6 +64,8 @@ def _parser() -> argparse.ArgumentParser:
     outbox.add_argument("--all", action="store_true", help="with retry: requeue every dead delivery")
     outbox.add_argument("--older", metavar="DURATION", help="with purge: delivered and dead rows older than this")
     outbox.add_argument("--json", action="store_true", help="with list: one JSON object per row")
+    sources = command("sources", _sources, "each source's polls: last poll and success, status, errors, next poll")
+    sources.add_argument("--json", action="store_true", help="one JSON object per source")
     stories = command("stories", _stories, "list recent stories and every source that carried them")
     stories.add_argument("--since", default="1d", metavar="DURATION", help="how far back (default 1d)")
     stories.add_argument("--json", action="store_true", help="one JSON object per story")
@@ -199,6 +201,47 @@ def _outbox(args: argparse.Namespace) -> int:
         for name, c in sorted(per_notifier.items()):
             print(f"  {name}: pending {c['pending']}, delivered {c['delivered']}, dead {c['dead']}, attempts {c['attempts']}")
         print(f"pending {counts['pending']}, delivered {counts['delivered']}, dead {counts['dead']}")
+    return 0
+
+
+def _sources(args: argparse.Namespace) -> int:
+    from datetime import datetime, timezone
+
+    _, config = _config(args)
+    store = open_store(config.state_dir)
+    try:
+        states = store.feed_states()
+    finally:
+        store.close()
+
+    def when(t: float | None) -> str:
+        return datetime.fromtimestamp(t, timezone.utc).strftime("%Y-%m-%d %H:%M:%S") if t else "-"
+
+    configured = [("feed", f.name, f.url) for f in config.sources.feeds]
+    configured += [("folder", f.name, str(f.path)) for f in config.sources.folders]
+    rows = []
+    for kind, name, where in configured:
+        st = states.get(name)
+        disabled = st.disabled if st and st.disabled and (kind == "folder" or st.url == where) else None
+        moved = st.url if st and st.url and not st.disabled and st.url != where else None
+        rows.append({
+            "source": name, "kind": kind, "url": moved or where, "last_poll": when(st.last_poll if st else None),
+            "last_success": when(st.last_success if st else None), "status": (st.last_status if st else None) or "-",
+            "new_items": st.new_items if st else 0, "errors": st.errors if st else 0,
+            "next_poll": "-" if disabled else when(st.next_poll if st else None), "disabled": disabled,
+        })  # fmt: skip
+    if args.json:
+        for row in rows:
+            print(json.dumps(row, ensure_ascii=False))
+        return 0
+    header = ("source", "kind", "last poll", "last success", "status", "new", "errors", "next poll", "disabled")
+    table = [header] + [
+        (r["source"], r["kind"], r["last_poll"], r["last_success"], str(r["status"])[:40], str(r["new_items"]),
+         str(r["errors"]), r["next_poll"], r["disabled"] or "") for r in rows
+    ]  # fmt: skip
+    widths = [max(len(row[i]) for row in table) for i in range(len(header))]
+    for row in table:
+        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip())
     return 0
 
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
+import random
 import signal
 import time
 from functools import partial
 from collections.abc import Awaitable, Callable
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import TextIO
 
 import httpx
@@ -21,11 +23,15 @@ from rasid.dedup import Candidate, StoryMatch, unpack_shingles
 from rasid.pipeline import Examined, Pipeline, Plan
 from rasid.sources import FeedSource, FolderSource
 from rasid.sources.feeds import USER_AGENT
+from rasid.sources.fetch import HostLimiter
 from rasid.store import Store, StoryInfo
 
 log = logging.getLogger("rasid.daemon")
 
 SHUTDOWN_GRACE = 5.0
+FEED_JITTER = 0.1
+"""Each feed poll lands up to this share of its interval early or late, so feeds never poll in lockstep."""
+FIRST_POLL_SPREAD = 10.0
 PRUNE_INTERVAL = 6 * 3600.0
 
 
@@ -49,18 +55,26 @@ class Daemon:
         self.feeds = [FeedSource(f) for f in config.sources.feeds]
         self.folders = [FolderSource(f) for f in config.sources.folders]
         self._inflight: set[asyncio.Task[object]] = set()
+        self.limiter = HostLimiter()
+        self._scheduler: AsyncIOScheduler | None = None
+        self._scan_locks: dict[str, asyncio.Lock] = {}
         self._delivery_lock = asyncio.Lock()
         self._ingest_lock = asyncio.Lock()
         self._deliver_again = False
 
     async def once(self) -> None:
-        """One pass over every source, then one delivery pass."""
-        await asyncio.gather(*(self.poll_feed(f) for f in self.feeds), *(self.scan_folder(f) for f in self.folders))
+        """One pass over every source (waiting for files still being written), then one delivery pass."""
+        results = await asyncio.gather(*(self.poll_feed(f) for f in self.feeds), *(self._scan_settled(f) for f in self.folders))
+        del results
         await self.deliver()
+
+    async def _scan_settled(self, folder: FolderSource) -> None:
+        while await self.scan_folder(folder, rescan=False):
+            await asyncio.sleep(folder.config.settle)
 
     async def run(self, stop: asyncio.Event) -> None:
         """Poll and deliver on schedule until `stop` is set, then shut down cleanly."""
-        scheduler = AsyncIOScheduler(timezone=timezone.utc)
+        scheduler = self._scheduler = AsyncIOScheduler(timezone=timezone.utc)
         now = datetime.now(timezone.utc)
         jobs: list[tuple[str, float, Callable[[], Awaitable[object]]]] = [
             *((f"feed:{f.name}", f.config.interval, partial(self.poll_feed, f)) for f in self.feeds),
@@ -68,19 +82,23 @@ class Daemon:
             ("delivery", self.config.delivery.interval, self.deliver),
             ("prune", PRUNE_INTERVAL, self.prune),
         ]
+        spread = random.Random()
         for job_id, interval, job in jobs:
+            is_feed = job_id.startswith("feed:")
             scheduler.add_job(
                 self._tracked,
                 "interval",
                 args=[job_id, job],
                 seconds=interval,
+                jitter=interval * FEED_JITTER if is_feed else None,
                 id=job_id,
-                next_run_time=now,
+                next_run_time=now + timedelta(seconds=spread.uniform(0, min(interval, FIRST_POLL_SPREAD)) if is_feed else 0),
                 max_instances=1,
                 coalesce=True,
                 misfire_grace_time=None,
             )
         scheduler.start()
+        watchers = [asyncio.create_task(self._watch(f, stop)) for f in self.folders if f.config.watch]
         log.info(
             "started feeds=%d folders=%d watchlists=%d notifiers=%s",
             len(self.feeds), len(self.folders), len(self.config.watchlists), ",".join(self.senders) or "-",
@@ -88,7 +106,20 @@ class Daemon:
         await stop.wait()
         log.info("stopping in_flight=%d", len(self._inflight))
         scheduler.shutdown(wait=False)
+        for watcher in watchers:
+            watcher.cancel()
+        await asyncio.gather(*watchers, return_exceptions=True)
         await self._finish_inflight()
+
+    async def _watch(self, folder: FolderSource, stop: asyncio.Event) -> None:
+        """Scan a folder as soon as something changes in it (inotify); scans on schedule go on too."""
+        from watchfiles import awatch
+
+        try:
+            async for _ in awatch(folder.config.path, recursive=folder.config.recursive, stop_event=stop, debounce=200, step=50):
+                self._rescan(folder)
+        except (OSError, RuntimeError) as exc:
+            log.warning("folder watch unavailable, scanning every %ss source=%s error=%r", folder.config.interval, folder.name, str(exc))
 
     async def close(self) -> None:
         await self.client.aclose()
@@ -121,35 +152,89 @@ class Daemon:
 
     async def poll_feed(self, feed: FeedSource) -> None:
         previous = await asyncio.to_thread(self.store.feed_state, feed.name)
-        poll = await feed.poll(self.client, previous, self.clock())
+        if previous.disabled and previous.url == feed.config.url:
+            return
+        if previous.disabled:  # its URL changed in the config: try again
+            previous = dataclasses.replace(previous, disabled=None, url=None, errors=0, etag=None, last_modified=None)
+        poll = await feed.poll(self.client, previous, self.clock(), self.limiter)
         await asyncio.to_thread(self.store.save_feed_state, feed.name, poll.state)
+        if poll.state.disabled:
+            log.error("feed disabled source=%s reason=%r", feed.name, poll.error)
+            return
         if poll.error:
-            log.warning("feed poll failed source=%s error=%r errors=%d", feed.name, poll.error, poll.state.errors)
+            self._reschedule(f"feed:{feed.name}", poll.state.next_poll)
+            log.warning(
+                "feed poll failed source=%s error=%r errors=%d retry_in=%.0fs",
+                feed.name, poll.error, poll.state.errors, (poll.state.next_poll or 0) - self.clock(),
+            )  # fmt: skip
             return
-        new, alerts = await self.ingest(poll.reports)
-        log.info("feed polled source=%s status=%s entries=%d new=%d alerts=%d", feed.name, poll.state.last_status, len(poll.reports), new, alerts)
+        if previous.errors:
+            self._reschedule(f"feed:{feed.name}", poll.state.next_poll)
+        backfill = previous.last_success is None and feed.config.backfill == "skip"
+        new, alerts = await self.ingest(poll.reports, quiet_before=self._quiet_before(feed.config.max_age, backfill))
+        log.info(
+            "feed polled source=%s status=%s entries=%d new=%d alerts=%d",
+            feed.name, poll.state.last_status, len(poll.reports), new, alerts,
+        )  # fmt: skip
 
-    async def scan_folder(self, folder: FolderSource) -> None:
-        known = await asyncio.to_thread(self.store.file_states, folder.name)
-        try:
-            scan = await asyncio.to_thread(folder.scan, known)
-        except OSError as exc:
-            log.warning("folder scan failed source=%s error=%r", folder.name, str(exc))
-            return
-        for rel, reports in scan.reports:
-            new, alerts = await self.ingest(reports)
-            await asyncio.to_thread(self.store.save_file_state, folder.name, rel, scan.states.pop(rel))
-            log.info("file read source=%s file=%s reports=%d new=%d alerts=%d", folder.name, rel, len(reports), new, alerts)
-        for rel, state in scan.states.items():
-            await asyncio.to_thread(self.store.save_file_state, folder.name, rel, state)
+    async def scan_folder(self, folder: FolderSource, rescan: bool = True) -> bool:
+        """Read new and changed files; returns whether some are still being written."""
+        async with self._scan_locks.setdefault(folder.name, asyncio.Lock()):
+            known = await asyncio.to_thread(self.store.file_states, folder.name)
+            try:
+                scan = await asyncio.to_thread(folder.scan, known)
+            except OSError as exc:
+                log.warning("folder scan failed source=%s error=%r", folder.name, str(exc))
+                await self._note_scan(folder, error=str(exc))
+                return False
+            backfill = not known and folder.config.backfill == "skip"
+            quiet_before = self._quiet_before(folder.config.max_age, backfill)
+            for rel, reports in scan.reports:
+                new, alerts = await self.ingest(reports, quiet_before=quiet_before)
+                await asyncio.to_thread(self.store.save_file_state, folder.name, rel, scan.states.pop(rel))
+                log.info("file read source=%s file=%s reports=%d new=%d alerts=%d", folder.name, rel, len(reports), new, alerts)
+            for rel, state in scan.states.items():
+                await asyncio.to_thread(self.store.save_file_state, folder.name, rel, state)
+            await self._note_scan(folder, new_items=sum(len(r) for _, r in scan.reports))
+        if scan.unsettled and rescan:
+            asyncio.get_running_loop().call_later(folder.config.settle, self._rescan, folder)
+        return scan.unsettled
 
-    async def ingest(self, reports: list[Report]) -> tuple[int, int]:
-        """Record each report once, file it under its story and queue its alerts; returns (new reports, alerts)."""
+    async def _note_scan(self, folder: FolderSource, new_items: int = 0, error: str | None = None) -> None:
+        """Keep a folder's scans in the same table as feeds' polls, for `rasid sources`."""
+        previous = await asyncio.to_thread(self.store.feed_state, folder.name)
+        now = self.clock()
+        if error:
+            state = dataclasses.replace(previous, last_poll=now, last_status=error, errors=previous.errors + 1, new_items=0)
+        else:
+            state = dataclasses.replace(previous, last_poll=now, last_success=now, last_status="ok", errors=0, new_items=new_items)
+        await asyncio.to_thread(self.store.save_feed_state, folder.name, dataclasses.replace(state, next_poll=now + folder.config.interval))
+
+    def _rescan(self, folder: FolderSource) -> None:
+        asyncio.get_running_loop().create_task(self._tracked(f"folder:{folder.name}", partial(self.scan_folder, folder)))
+
+    def _quiet_before(self, max_age: float, backfill: bool) -> datetime:
+        """Reports published before this moment are recorded without alerting."""
+        if backfill:
+            return datetime.max.replace(tzinfo=timezone.utc)
+        return datetime.fromtimestamp(self.clock() - max_age, timezone.utc)
+
+    def _reschedule(self, job_id: str, when: float | None) -> None:
+        if self._scheduler is not None and when is not None and self._scheduler.get_job(job_id):
+            self._scheduler.modify_job(job_id, next_run_time=datetime.fromtimestamp(when, timezone.utc))
+
+    async def ingest(self, reports: list[Report], quiet_before: datetime | None = None) -> tuple[int, int]:
+        """Record each report once, file it under its story and queue its alerts; returns (new reports, alerts).
+        Reports published before `quiet_before` (a backlog) are recorded without alerting."""
         new = alerts = queued = 0
         for report in reports:
             examined = self.pipeline.examine(report)
+            backlog = quiet_before is not None and (
+                quiet_before == datetime.max.replace(tzinfo=timezone.utc)
+                or (report.published is not None and report.published < quiet_before)
+            )
             async with self._ingest_lock:  # one report at a time meets the story index
-                plan = await asyncio.to_thread(self._plan, examined)
+                plan = await asyncio.to_thread(self._plan, examined, not backlog)
                 if plan is None:
                     continue
                 if not await asyncio.to_thread(self.store.record_report, report, examined.keys, plan.queued, self.clock(), plan.story):
@@ -171,7 +256,7 @@ class Daemon:
             asyncio.get_running_loop().create_task(self._tracked("delivery", self.deliver))
         return new, alerts
 
-    def _plan(self, examined: Examined) -> Plan | None:
+    def _plan(self, examined: Examined, alerting: bool = True) -> Plan | None:
         """The plan for a new report (blocking: reads the store); None for one seen before.
 
         A report whose guid, URL or text is known is the same item again when it comes from
@@ -190,7 +275,7 @@ class Daemon:
             candidates = [Candidate(rid, sid, unpack_shingles(blob)) for rid, sid, blob in rows]
             match = self.pipeline.same_story(examined, candidates)
         story = self.store.story_info(match.story_id) if match else StoryInfo(0, frozenset())
-        return self.pipeline.plan(examined, match, story, datetime.fromtimestamp(self.clock(), timezone.utc))
+        return self.pipeline.plan(examined, match, story, datetime.fromtimestamp(self.clock(), timezone.utc), alerting)
 
     async def prune(self) -> None:
         """Forget fingerprints older than the dedup window."""

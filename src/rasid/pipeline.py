@@ -60,8 +60,11 @@ class Pipeline:
         """The story this report repeats, among stored reports sharing an LSH band with it."""
         return best_match(examined.fingerprint, candidates, self.dedup.similarity, self.dedup.containment)
 
-    def plan(self, examined: Examined, match: StoryMatch | None, story: StoryInfo, now: datetime) -> Plan:
-        """Alerts for watch-lists this story has not alerted yet; for the others, per `on_duplicate`."""
+    def plan(
+        self, examined: Examined, match: StoryMatch | None, story: StoryInfo, now: datetime, alerting: bool = True
+    ) -> Plan:
+        """Alerts for watch-lists this story has not alerted yet; for the others, per `on_duplicate`.
+        With `alerting` false (a backlog item) the report is recorded and nobody is told."""
         report, fp = examined.report, examined.fingerprint
         story_id = match.story_id if match else "story_" + hashlib.sha256(examined.keys[0].encode()).hexdigest()[:20]
         listed = match is None or self.dedup.on_duplicate != "drop"
@@ -69,7 +72,7 @@ class Pipeline:
         alerts: list[Alert] = []
         queued: list[QueuedAlert] = []
         updates: list[str] = []
-        for v in examined.verdicts:
+        for v in examined.verdicts if alerting else ():
             notifiers = self.routes[v.watchlist]
             if match is None or v.watchlist not in story.alerted:
                 alert = Alert(alert_id(examined.keys[0], v.watchlist), v.watchlist, report, v.matches, notifiers, story_id, sources)

@@ -189,8 +189,28 @@ class FeedConfig(Model):
 
     name: Name = Field(description="unique among sources; alerts carry it as `report.source`")
     url: HttpUrl = Field(description="http or https URL of the feed")
-    interval: Seconds = Field(300.0, gt=0, description="time between polls")
-    timeout: Seconds = Field(30.0, gt=0, description="give up on a request after this long")
+    interval: Seconds = Field(300.0, gt=0, description="time between polls (each poll ±10% jitter)")
+    timeout: Seconds = Field(30.0, gt=0, description="give up on a poll after this long in all")
+    headers: dict[str, SecretStr] = Field({}, description="extra request headers, e.g. a cookie or API key (secret)")
+    max_bytes: int = Field(10_000_000, gt=0, description="a larger response is refused")
+    timezone: str = Field("UTC", description="for dates that name no zone, e.g. `Asia/Damascus`")
+    max_age: Seconds = Field(
+        48 * 3600.0, gt=0, description="items published longer ago are recorded without alerting"
+    )
+    backfill: Literal["alert", "skip"] = Field(
+        "alert", description="skip: record everything present at the first poll without alerting"
+    )
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}") from None
+        return value
 
 
 class FolderConfig(Model):
@@ -200,10 +220,19 @@ class FolderConfig(Model):
     path: ConfigPath = Field(description="the folder to watch")
     interval: Seconds = Field(30.0, gt=0, description="time between scans")
     patterns: list[str] = Field(
-        ["*.txt", "*.md", "*.html", "*.htm", "*.json"], description="file name patterns to read"
+        ["*.txt", "*.md", "*.html", "*.htm", "*.json", "*.eml", "*.xml", "*.rss", "*.atom"],
+        description="file name patterns to read",
     )
     recursive: bool = Field(False, description="also read files in subfolders")
     max_bytes: int = Field(10_000_000, gt=0, description="larger files are skipped")
+    watch: bool = Field(True, description="react to new files at once (inotify), besides scanning every `interval`")
+    settle: Seconds = Field(1.0, ge=0, description="a file is read once its size and time stay unchanged this long")
+    max_age: Seconds = Field(
+        48 * 3600.0, gt=0, description="reports dated longer ago are recorded without alerting"
+    )
+    backfill: Literal["alert", "skip"] = Field(
+        "alert", description="skip: record the files present at the first scan without alerting"
+    )
 
 
 class Sources(Model):

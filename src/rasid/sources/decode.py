@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import re
 
 FALLBACK = "windows-1256"
 """Still the commonest legacy encoding on Arabic sites."""
@@ -31,3 +32,44 @@ def decode_text(data: bytes, declared: str | None = None) -> str:
 
 def _known(encoding: str) -> str:
     return codecs.lookup(encoding.strip().lower()).name
+
+
+_CHARSET = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""", re.IGNORECASE)
+_HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?([A-Za-z0-9._-]+)", re.IGNORECASE)
+_LATIN_GUESSES = frozenset({"iso8859-1", "latin-1", "cp1252", "ascii"})
+_ARABIC_LETTER = re.compile(r"[\u0621-\u064a]")
+
+
+def declared_charsets(body: bytes, content_type: str | None) -> list[str]:
+    """Charsets the HTTP header and the XML prolog claim, in that order."""
+    out = []
+    m = _HEADER_CHARSET.search(content_type or "")
+    if m:
+        out.append(m.group(1))
+    m = _CHARSET.match(body[:200])
+    if m:
+        out.append(m.group(1).decode("ascii"))
+    return out
+
+
+def decode_document(body: bytes, content_type: str | None = None) -> str:
+    """A web document's text: BOM, then header and prolog charsets, then UTF-8, then windows-1256.
+    A Latin charset that turns out to hide Arabic (a common misdeclaration) is read as windows-1256."""
+    for candidate in declared_charsets(body, content_type):
+        try:
+            encoding = _known(candidate)
+            text = body.decode(encoding)
+        except (LookupError, UnicodeDecodeError):
+            continue
+        if encoding in _LATIN_GUESSES and not _ARABIC_LETTER.search(text) and re.search(r"[\u00c0-\u00ff]{3}", text):
+            try:
+                arabic = body.decode(FALLBACK)
+            except UnicodeDecodeError:
+                return text
+            if len(_ARABIC_LETTER.findall(arabic)) > len(text) // 20:
+                return arabic
+        return text
+    try:
+        return decode_text(body)
+    except BinaryContent:
+        return body.decode("utf-8", errors="replace")

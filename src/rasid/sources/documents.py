@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from email import policy
+from email.parser import BytesParser
 from datetime import datetime, timezone
 from pathlib import PurePath
 
+from rasid.sources.decode import decode_text
+from rasid.sources.feedparse import parse_feed
 from rasid.sources.html import html_title_and_text
 
 
@@ -25,9 +29,17 @@ class Document:
     key: str | None = None
 
 
-def read_documents(name: str, content: str) -> list[Document]:
-    """Documents in the decoded `content` of a file called `name`."""
+def read_documents(name: str, data: bytes, now: float) -> list[Document]:
+    """Documents in the bytes of a file called `name`."""
     suffix = PurePath(name).suffix.lower()
+    if suffix == ".eml":
+        return [_email_document(data)]
+    if suffix in (".xml", ".rss", ".atom"):
+        parsed = parse_feed(data, None, timezone.utc, now)
+        if not parsed.entries:
+            raise UnreadableDocument(f"no feed entries ({parsed.problem or 'empty'})")
+        return [Document(e.title, e.text, e.url, e.published, e.guid) for e in parsed.entries]
+    content = decode_text(data)
     if suffix in (".html", ".htm"):
         title, text = html_title_and_text(content)
         return [Document(title or _first_line(text), text)]
@@ -36,6 +48,20 @@ def read_documents(name: str, content: str) -> list[Document]:
     if suffix == ".md":
         return [Document(_first_line(content).lstrip("#").strip(), content)]
     return [Document(_first_line(content), content)]
+
+
+def _email_document(data: bytes) -> Document:
+    """The subject and the text part of a message (its HTML part, made text, if it has no text part)."""
+    message = BytesParser(policy=policy.default).parsebytes(data)
+    subject = str(message.get("subject") or "").strip()
+    part = message.get_body(preferencelist=("plain", "html"))
+    if part is None:
+        raise UnreadableDocument("an email without a text or HTML part")
+    body = part.get_content()
+    if part.get_content_subtype() == "html":
+        body = html_title_and_text(body)[1]
+    text = f"{subject}\n\n{body.strip()}" if subject else body.strip()
+    return Document(subject or _first_line(body), text, key=str(message.get("message-id") or "") or None)
 
 
 def _first_line(text: str) -> str:

@@ -2,28 +2,24 @@
 
 from __future__ import annotations
 
-import calendar
-import hashlib
+import dataclasses
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from typing import Any
+from zoneinfo import ZoneInfo
 
-import feedparser
 import httpx
 
 from rasid import __version__
 from rasid.config.models import FeedConfig
 from rasid.models import Report
-from rasid.sources.html import html_to_text
+from rasid.sources.feedparse import parse_feed
+from rasid.sources.fetch import FetchError, HostLimiter, fetch
 from rasid.store.base import FeedState
 
 log = logging.getLogger("rasid.sources.feed")
 
-_HARMLESS = (feedparser.NonXMLContentType, feedparser.CharacterEncodingOverride)
-"""Flagged by feedparser, yet the feed was read as intended."""
-
 USER_AGENT = f"rasid/{__version__} (Arabic news monitor)"
+BACKOFF_CAP = 6 * 3600.0
 
 
 @dataclass
@@ -41,65 +37,58 @@ class FeedSource:
     def __init__(self, config: FeedConfig) -> None:
         self.config = config
         self.name = config.name
+        self.zone = ZoneInfo(config.timezone)
 
-    async def poll(self, client: httpx.AsyncClient, previous: FeedState, now: float) -> FeedPoll:
-        """Fetch the feed (conditionally) and parse new entries; never raises for a bad feed."""
-        headers = {}
+    def url(self, state: FeedState) -> str:
+        """Where to poll: the configured URL, or where a permanent redirect moved it."""
+        return state.url if state.url and not state.disabled else self.config.url
+
+    def backoff(self, errors: int) -> float:
+        """Seconds until the next poll after `errors` failures in a row."""
+        return min(self.config.interval * 2 ** max(0, errors - 1), max(BACKOFF_CAP, self.config.interval))
+
+    async def poll(self, client: httpx.AsyncClient, previous: FeedState, now: float, limiter: HostLimiter) -> FeedPoll:
+        """Fetch the feed (conditionally) and parse its entries; never raises for a bad feed."""
+        headers = {k: v.get_secret_value() for k, v in self.config.headers.items()}
         if previous.etag:
             headers["If-None-Match"] = previous.etag
         if previous.last_modified:
             headers["If-Modified-Since"] = previous.last_modified
+        url = self.url(previous)
         try:
-            response = await client.get(self.config.url, headers=headers, timeout=self.config.timeout)
-        except httpx.HTTPError as exc:
-            return self._failed(previous, now, f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__)
-        if response.status_code == 304:
-            return FeedPoll(state=_replace(previous, last_poll=now, last_success=now, last_status="304", errors=0))
-        if response.status_code >= 400:
-            return self._failed(previous, now, f"HTTP {response.status_code}")
-        parsed = feedparser.parse(
-            response.content,
-            response_headers={k.lower(): v for k, v in response.headers.items()} | {"content-location": str(response.url)},
+            got = await fetch(client, url, headers, self.config.timeout, self.config.max_bytes, limiter)
+        except FetchError as exc:
+            if exc.gone:
+                state = dataclasses.replace(previous, last_poll=now, last_status="410", url=self.config.url, disabled="410 Gone")
+                return FeedPoll(state=state, error=f"{exc} at {url}: disabled until its URL changes")
+            errors = previous.errors + 1
+            state = dataclasses.replace(
+                previous, last_poll=now, last_status=str(exc), errors=errors, next_poll=now + self.backoff(errors), new_items=0
+            )
+            return FeedPoll(state=state, error=str(exc))
+        moved = got.moved_to or previous.url
+        if got.moved_to:
+            log.warning("feed moved permanently source=%s from=%s to=%s", self.name, url, got.moved_to)
+        ok = dataclasses.replace(
+            previous, last_poll=now, last_success=now, errors=0, url=moved, next_poll=now + self.config.interval, new_items=0
         )
-        problem = parsed.get("bozo_exception")
-        if isinstance(problem, _HARMLESS):
-            problem = None
-        if problem and not parsed.entries:
-            return self._failed(previous, now, f"unreadable feed: {problem!s}")
-        if problem:
-            log.warning("feed malformed source=%s reason=%r entries=%d", self.name, str(problem), len(parsed.entries))
-        reports = [_entry_report(self.name, entry) for entry in parsed.entries]
-        state = FeedState(
-            etag=response.headers.get("etag"),
-            last_modified=response.headers.get("last-modified"),
-            last_poll=now,
-            last_success=now,
-            last_status=str(response.status_code),
-            errors=0,
+        if got.not_modified:
+            return FeedPoll(state=dataclasses.replace(ok, last_status="304"))
+        parsed = parse_feed(got.body, got.headers.get("content-type"), self.zone, now)
+        if parsed.problem and not parsed.entries:
+            errors = previous.errors + 1
+            state = dataclasses.replace(
+                previous, last_poll=now, last_status="unreadable", errors=errors, next_poll=now + self.backoff(errors)
+            )
+            return FeedPoll(state=state, error=f"unreadable feed: {parsed.problem}")
+        if parsed.problem:
+            log.warning("feed malformed source=%s reason=%r entries=%d", self.name, parsed.problem, len(parsed.entries))
+        reports = [Report(self.name, e.title, e.text, url=e.url, guid=e.guid, published=e.published) for e in parsed.entries]
+        state = dataclasses.replace(
+            ok,
+            etag=got.headers.get("etag"),
+            last_modified=got.headers.get("last-modified"),
+            last_status=str(got.status),
+            new_items=len(reports),
         )
         return FeedPoll(reports=reports, state=state)
-
-    def _failed(self, previous: FeedState, now: float, error: str) -> FeedPoll:
-        state = _replace(previous, last_poll=now, last_status=error, errors=previous.errors + 1)
-        return FeedPoll(state=state, error=error)
-
-
-def _replace(state: FeedState, **changes: Any) -> FeedState:
-    return FeedState(**{**state.__dict__, **changes})
-
-
-def _entry_report(source: str, entry: Any) -> Report:
-    title = html_to_text(entry.get("title", ""))
-    body = ""
-    if entry.get("content"):
-        body = html_to_text(entry["content"][0].get("value", ""))
-    if not body:
-        body = html_to_text(entry.get("summary", ""))
-    text = f"{title}\n\n{body}" if title and body and not body.startswith(title) else body or title
-    link = entry.get("link") or None
-    guid = entry.get("id") or link or "content:" + hashlib.sha256(text.encode()).hexdigest()[:24]
-    published = None
-    stamp = entry.get("published_parsed") or entry.get("updated_parsed")
-    if stamp:
-        published = datetime.fromtimestamp(calendar.timegm(stamp), tz=timezone.utc)
-    return Report(source, title, text, url=link, guid=guid, published=published)

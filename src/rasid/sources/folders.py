@@ -5,12 +5,13 @@ from __future__ import annotations
 import fnmatch
 import hashlib
 import logging
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from rasid.config.models import FolderConfig
 from rasid.models import Report
-from rasid.sources.decode import BinaryContent, decode_text
+from rasid.sources.decode import BinaryContent
 from rasid.sources.documents import UnreadableDocument, read_documents
 from rasid.store.base import FileState
 
@@ -23,6 +24,8 @@ class FolderScan:
 
     reports: list[tuple[str, list[Report]]] = field(default_factory=list)
     states: dict[str, FileState] = field(default_factory=dict)
+    unsettled: bool = False
+    """Some files are still changing: scan again after `settle`."""
 
 
 class FolderSource:
@@ -31,6 +34,8 @@ class FolderSource:
     def __init__(self, config: FolderConfig) -> None:
         self.config = config
         self.name = config.name
+        self._observed: dict[str, tuple[int, int, float]] = {}
+        """Files seen changing: size, mtime and when that was first seen (monotonic)."""
 
     def scan(self, known: dict[str, FileState]) -> FolderScan:
         """Read files that are new or changed since `known`; blocking, run it in a thread."""
@@ -47,6 +52,10 @@ class FolderSource:
             previous = known.get(rel)
             if previous and previous.size == st.st_size and previous.mtime_ns == st.st_mtime_ns:
                 continue
+            if not self._settled(rel, st.st_size, st.st_mtime_ns):
+                scan.unsettled = True
+                continue
+            self._observed.pop(rel, None)
             state = FileState(st.st_size, st.st_mtime_ns, "read")
             try:
                 reports = self._read(path, rel, st.st_size)
@@ -57,6 +66,18 @@ class FolderSource:
             scan.reports.append((rel, reports))
             scan.states[rel] = state
         return scan
+
+    def _settled(self, rel: str, size: int, mtime_ns: int) -> bool:
+        """Whether a file has stopped changing: untouched for `settle`, or unchanged since a scan that long ago."""
+        settle = self.config.settle
+        if time.time() - mtime_ns / 1e9 >= settle:
+            return True
+        seen = self._observed.get(rel)
+        now = time.monotonic()
+        if seen is None or seen[:2] != (size, mtime_ns):
+            self._observed[rel] = (size, mtime_ns, now)
+            return settle == 0
+        return now - seen[2] >= settle
 
     def _files(self, root: Path) -> list[Path]:
         candidates = root.rglob("*") if self.config.recursive else root.iterdir()
@@ -72,10 +93,11 @@ class FolderSource:
         if size > self.config.max_bytes:
             raise UnreadableDocument(f"larger than max_bytes ({size} > {self.config.max_bytes})")
         data = path.read_bytes()
-        content = decode_text(data)
+        if b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+            raise BinaryContent("contains NUL bytes")
         digest = hashlib.sha256(data).hexdigest()[:16]
         reports = []
-        for i, doc in enumerate(read_documents(path.name, content)):
+        for i, doc in enumerate(read_documents(path.name, data, time.time())):
             guid = doc.key or f"file:{rel}:{digest}:{i}"
             reports.append(
                 Report(self.name, doc.title, doc.text, url=doc.url, guid=guid, published=doc.published, path=str(path))

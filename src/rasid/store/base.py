@@ -54,6 +54,12 @@ class FeedState:
     last_success: float | None = None
     last_status: str | None = None
     errors: int = 0
+    url: str | None = None
+    """Where a permanent redirect moved the source, or the URL it was disabled at."""
+    next_poll: float | None = None
+    new_items: int = 0
+    disabled: str | None = None
+    """Why the source is no longer polled (a 410, say), or None."""
 
 
 @dataclass(frozen=True)
@@ -188,6 +194,10 @@ class Store(Protocol):
         ...
 
     def feed_state(self, source: str) -> FeedState: ...
+
+    def feed_states(self) -> dict[str, FeedState]:
+        """Every source's poll state, by name."""
+        ...
 
     def save_feed_state(self, source: str, state: FeedState) -> None: ...
 

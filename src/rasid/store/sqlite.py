@@ -23,7 +23,7 @@ from rasid.store.base import (
     StorySource,
 )
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -103,7 +103,11 @@ CREATE TABLE IF NOT EXISTS feed_state (
     last_poll REAL,
     last_success REAL,
     last_status TEXT,
-    errors INTEGER NOT NULL DEFAULT 0
+    errors INTEGER NOT NULL DEFAULT 0,
+    url TEXT,
+    next_poll REAL,
+    new_items INTEGER NOT NULL DEFAULT 0,
+    disabled TEXT
 );
 CREATE TABLE IF NOT EXISTS file_state (
     source TEXT NOT NULL,
@@ -140,8 +144,11 @@ class SQLiteStore:
             version = int(row[0]) if row else 0
             if version > SCHEMA_VERSION:
                 raise RuntimeError(f"{self.path}: state schema {version} is newer than this rasid ({SCHEMA_VERSION})")
-            if version == 1:
+            if 0 < version < 2:
                 self._db.execute("ALTER TABLE reports ADD COLUMN story_id TEXT")
+            if 0 < version < 3:
+                for column in ("url TEXT", "next_poll REAL", "new_items INTEGER NOT NULL DEFAULT 0", "disabled TEXT"):
+                    self._db.execute(f"ALTER TABLE feed_state ADD COLUMN {column}")
             self._db.executescript(_SCHEMA)
             self._db.execute(
                 "INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
@@ -380,31 +387,25 @@ class SQLiteStore:
             db.execute("UPDATE notifier_state SET failing_since = NULL, announced = 0 WHERE notifier = ?", (notifier,))
         return bool(row and row[0])
 
+    _FEED_COLUMNS = "etag, last_modified, last_poll, last_success, last_status, errors, url, next_poll, new_items, disabled"
+
     def feed_state(self, source: str) -> FeedState:
         with self._lock:
-            row = self._db.execute(
-                "SELECT etag, last_modified, last_poll, last_success, last_status, errors FROM feed_state"
-                " WHERE source = ?",
-                (source,),
-            ).fetchone()
+            row = self._db.execute(f"SELECT {self._FEED_COLUMNS} FROM feed_state WHERE source = ?", (source,)).fetchone()
         return FeedState(*row) if row else FeedState()
+
+    def feed_states(self) -> dict[str, FeedState]:
+        with self._lock:
+            rows = self._db.execute(f"SELECT source, {self._FEED_COLUMNS} FROM feed_state").fetchall()
+        return {r[0]: FeedState(*r[1:]) for r in rows}
 
     def save_feed_state(self, source: str, state: FeedState) -> None:
         with self._transaction() as db:
             db.execute(
-                "INSERT OR REPLACE INTO feed_state"
-                " (source, etag, last_modified, last_poll, last_success, last_status, errors)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (
-                    source,
-                    state.etag,
-                    state.last_modified,
-                    state.last_poll,
-                    state.last_success,
-                    state.last_status,
-                    state.errors,
-                ),
-            )
+                f"INSERT OR REPLACE INTO feed_state (source, {self._FEED_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (source, state.etag, state.last_modified, state.last_poll, state.last_success, state.last_status,
+                 state.errors, state.url, state.next_poll, state.new_items, state.disabled),
+            )  # fmt: skip
 
     def file_states(self, source: str) -> dict[str, FileState]:
         with self._lock:

@@ -1,0 +1,96 @@
+"""Sources through the real daemon: gone feeds, backlogs, files written while watched, `rasid sources`."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import time
+from email.utils import formatdate
+from pathlib import Path
+
+from support import FeedServer, Response, WebhookReceiver, clean_env, rasid, rss, seed_item
+
+WATCH = "{name: south, places: [درعا, جاسم, طفس], keywords: [اغتيال, اجتماع, انفجار]}"
+
+
+def write_config(tmp_path: Path, sources: str, hook: str) -> None:
+    (tmp_path / "config.yaml").write_text(
+        f"sources:\n{sources}\nwatchlists: [{WATCH}]\nnotifiers: [{{name: ops, type: webhook, url: \"{hook}\"}}]\n",
+        encoding="utf-8",
+    )
+
+
+def sources_json(tmp_path: Path) -> dict[str, dict[str, object]]:
+    out = rasid("sources", "-c", "config.yaml", "--json", cwd=tmp_path).stdout
+    return {row["source"]: row for row in map(json.loads, out.splitlines())}
+
+
+def test_a_gone_feed_is_disabled_and_left_alone(tmp_path: Path, feed_server: FeedServer, receiver: WebhookReceiver) -> None:
+    feed_server.routes["/gone"] = Response(410)
+    write_config(tmp_path, f'  feeds: [{{name: old, url: "{feed_server.url}/gone"}}]', receiver.url)
+    first = rasid("once", "-c", "config.yaml", cwd=tmp_path)
+    assert "feed disabled source=old" in first.stderr
+    rasid("once", "-c", "config.yaml", cwd=tmp_path)
+    assert len([r for r in feed_server.requests if r.path == "/gone"]) == 1
+    row = sources_json(tmp_path)["old"]
+    assert row["disabled"] == "410 Gone" and row["next_poll"] == "-"
+    # A new URL in the config brings it back.
+    feed_server.routes["/new"] = Response(200, rss([seed_item()]))
+    write_config(tmp_path, f'  feeds: [{{name: old, url: "{feed_server.url}/new"}}]', receiver.url)
+    rasid("once", "-c", "config.yaml", cwd=tmp_path)
+    assert sources_json(tmp_path)["old"]["disabled"] is None and len(receiver.posts()) == 1
+
+
+def test_backlog_is_recorded_without_alerting(tmp_path: Path, feed_server: FeedServer, receiver: WebhookReceiver) -> None:
+    old = dict(seed_item(), pubDate=formatdate(time.time() - 5 * 86400, usegmt=True))
+    fresh = {"title": "انفجار في طفس", "description": "انفجار عبوة ناسفة في مدينة طفس غربي درعا", "link": "https://x.example/2",
+             "pubDate": formatdate(time.time() - 600, usegmt=True)}  # fmt: skip
+    undated = {"title": "اغتيال في جاسم", "description": "اغتيال قيادي في مدينة جاسم", "link": "https://x.example/3"}
+    feed_server.routes["/f"] = Response(200, rss([old, fresh, undated]))
+    write_config(tmp_path, f'  feeds: [{{name: f, url: "{feed_server.url}/f"}}]', receiver.url)
+    assert rasid("once", "-c", "config.yaml", cwd=tmp_path).returncode == 0
+    titles = sorted(p.json()["report"]["title"] for p in receiver.posts())
+    assert titles == ["اغتيال في جاسم", "انفجار في طفس"]  # the five-day-old one only recorded
+    assert sources_json(tmp_path)["f"]["new_items"] == 3
+
+
+def test_backfill_skip_records_the_first_poll_silently(tmp_path: Path, feed_server: FeedServer, receiver: WebhookReceiver) -> None:
+    feed_server.routes["/f"] = Response(200, rss([seed_item()]))
+    write_config(tmp_path, f'  feeds: [{{name: f, url: "{feed_server.url}/f", backfill: skip}}]', receiver.url)
+    rasid("once", "-c", "config.yaml", cwd=tmp_path)
+    assert receiver.posts() == []
+    fresh = {"title": "انفجار في طفس", "description": "انفجار عبوة في طفس", "link": "https://x.example/2"}
+    feed_server.routes["/f"] = Response(200, rss([seed_item(), fresh]))
+    rasid("once", "-c", "config.yaml", cwd=tmp_path)
+    assert [p.json()["report"]["title"] for p in receiver.posts()] == ["انفجار في طفس"]
+
+
+def test_a_file_written_in_two_halves_alerts_once_with_all_of_it(tmp_path: Path, receiver: WebhookReceiver) -> None:
+    (tmp_path / "inbox").mkdir()
+    write_config(tmp_path, "  folders: [{name: inbox, path: ./inbox, interval: 1h, settle: 500ms}]", receiver.url)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "rasid", "run", "-c", "config.yaml"],
+        cwd=tmp_path, env=clean_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        time.sleep(1.5)  # the daemon is up and watching
+        started = time.monotonic()
+        with open(tmp_path / "inbox" / "report.txt", "w", encoding="utf-8") as f:
+            f.write("هدوء حذر في ريف درعا\nقالت مصادر محلية إن ")
+            f.flush()
+            time.sleep(0.3)
+            f.write("انفجاراً وقع قرب مدينة طفس مساء اليوم.\n")
+        deadline = time.monotonic() + 10
+        while not receiver.posts() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        latency = time.monotonic() - started
+        time.sleep(1.0)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=15)
+    (post,) = receiver.posts()
+    terms = {m["term"] for m in post.json()["matches"]}
+    assert terms == {"درعا", "طفس", "انفجار"}, err
+    assert latency < 5  # picked up by the watcher, not by the hourly scan

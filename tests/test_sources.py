@@ -247,3 +247,17 @@ def test_files_still_being_written_wait_until_they_settle(tmp_path: Path) -> Non
     time.sleep(0.35)
     done = source.scan({})
     assert not done.unsettled and [r.title for _, rs in done.reports for r in rs] == ["عنوان"]
+
+
+def test_source_health() -> None:
+    from rasid.sources.health import assess
+
+    day = 86400.0
+    healthy = FeedState(last_poll=10 * day, last_success=10 * day, last_status="200", new_items=3)
+    assert assess(healthy, 6 * 3600, [], 10 * day) is None
+    failing = FeedState(last_poll=10 * day, last_success=9 * day, last_status="HTTP 503", errors=20)
+    assert (assess(failing, 6 * 3600, [], 10 * day) or "").startswith("failing since 1440 min: HTTP 503")
+    assert assess(FeedState(last_status="200", last_success=1.0, new_items=0), 3600, [], 2.0) == "the feed lists no items"
+    hourly = [10 * day - 3 * day - h * 3600 for h in range(20)]  # news every hour, none for three days
+    assert (assess(healthy, 6 * 3600, hourly, 10 * day) or "").startswith("silent for 72 h")
+    assert assess(healthy, 6 * 3600, hourly[:3], 10 * day) is None  # too little history to judge

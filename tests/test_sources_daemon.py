@@ -40,7 +40,10 @@ def test_a_gone_feed_is_disabled_and_left_alone(tmp_path: Path, feed_server: Fee
     feed_server.routes["/new"] = Response(200, rss([seed_item()]))
     write_config(tmp_path, f'  feeds: [{{name: old, url: "{feed_server.url}/new"}}]', receiver.url)
     rasid("once", "-c", "config.yaml", cwd=tmp_path)
-    assert sources_json(tmp_path)["old"]["disabled"] is None and len(receiver.posts()) == 1
+    assert sources_json(tmp_path)["old"]["disabled"] is None
+    kinds = [(p.json()["type"], p.json().get("reason")) for p in receiver.posts()]
+    assert kinds[0] == ("source.unhealthy", "disabled: 410 Gone")  # announced once, at the first poll
+    assert sorted(k for k, _ in kinds[1:]) == ["alert", "source.recovered"]
 
 
 def test_backlog_is_recorded_without_alerting(tmp_path: Path, feed_server: FeedServer, receiver: WebhookReceiver) -> None:

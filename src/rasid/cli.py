@@ -234,7 +234,7 @@ def _sources(args: argparse.Namespace) -> int:
         for row in rows:
             print(json.dumps(row, ensure_ascii=False))
         return 0
-    header = ("source", "kind", "last poll", "last success", "status", "new", "errors", "next poll", "disabled")
+    header = ("source", "kind", "last poll", "last success", "status", "items", "errors", "next poll", "disabled")
     table = [header] + [
         (r["source"], r["kind"], r["last_poll"], r["last_success"], str(r["status"])[:40], str(r["new_items"]),
          str(r["errors"]), r["next_poll"], r["disabled"] or "") for r in rows

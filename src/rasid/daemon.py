@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import hashlib
 import logging
 import random
 import signal
@@ -24,7 +25,8 @@ from rasid.pipeline import Examined, Pipeline, Plan
 from rasid.sources import FeedSource, FolderSource
 from rasid.sources.feeds import USER_AGENT
 from rasid.sources.fetch import HostLimiter
-from rasid.store import Store, StoryInfo
+from rasid.sources.health import assess
+from rasid.store import FeedState, QueuedAlert, Store, StoryInfo
 
 log = logging.getLogger("rasid.daemon")
 
@@ -157,6 +159,7 @@ class Daemon:
         if previous.disabled:  # its URL changed in the config: try again
             previous = dataclasses.replace(previous, disabled=None, url=None, errors=0, etag=None, last_modified=None)
         poll = await feed.poll(self.client, previous, self.clock(), self.limiter)
+        poll.state = await self._check_health(feed, poll.state)
         await asyncio.to_thread(self.store.save_feed_state, feed.name, poll.state)
         if poll.state.disabled:
             log.error("feed disabled source=%s reason=%r", feed.name, poll.error)
@@ -212,6 +215,33 @@ class Daemon:
 
     def _rescan(self, folder: FolderSource) -> None:
         asyncio.get_running_loop().create_task(self._tracked(f"folder:{folder.name}", partial(self.scan_folder, folder)))
+
+    async def _check_health(self, feed: FeedSource, state: FeedState) -> FeedState:
+        """Announce a source turning unhealthy, once, and its recovery."""
+        now = self.clock()
+        arrivals = await asyncio.to_thread(self.store.recent_arrivals, feed.name, 50)
+        reason = assess(state, feed.config.alert_after, arrivals, now)
+        if reason and not state.unhealthy:
+            log.error("source unhealthy source=%s reason=%r", feed.name, reason)
+            await self._announce_source("source.unhealthy", feed.name, reason, now)
+            return dataclasses.replace(state, unhealthy=reason)
+        if not reason and state.unhealthy:
+            log.warning("source recovered source=%s", feed.name)
+            await self._announce_source("source.recovered", feed.name, state.unhealthy, now)
+            return dataclasses.replace(state, unhealthy=None)
+        return state
+
+    async def _announce_source(self, kind: str, source: str, reason: str, now: float) -> None:
+        event_id = "event_" + hashlib.sha256(f"{kind}\x00{source}\x00{now}".encode()).hexdigest()[:24]
+        document = {
+            "type": kind,
+            "id": event_id,
+            "source": source,
+            "reason": reason,
+            "created_at": datetime.fromtimestamp(now, timezone.utc).isoformat(timespec="seconds"),
+        }
+        await asyncio.to_thread(self.store.enqueue, [QueuedAlert(event_id, n, document) for n in self.senders], now)
+        asyncio.get_running_loop().create_task(self._tracked("delivery", self.deliver))
 
     def _quiet_before(self, max_age: float, backfill: bool) -> datetime:
         """Reports published before this moment are recorded without alerting."""

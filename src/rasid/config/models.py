@@ -200,6 +200,9 @@ class FeedConfig(Model):
     backfill: Literal["alert", "skip"] = Field(
         "alert", description="skip: record everything present at the first poll without alerting"
     )
+    alert_after: Seconds = Field(
+        6 * 3600.0, gt=0, description="failing this long sends a `source.unhealthy` event to the notifiers"
+    )
 
     @field_validator("timezone")
     @classmethod

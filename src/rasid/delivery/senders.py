@@ -72,6 +72,9 @@ def format_console(document: dict[str, Any]) -> str:
         return f"[rasid] notifier {document['notifier']} {state}{since}{error}\n\n"
     if kind == "digest":
         return "".join(format_console(item) for item in document["items"])
+    if kind in ("source.unhealthy", "source.recovered"):
+        state = "unhealthy" if kind == "source.unhealthy" else "recovered"
+        return f"[rasid] source {document['source']} {state}: {document['reason']}\n\n"
     report = document["report"]
     story = document.get("story") or {}
     origin = [report["source"]]

@@ -60,6 +60,8 @@ class FeedState:
     new_items: int = 0
     disabled: str | None = None
     """Why the source is no longer polled (a 410, say), or None."""
+    unhealthy: str | None = None
+    """Why the source was announced unhealthy, until it recovers."""
 
 
 @dataclass(frozen=True)
@@ -197,6 +199,10 @@ class Store(Protocol):
 
     def feed_states(self) -> dict[str, FeedState]:
         """Every source's poll state, by name."""
+        ...
+
+    def recent_arrivals(self, source: str, limit: int) -> list[float]:
+        """When the source's latest new reports were first seen."""
         ...
 
     def save_feed_state(self, source: str, state: FeedState) -> None: ...

@@ -23,7 +23,7 @@ from rasid.store.base import (
     StorySource,
 )
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -107,7 +107,8 @@ CREATE TABLE IF NOT EXISTS feed_state (
     url TEXT,
     next_poll REAL,
     new_items INTEGER NOT NULL DEFAULT 0,
-    disabled TEXT
+    disabled TEXT,
+    unhealthy TEXT
 );
 CREATE TABLE IF NOT EXISTS file_state (
     source TEXT NOT NULL,
@@ -149,6 +150,8 @@ class SQLiteStore:
             if 0 < version < 3:
                 for column in ("url TEXT", "next_poll REAL", "new_items INTEGER NOT NULL DEFAULT 0", "disabled TEXT"):
                     self._db.execute(f"ALTER TABLE feed_state ADD COLUMN {column}")
+            if 0 < version < 4:
+                self._db.execute("ALTER TABLE feed_state ADD COLUMN unhealthy TEXT")
             self._db.executescript(_SCHEMA)
             self._db.execute(
                 "INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
@@ -387,12 +390,21 @@ class SQLiteStore:
             db.execute("UPDATE notifier_state SET failing_since = NULL, announced = 0 WHERE notifier = ?", (notifier,))
         return bool(row and row[0])
 
-    _FEED_COLUMNS = "etag, last_modified, last_poll, last_success, last_status, errors, url, next_poll, new_items, disabled"
+    _FEED_COLUMNS = (
+        "etag, last_modified, last_poll, last_success, last_status, errors, url, next_poll, new_items, disabled, unhealthy"
+    )
 
     def feed_state(self, source: str) -> FeedState:
         with self._lock:
             row = self._db.execute(f"SELECT {self._FEED_COLUMNS} FROM feed_state WHERE source = ?", (source,)).fetchone()
         return FeedState(*row) if row else FeedState()
+
+    def recent_arrivals(self, source: str, limit: int) -> list[float]:
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT first_seen FROM reports WHERE source = ? ORDER BY id DESC LIMIT ?", (source, limit)
+            ).fetchall()
+        return [r[0] for r in rows]
 
     def feed_states(self) -> dict[str, FeedState]:
         with self._lock:
@@ -402,9 +414,9 @@ class SQLiteStore:
     def save_feed_state(self, source: str, state: FeedState) -> None:
         with self._transaction() as db:
             db.execute(
-                f"INSERT OR REPLACE INTO feed_state (source, {self._FEED_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                f"INSERT OR REPLACE INTO feed_state (source, {self._FEED_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (source, state.etag, state.last_modified, state.last_poll, state.last_success, state.last_status,
-                 state.errors, state.url, state.next_poll, state.new_items, state.disabled),
+                 state.errors, state.url, state.next_poll, state.new_items, state.disabled, state.unhealthy),
             )  # fmt: skip
 
     def file_states(self, source: str) -> dict[str, FileState]:

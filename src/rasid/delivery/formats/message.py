@@ -27,6 +27,9 @@ def message(document: dict[str, Any]) -> Message:
         since = f" since {document['failing_since']}" if document.get("failing_since") else ""
         error = f": {document['error']}" if document.get("error") else ""
         return Message(f"rasid: notifier {document['notifier']} {state}", f"{document['notifier']} {state}{since}", None, error.lstrip(": "))
+    if kind in ("source.unhealthy", "source.recovered"):
+        state = "unhealthy" if kind == "source.unhealthy" else "recovered"
+        return Message(f"rasid: source {document['source']} {state}", f"{document['source']} {state}", None, document["reason"])
     report = document["report"]
     story = document.get("story") or {}
     sources = story.get("sources", 1)

@@ -229,7 +229,7 @@ class FolderConfig(Model):
     recursive: bool = Field(False, description="also read files in subfolders")
     max_bytes: int = Field(10_000_000, gt=0, description="larger files are skipped")
     watch: bool = Field(True, description="react to new files at once (inotify), besides scanning every `interval`")
-    settle: Seconds = Field(1.0, ge=0, description="a file is read once its size and time stay unchanged this long")
+    settle: Seconds = Field(0.5, ge=0, description="a file is read once its size and time stay unchanged this long")
     max_age: Seconds = Field(
         48 * 3600.0, gt=0, description="reports dated longer ago are recorded without alerting"
     )

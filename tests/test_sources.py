@@ -261,3 +261,13 @@ def test_source_health() -> None:
     hourly = [10 * day - 3 * day - h * 3600 for h in range(20)]  # news every hour, none for three days
     assert (assess(healthy, 6 * 3600, hourly, 10 * day) or "").startswith("silent for 72 h")
     assert assess(healthy, 6 * 3600, hourly[:3], 10 * day) is None  # too little history to judge
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "localhost", "169.254.169.254", "10.1.2.3", "192.168.0.1", "::1", "::ffff:127.0.0.1"])
+def test_full_text_refuses_non_public_addresses(host: str) -> None:
+    from rasid.sources.article import public_address
+    from rasid.sources.fetch import FetchError
+
+    with pytest.raises(FetchError, match="non-public address"):
+        asyncio.run(public_address(host, 80, allow_private=False))
+    assert asyncio.run(public_address("127.0.0.1", 80, allow_private=True)) == "127.0.0.1"

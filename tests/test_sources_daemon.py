@@ -97,3 +97,28 @@ def test_a_file_written_in_two_halves_alerts_once_with_all_of_it(tmp_path: Path,
     terms = {m["term"] for m in post.json()["matches"]}
     assert terms == {"درعا", "طفس", "انفجار"}, err
     assert latency < 5  # picked up by the watcher, not by the hourly scan
+
+
+ARTICLE = (
+    "<html><body><nav>الرئيسية أخبار رياضة</nav><article><h1>هدوء في الجنوب</h1>"
+    "<p>قتل مسلحون مجهولون قيادياً سابقاً في فصائل المعارضة في مدينة طفس غربي درعا مساء اليوم، وفق ناشطين.</p>"
+    "<p>وأضاف الناشطون أن انفجاراً سبق الهجوم بساعات قرب المدينة.</p></article><footer>الحقوق محفوظة</footer></body></html>"
+)
+
+
+def test_full_text_is_fetched_only_where_allowed(tmp_path: Path, feed_server: FeedServer, receiver: WebhookReceiver) -> None:
+    feed_server.routes["/article"] = Response(200, ARTICLE.encode(), {"Content-Type": "text/html; charset=utf-8"})
+    item = {"title": "هدوء في الجنوب", "description": "تفاصيل بعد قليل", "link": f"{feed_server.url}/article"}
+    feed_server.routes["/f"] = Response(200, rss([item]))
+    write_config(tmp_path, f'  feeds: [{{name: f, url: "{feed_server.url}/f", full_text: true}}]', receiver.url)
+    refused = rasid("once", "-c", "config.yaml", cwd=tmp_path)
+    assert "resolves to a non-public address (127.0.0.1)" in refused.stderr
+    assert receiver.posts() == [] and not [r for r in feed_server.requests if r.path == "/article"]
+
+    other = tmp_path / "allowed"
+    other.mkdir()
+    write_config(other, f'  feeds: [{{name: f, url: "{feed_server.url}/f", full_text: true, allow_private: true}}]', receiver.url)
+    assert rasid("once", "-c", "config.yaml", cwd=other).returncode == 0
+    (post,) = receiver.posts()
+    assert {m["term"] for m in post.json()["matches"]} == {"طفس", "درعا", "انفجار"}
+    assert "الرئيسية" not in post.json()["snippet"]

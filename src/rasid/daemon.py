@@ -20,10 +20,11 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from rasid.config import Config
 from rasid.delivery import OutboxWorker, build_senders
 from rasid.models import Report
-from rasid.dedup import Candidate, StoryMatch, unpack_shingles
+from rasid.dedup import Candidate, StoryMatch, report_keys, unpack_shingles
 from rasid.pipeline import Examined, Pipeline, Plan
 from rasid.sources import FeedSource, FolderSource
 from rasid.sources.feeds import USER_AGENT
+from rasid.sources.article import ArticleFetcher
 from rasid.sources.fetch import HostLimiter
 from rasid.sources.health import assess
 from rasid.store import FeedState, QueuedAlert, Store, StoryInfo
@@ -58,6 +59,7 @@ class Daemon:
         self.folders = [FolderSource(f) for f in config.sources.folders]
         self._inflight: set[asyncio.Task[object]] = set()
         self.limiter = HostLimiter()
+        self.articles = ArticleFetcher(self.client, self.limiter)
         self._scheduler: AsyncIOScheduler | None = None
         self._scan_locks: dict[str, asyncio.Lock] = {}
         self._delivery_lock = asyncio.Lock()
@@ -174,6 +176,8 @@ class Daemon:
         if previous.errors:
             self._reschedule(f"feed:{feed.name}", poll.state.next_poll)
         backfill = previous.last_success is None and feed.config.backfill == "skip"
+        if feed.config.full_text and not backfill:
+            poll.reports = await self._with_full_text(feed, poll.reports)
         new, alerts = await self.ingest(poll.reports, quiet_before=self._quiet_before(feed.config.max_age, backfill))
         log.info(
             "feed polled source=%s status=%s entries=%d new=%d alerts=%d",
@@ -215,6 +219,18 @@ class Daemon:
 
     def _rescan(self, folder: FolderSource) -> None:
         asyncio.get_running_loop().create_task(self._tracked(f"folder:{folder.name}", partial(self.scan_folder, folder)))
+
+    async def _with_full_text(self, feed: FeedSource, reports: list[Report]) -> list[Report]:
+        """Reports not seen before, with the main text of their linked article when it can be had."""
+        out = []
+        for report in reports:
+            seen = await asyncio.to_thread(self.store.find_reports, report_keys(report)[:2])
+            if report.url and not seen:
+                text = await self.articles.text(report.url, feed.config.allow_private)
+                if text:
+                    report = dataclasses.replace(report, text=f"{report.title}\n\n{text}")
+            out.append(report)
+        return out
 
     async def _check_health(self, feed: FeedSource, state: FeedState) -> FeedState:
         """Announce a source turning unhealthy, once, and its recovery."""

@@ -203,6 +203,10 @@ class FeedConfig(Model):
     alert_after: Seconds = Field(
         6 * 3600.0, gt=0, description="failing this long sends a `source.unhealthy` event to the notifiers"
     )
+    full_text: bool = Field(False, description="fetch each new entry's linked article and match its main text")
+    allow_private: bool = Field(
+        False, description="let full-text fetches reach loopback, private and link-local addresses"
+    )
 
     @field_validator("timezone")
     @classmethod

@@ -15,6 +15,7 @@ import asyncio
 import multiprocessing
 import resource
 import tempfile
+import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -24,6 +25,8 @@ from rasid.daemon import Daemon
 from rasid.store import open_store
 
 TARGET_FEEDS, TARGET_INTERVAL = 10_000, 300.0
+HOSTS = [f"127.0.0.{i}" for i in range(2, 52)]
+"""Fifty loopback addresses stand for fifty news sites, so the per-host limit acts as it would."""
 
 
 def serve(port_value: "multiprocessing.sharedctypes.Synchronized[int]", polls: "multiprocessing.sharedctypes.Synchronized[int]") -> None:
@@ -57,10 +60,14 @@ def serve(port_value: "multiprocessing.sharedctypes.Synchronized[int]", polls: "
             self.end_headers()
             self.wfile.write(body)
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    port_value.value = server.server_address[1]
-    server.serve_forever()
+    first = ThreadingHTTPServer((HOSTS[0], 0), Handler)
+    port = first.server_address[1]
+    servers = [first] + [ThreadingHTTPServer((host, port), Handler) for host in HOSTS[1:]]
+    for server in servers:
+        server.daemon_threads = True
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+    port_value.value = port
+    threading.Event().wait()
 
 
 def run(feeds: int, interval: float, seconds: float) -> None:
@@ -72,7 +79,10 @@ def run(feeds: int, interval: float, seconds: float) -> None:
         time.sleep(0.05)
     with tempfile.TemporaryDirectory() as tmp:
         config_path = Path(tmp) / "config.yaml"
-        lines = [f'    - {{name: f{i}, url: "http://127.0.0.1:{port.value}/feed/{i}", interval: {interval}s}}' for i in range(feeds)]
+        lines = [
+            f'    - {{name: f{i}, url: "http://{HOSTS[i % len(HOSTS)]}:{port.value}/feed/{i}", interval: {interval}s}}'
+            for i in range(feeds)
+        ]
         config_path.write_text(
             "log_level: warning\nsources:\n  feeds:\n" + "\n".join(lines) + "\n"
             "watchlists: [{name: quiet, places: [أتلانتس]}]\n",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
@@ -61,49 +62,54 @@ async def fetch(
     max_bytes: int,
     limiter: HostLimiter,
 ) -> Fetched:
-    """GET `url`, following at most `MAX_REDIRECTS` redirects, reading at most `max_bytes`."""
-    try:
-        return await asyncio.wait_for(_fetch(client, url, headers, timeout, max_bytes, limiter), timeout)
-    except asyncio.TimeoutError:
-        raise FetchError(f"no complete answer within {timeout:g}s") from None
-
-
-async def _fetch(
-    client: httpx.AsyncClient, url: str, headers: dict[str, str], timeout: float, max_bytes: int, limiter: HostLimiter
-) -> Fetched:
+    """GET `url`, following at most `MAX_REDIRECTS` redirects, reading at most `max_bytes`.
+    `timeout` bounds each request from its start; waiting for a turn at a busy host does not count."""
     moved_to: str | None = None
     permanent = True
     for _ in range(MAX_REDIRECTS + 1):
         async with limiter(url):
             try:
-                request_timeout = httpx.Timeout(timeout, connect=min(CONNECT_TIMEOUT, timeout))
-                async with client.stream("GET", url, headers=headers, timeout=request_timeout, follow_redirects=False) as r:
-                    if r.status_code in (301, 302, 303, 307, 308) and "location" in r.headers:
-                        target = urljoin(url, r.headers["location"])
-                        if urlsplit(target).scheme not in ("http", "https"):
-                            raise FetchError(f"redirect to a non-HTTP address {target!r}", r.status_code)
-                        permanent = permanent and r.status_code in (301, 308)
-                        if permanent:
-                            moved_to = target
-                        url = target
-                        continue
-                    if r.status_code == 410:
-                        raise FetchError("HTTP 410 Gone", 410, gone=True)
-                    if r.status_code == 304:
-                        return Fetched(304, headers=dict(r.headers), url=url, moved_to=moved_to)
-                    if r.status_code >= 400:
-                        raise FetchError(f"HTTP {r.status_code}", r.status_code)
-                    declared = int(r.headers.get("content-length") or 0)
-                    if declared > max_bytes:
-                        raise FetchError(f"response of {declared} bytes is over max_bytes ({max_bytes})", r.status_code)
-                    body = bytearray()
-                    async for chunk in r.aiter_bytes():
-                        body += chunk
-                        if len(body) > max_bytes:
-                            raise FetchError(f"response over max_bytes ({max_bytes})", r.status_code)
-                    return Fetched(r.status_code, bytes(body), dict(r.headers), url, moved_to)
-            except httpx.TimeoutException as exc:
-                raise FetchError(f"timeout ({type(exc).__name__})") from None
-            except httpx.HTTPError as exc:
-                raise FetchError(f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__) from None
+                step = await asyncio.wait_for(_request(client, url, headers, timeout, max_bytes), timeout)
+            except asyncio.TimeoutError:
+                raise FetchError(f"no complete answer within {timeout:g}s") from None
+        if isinstance(step, Fetched):
+            return dataclasses.replace(step, moved_to=moved_to)
+        status, target = step
+        permanent = permanent and status in (301, 308)
+        if permanent:
+            moved_to = target
+        url = target
     raise FetchError(f"more than {MAX_REDIRECTS} redirects")
+
+
+async def _request(
+    client: httpx.AsyncClient, url: str, headers: dict[str, str], timeout: float, max_bytes: int
+) -> Fetched | tuple[int, str]:
+    """One request: the response, or a redirect's status and target."""
+    try:
+        request_timeout = httpx.Timeout(timeout, connect=min(CONNECT_TIMEOUT, timeout))
+        async with client.stream("GET", url, headers=headers, timeout=request_timeout, follow_redirects=False) as r:
+            if r.status_code in (301, 302, 303, 307, 308) and "location" in r.headers:
+                target = urljoin(url, r.headers["location"])
+                if urlsplit(target).scheme not in ("http", "https"):
+                    raise FetchError(f"redirect to a non-HTTP address {target!r}", r.status_code)
+                return r.status_code, target
+            if r.status_code == 410:
+                raise FetchError("HTTP 410 Gone", 410, gone=True)
+            if r.status_code == 304:
+                return Fetched(304, headers=dict(r.headers), url=url)
+            if r.status_code >= 400:
+                raise FetchError(f"HTTP {r.status_code}", r.status_code)
+            declared = int(r.headers.get("content-length") or 0)
+            if declared > max_bytes:
+                raise FetchError(f"response of {declared} bytes is over max_bytes ({max_bytes})", r.status_code)
+            body = bytearray()
+            async for chunk in r.aiter_bytes():
+                body += chunk
+                if len(body) > max_bytes:
+                    raise FetchError(f"response over max_bytes ({max_bytes})", r.status_code)
+            return Fetched(r.status_code, bytes(body), dict(r.headers), url)
+    except httpx.TimeoutException as exc:
+        raise FetchError(f"timeout ({type(exc).__name__})") from None
+    except httpx.HTTPError as exc:
+        raise FetchError(f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__) from None

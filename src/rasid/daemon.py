@@ -136,9 +136,8 @@ class Daemon:
         self._inflight.add(task)
         try:
             await job()
-        except asyncio.CancelledError:
+        except asyncio.CancelledError:  # at shutdown, past the grace period
             log.warning("job abandoned job=%s", job_id)
-            raise
         except Exception:
             log.exception("job failed job=%s", job_id)
         finally:

@@ -18,6 +18,7 @@ import httpx
 
 from rasid.sources.decode import decode_document
 from rasid.sources.fetch import CONNECT_TIMEOUT, MAX_REDIRECTS, FetchError, HostLimiter
+from rasid.sources.html import main_text
 
 log = logging.getLogger("rasid.sources.article")
 
@@ -59,7 +60,7 @@ class ArticleFetcher:
             return self._cache[url]
         try:
             html = await asyncio.wait_for(self._get(url, allow_private), self.timeout)
-            text = await asyncio.to_thread(_extract, html)
+            text = await asyncio.to_thread(main_text, html)
         except (FetchError, asyncio.TimeoutError) as exc:
             log.warning("article not fetched url=%s error=%r", url, str(exc) or "timeout")
             text = None
@@ -108,9 +109,3 @@ class ArticleFetcher:
         if wait > 0:
             await asyncio.sleep(wait)
         self._last[host] = time.monotonic()
-
-
-def _extract(html: str) -> str | None:
-    import trafilatura
-
-    return trafilatura.extract(html, include_comments=False, include_tables=False) or None

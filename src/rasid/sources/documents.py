@@ -11,7 +11,7 @@ from pathlib import PurePath
 
 from rasid.sources.decode import decode_text
 from rasid.sources.feedparse import parse_feed
-from rasid.sources.html import html_title_and_text
+from rasid.sources.html import html_title_and_text, main_text
 
 
 class UnreadableDocument(ValueError):
@@ -42,6 +42,9 @@ def read_documents(name: str, data: bytes, now: float) -> list[Document]:
     content = decode_text(data)
     if suffix in (".html", ".htm"):
         title, text = html_title_and_text(content)
+        main = main_text(content)
+        if main:
+            text = main if main.startswith(title) else f"{title}\n\n{main}" if title else main
         return [Document(title or _first_line(text), text)]
     if suffix == ".json":
         return _json_documents(content)

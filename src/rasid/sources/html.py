@@ -63,3 +63,10 @@ def html_title_and_text(markup: str) -> tuple[str, str]:
     parser.feed(markup)
     parser.close()
     return _tidy("".join(parser.title)), _tidy("".join(parser.parts))
+
+
+def main_text(markup: str) -> str | None:
+    """The article in a page, without menus, sidebars and footers (trafilatura), if one is found."""
+    import trafilatura
+
+    return trafilatura.extract(markup, include_comments=False, include_tables=False) or None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import shutil
+import time
 from pathlib import Path
 
 import httpx
@@ -271,3 +272,42 @@ def test_full_text_refuses_non_public_addresses(host: str) -> None:
     with pytest.raises(FetchError, match="non-public address"):
         asyncio.run(public_address(host, 80, allow_private=False))
     assert asyncio.run(public_address("127.0.0.1", 80, allow_private=True)) == "127.0.0.1"
+
+
+def test_brotli_bodies_and_entries_without_guid_or_link(feed_server: FeedServer) -> None:
+    import brotli
+
+    items = [{"title": "اغتيال في جاسم", "description": "قتل مسلحون قيادياً"}]
+    feed_server.routes["/br"] = Response(200, brotli.compress(rss(items)), {"Content-Encoding": "br"})
+    (report,) = poll(FeedSource(FeedConfig(name="b", url=f"{feed_server.url}/br"))).reports
+    assert report.title == "اغتيال في جاسم" and report.url is None
+    (again,) = poll(FeedSource(FeedConfig(name="b", url=f"{feed_server.url}/br"))).reports
+    assert report.guid.startswith("content:") and again.guid == report.guid
+
+
+def test_at_most_two_requests_at_once_per_host(feed_server: FeedServer) -> None:
+    import threading
+
+    active, peak, lock = [0], [0], threading.Lock()
+    body = rss([seed_item()])
+
+    def respond(request: object) -> Response:
+        with lock:
+            active[0] += 1
+            peak[0] = max(peak[0], active[0])
+        time.sleep(0.2)
+        with lock:
+            active[0] -= 1
+        return Response(200, body)
+
+    feed_server.respond = respond  # type: ignore[method-assign]
+
+    async def go() -> list[FeedPoll]:
+        limiter = HostLimiter()
+        async with httpx.AsyncClient() as client:
+            sources = [FeedSource(FeedConfig(name=f"f{i}", url=f"{feed_server.url}/f{i}")) for i in range(6)]
+            return await asyncio.gather(*(s.poll(client, FeedState(), 1000.0, limiter) for s in sources))
+
+    results = asyncio.run(go())
+    assert all(len(r.reports) == 1 for r in results)
+    assert peak[0] == 2

@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test check bench readme clean
+.PHONY: run test check bench readme verify-unit clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,12 @@ check: $(STAMP)
 ## bench: the benchmarks under bench/, printing their figures
 bench: $(STAMP)
 	@for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+## verify-unit: systemd-analyze verify and security on deploy/rasid.service
+verify-unit: $(STAMP)
+	@sed "s|/opt/rasid/bin/rasid|$(CURDIR)/$(BIN)/rasid|" deploy/rasid.service > $(VENV)/rasid.service
+	@out=$$(systemd-analyze verify $(VENV)/rasid.service 2>&1); if [ -n "$$out" ]; then echo "$$out"; exit 1; fi
+	@systemd-analyze security --offline=true deploy/rasid.service | tail -1
 
 ## readme: regenerate the README's configuration reference from the config models
 readme: $(STAMP)

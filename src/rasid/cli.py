@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import json
 import os
+import signal
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
@@ -17,6 +18,8 @@ from rasid.config import Config, ConfigError, WebhookNotifier, default_config_pa
 from rasid.logs import configure_logging
 from rasid.match.compiler import WatchListError
 from rasid.store import DATABASE_NAME, open_store
+
+PIDFILE = "rasid.pid"
 
 if TYPE_CHECKING:
     from rasid.daemon import Daemon
@@ -55,7 +58,9 @@ def _parser() -> argparse.ArgumentParser:
         p.set_defaults(command=func)
         return p
 
-    command("run", _run, "run the daemon until SIGTERM or SIGINT")
+    command("run", _run, "run the daemon until SIGTERM or SIGINT; SIGHUP re-reads the config")
+    command("reload", _reload, "ask the running daemon to re-read its config (SIGHUP)")
+    command("status", _status, "what the running daemon has been doing, from its state database")
     command("once", _once, "poll every source once, deliver due alerts, exit")
     command("check", _check, "validate a config and summarise it")
     outbox = command("outbox", _outbox, "list pending and dead deliveries; retry or purge them")
@@ -92,12 +97,34 @@ def _config(args: argparse.Namespace) -> tuple[Path, Config]:
 def _run(args: argparse.Namespace) -> int:
     from rasid.daemon import install_signal_handlers
 
+    path = default_config_path(args.config)
+
     async def run(daemon: Daemon) -> None:
         stop = asyncio.Event()
         install_signal_handlers(stop)
-        await daemon.run(stop)
+        loop = asyncio.get_running_loop()
+        loop.add_signal_handler(signal.SIGHUP, lambda: daemon.reload(lambda: load_config(path)))
+        pidfile = daemon.config.state_dir / PIDFILE
+        pidfile.write_text(f"{os.getpid()}\n")
+        try:
+            await daemon.run(stop)
+        finally:
+            pidfile.unlink(missing_ok=True)
 
     return _with_daemon(args, run)
+
+
+def _reload(args: argparse.Namespace) -> int:
+    _, config = _config(args)
+    pidfile = config.state_dir / PIDFILE
+    try:
+        pid = int(pidfile.read_text().strip())
+        os.kill(pid, signal.SIGHUP)
+    except (OSError, ValueError) as exc:
+        print(f"no running rasid found through {pidfile}: {getattr(exc, 'strerror', None) or exc}", file=sys.stderr)
+        return 1
+    print(f"asked rasid (pid {pid}) to reload {default_config_path(args.config)}")
+    return 0
 
 
 def _once(args: argparse.Namespace) -> int:
@@ -109,7 +136,7 @@ def _with_daemon(args: argparse.Namespace, action: Callable[[Daemon], Awaitable[
     from rasid.daemon import Daemon
 
     _, config = _config(args)
-    configure_logging(config.log_level)
+    configure_logging(config.log_level, config.log_format)
 
     async def main() -> None:
         daemon = Daemon(config, open_store(config.state_dir))
@@ -153,6 +180,41 @@ def _redacted_url(url: str) -> str:
     """Scheme and host only: webhook paths often carry tokens."""
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}/…"
+
+
+def _status(args: argparse.Namespace) -> int:
+    """Sources, outbox and stories at a glance."""
+    import time
+
+    from rasid.config import format_duration
+
+    _, config = _config(args)
+    pidfile = config.state_dir / PIDFILE
+    running = "not running"
+    if pidfile.exists():
+        try:
+            pid = int(pidfile.read_text().strip())
+            os.kill(pid, 0)
+            running = f"running (pid {pid})"
+        except (OSError, ValueError):
+            running = "not running (stale pid file)"
+    store = open_store(config.state_dir)
+    try:
+        counts = store.outbox_counts()
+        per_notifier = store.outbox_by_notifier()
+        oldest = store.oldest_pending()
+        stories = store.stories(time.time() - 86400, limit=10_000)
+    finally:
+        store.close()
+    print(f"rasid: {running}; state {config.state_dir / DATABASE_NAME}")
+    age = f", oldest {format_duration(round(time.time() - oldest))}" if oldest else ""
+    print(f"outbox: pending {counts['pending']}{age}, delivered {counts['delivered']}, dead {counts['dead']}")
+    for name, c in sorted(per_notifier.items()):
+        print(f"  {name}: pending {c['pending']}, delivered {c['delivered']}, dead {c['dead']}, attempts {c['attempts']}")
+    carried = sum(1 for s in stories if len(s.sources) > 1)
+    print(f"stories in the last day: {len(stories)} ({carried} carried by more than one source)")
+    print("sources:")
+    return _sources(args)
 
 
 def _outbox(args: argparse.Namespace) -> int:
@@ -230,7 +292,7 @@ def _sources(args: argparse.Namespace) -> int:
             "new_items": st.new_items if st else 0, "errors": st.errors if st else 0,
             "next_poll": "-" if disabled else when(st.next_poll if st else None), "disabled": disabled,
         })  # fmt: skip
-    if args.json:
+    if getattr(args, "json", False):
         for row in rows:
             print(json.dumps(row, ensure_ascii=False))
         return 0

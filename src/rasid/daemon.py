@@ -10,6 +10,7 @@ import random
 import signal
 import time
 from functools import partial
+from pathlib import Path
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta, timezone
 from typing import TextIO
@@ -17,9 +18,13 @@ from typing import TextIO
 import httpx
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from rasid.config import Config
+from rasid.config import Config, ConfigError
 from rasid.delivery import OutboxWorker, build_senders
 from rasid.models import Report
+from rasid.match import WatchListError
+from rasid.endpoint import serve
+from rasid.metrics import Metrics
+from rasid.notify import Notifier, watchdog_interval
 from rasid.dedup import Candidate, StoryMatch, report_keys, unpack_shingles
 from rasid.pipeline import Examined, Pipeline, Plan
 from rasid.sources import FeedSource, FolderSource
@@ -32,6 +37,7 @@ from rasid.store import FeedState, QueuedAlert, Store, StoryInfo
 log = logging.getLogger("rasid.daemon")
 
 SHUTDOWN_GRACE = 5.0
+STATUS_INTERVAL = 30.0
 FEED_JITTER = 0.1
 """Each feed poll lands up to this share of its interval early or late, so feeds never poll in lockstep."""
 FIRST_POLL_SPREAD = 10.0
@@ -48,23 +54,65 @@ class Daemon:
         stream: TextIO | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
-        self.config = config
         self.store = store
         self.clock = clock
+        self.stream = stream
         self.client = httpx.AsyncClient(headers={"user-agent": USER_AGENT})
-        self.senders = build_senders(config.notifiers, self.client, stream)
-        self.pipeline = Pipeline(config.watchlists, list(self.senders), config.gazetteer.places, config.dedup)
-        self.worker = OutboxWorker(store, self.senders, config.delivery.max_age, clock, schedule=config.delivery.retry)
-        self.feeds = [FeedSource(f) for f in config.sources.feeds]
-        self.folders = [FolderSource(f) for f in config.sources.folders]
+        self.notify = Notifier()
+        self.metrics = Metrics()
+        self._watchers: dict[tuple[str, tuple[Path, bool]], asyncio.Task[None]] = {}
+        self._stop: asyncio.Event | None = None
+        self._scheduler: AsyncIOScheduler | None = None
         self._inflight: set[asyncio.Task[object]] = set()
         self.limiter = HostLimiter()
         self.articles = ArticleFetcher(self.client, self.limiter)
-        self._scheduler: AsyncIOScheduler | None = None
+        self.apply(config)
         self._scan_locks: dict[str, asyncio.Lock] = {}
         self._delivery_lock = asyncio.Lock()
         self._ingest_lock = asyncio.Lock()
         self._deliver_again = False
+
+    def apply(self, config: Config) -> None:
+        """Take `config` as the one in force: sources, watch-lists and notifiers are replaced;
+        the store, and with it the outbox and the dedup state, stays. Raises before changing
+        anything when the new watch-lists cannot be compiled."""
+        senders = build_senders(config.notifiers, self.client, self.stream)
+        pipeline = Pipeline(config.watchlists, list(senders), config.gazetteer.places, config.dedup)
+        self.config = config
+        self.senders = senders
+        self.pipeline = pipeline
+        self.worker = OutboxWorker(
+            self.store, senders, config.delivery.max_age, self.clock, schedule=config.delivery.retry, metrics=self.metrics
+        )
+        self.feeds = [FeedSource(f) for f in config.sources.feeds]
+        self.folders = [FolderSource(f) for f in config.sources.folders]
+        if self._scheduler is not None:
+            self._sync_jobs()
+
+    def reload(self, load: Callable[[], Config]) -> bool:
+        """Re-read the config with `load`; on any error keep the running one. Returns whether it changed."""
+        self.notify.reloading()
+        try:
+            config = load()
+            self.apply(config)
+        except (ConfigError, WatchListError) as exc:
+            log.error("reload refused, the running config stays: %s", str(exc).replace("\n", "; "))
+            self.notify.send("READY=1", f"STATUS=reload refused: {str(exc).splitlines()[0]}")
+            return False
+        log.info(
+            "reloaded feeds=%d folders=%d watchlists=%d notifiers=%s",
+            len(self.feeds), len(self.folders), len(config.watchlists), ",".join(self.senders) or "-",
+        )  # fmt: skip
+        self.notify.send("READY=1", f"STATUS={self.status_line()}")
+        return True
+
+    def status_line(self) -> str:
+        names = "، ".join(w.name for w in self.config.watchlists)
+        counts = self.store.outbox_counts()
+        return (
+            f"{len(self.feeds)} feeds, {len(self.folders)} folders; watching {names}; "
+            f"{self.metrics.alerts_total()} alerts since start; {counts['pending']} pending"
+        )
 
     async def once(self) -> None:
         """One pass over every source (waiting for files still being written), then one delivery pass."""
@@ -78,52 +126,127 @@ class Daemon:
 
     async def run(self, stop: asyncio.Event) -> None:
         """Poll and deliver on schedule until `stop` is set, then shut down cleanly."""
-        scheduler = self._scheduler = AsyncIOScheduler(timezone=timezone.utc)
-        now = datetime.now(timezone.utc)
-        jobs: list[tuple[str, float, Callable[[], Awaitable[object]]]] = [
-            *((f"feed:{f.name}", f.config.interval, partial(self.poll_feed, f)) for f in self.feeds),
-            *((f"folder:{f.name}", f.config.interval, partial(self.scan_folder, f)) for f in self.folders),
-            ("delivery", self.config.delivery.interval, self.deliver),
-            ("prune", PRUNE_INTERVAL, self.prune),
-        ]
-        spread = random.Random()
-        for job_id, interval, job in jobs:
-            is_feed = job_id.startswith("feed:")
-            scheduler.add_job(
-                self._tracked,
-                "interval",
-                args=[job_id, job],
-                seconds=interval,
-                jitter=interval * FEED_JITTER if is_feed else None,
-                id=job_id,
-                next_run_time=now + timedelta(seconds=spread.uniform(0, min(interval, FIRST_POLL_SPREAD)) if is_feed else 0),
-                max_instances=1,
-                coalesce=True,
-                misfire_grace_time=None,
-            )
-        scheduler.start()
-        watchers = [asyncio.create_task(self._watch(f, stop)) for f in self.folders if f.config.watch]
+        self._stop = stop
+        self._scheduler = AsyncIOScheduler(timezone=timezone.utc)
+        self._sync_jobs()
+        self._scheduler.start()
         log.info(
             "started feeds=%d folders=%d watchlists=%d notifiers=%s",
             len(self.feeds), len(self.folders), len(self.config.watchlists), ",".join(self.senders) or "-",
         )  # fmt: skip
+        server = None
+        if self.config.http is not None:
+            server = await serve(self.config.http.listen, self.health, self.metrics_text)
+        self.notify.ready(self.status_line())
+        heartbeat = asyncio.create_task(self._heartbeat(stop))
         await stop.wait()
+        self.notify.stopping()
         log.info("stopping in_flight=%d", len(self._inflight))
-        scheduler.shutdown(wait=False)
+        self._scheduler.shutdown(wait=False)
+        heartbeat.cancel()
+        watchers = list(self._watchers.values())
         for watcher in watchers:
             watcher.cancel()
-        await asyncio.gather(*watchers, return_exceptions=True)
+        await asyncio.gather(heartbeat, *watchers, return_exceptions=True)
+        if server is not None:
+            server.close()
         await self._finish_inflight()
 
-    async def _watch(self, folder: FolderSource, stop: asyncio.Event) -> None:
-        """Scan a folder as soon as something changes in it (inotify); scans on schedule go on too."""
+    async def health(self) -> tuple[bool, dict[str, object]]:
+        """Alive (this runs on the loop) and the database writable; each source's state."""
+        writable = await asyncio.to_thread(self.store.writable)
+        states = await asyncio.to_thread(self.store.feed_states)
+        names = [f.name for f in self.feeds] + [f.name for f in self.folders]
+        sources = {
+            name: {
+                "status": states[name].last_status if name in states else None,
+                "errors": states[name].errors if name in states else 0,
+                "disabled": states[name].disabled if name in states else None,
+                "unhealthy": states[name].unhealthy if name in states else None,
+            }
+            for name in names
+        }
+        return writable, {"ok": writable, "database": "writable" if writable else "not writable", "sources": sources}
+
+    async def metrics_text(self) -> bytes:
+        counts = await asyncio.to_thread(self.store.outbox_counts)
+        oldest = await asyncio.to_thread(self.store.oldest_pending)
+        self.metrics.outbox_depth.set(counts["pending"])
+        self.metrics.oldest_pending.set(self.clock() - oldest if oldest else 0)
+        return self.metrics.exposition()
+
+    def _sync_jobs(self) -> None:
+        """Scheduler jobs and folder watchers for exactly the sources in force."""
+        scheduler = self._scheduler
+        assert scheduler is not None
+        now = datetime.now(timezone.utc)
+        spread = random.Random()
+        wanted: dict[str, tuple[float, Callable[[], Awaitable[object]]]] = {
+            **{f"feed:{f.name}": (f.config.interval, partial(self.poll_feed, f)) for f in self.feeds},
+            **{f"folder:{f.name}": (f.config.interval, partial(self.scan_folder, f)) for f in self.folders},
+            "delivery": (self.config.delivery.interval, self.deliver),
+            "prune": (PRUNE_INTERVAL, self.prune),
+        }
+        for job in scheduler.get_jobs():
+            if job.id not in wanted:
+                job.remove()
+        for job_id, (interval, action) in wanted.items():
+            is_feed = job_id.startswith("feed:")
+            existing = scheduler.get_job(job_id)
+            if existing is not None:
+                existing.modify(args=[job_id, action])
+                if existing.trigger.interval.total_seconds() != interval:
+                    existing.reschedule("interval", seconds=interval, jitter=interval * FEED_JITTER if is_feed else None)
+                continue
+            first = spread.uniform(0, min(interval, FIRST_POLL_SPREAD)) if is_feed else 0
+            scheduler.add_job(
+                self._tracked,
+                "interval",
+                args=[job_id, action],
+                seconds=interval,
+                jitter=interval * FEED_JITTER if is_feed else None,
+                id=job_id,
+                next_run_time=now + timedelta(seconds=first),
+                max_instances=1,
+                coalesce=True,
+                misfire_grace_time=None,
+            )
+        if self._stop is None:
+            return
+        watched = {f.name: (f.config.path, f.config.recursive) for f in self.folders if f.config.watch}
+        for key in list(self._watchers):
+            if key not in watched.items():
+                self._watchers.pop(key).cancel()
+        for key in watched.items():
+            if key not in self._watchers:
+                self._watchers[key] = asyncio.get_running_loop().create_task(self._watch(*key, self._stop))
+
+    async def _watch(self, name: str, where: tuple[Path, bool], stop: asyncio.Event) -> None:
+        """Scan a folder as soon as something changes in it (inotify); scans on schedule go on too.
+        The watcher outlives reloads that keep the folder's path, and scans the folder then in force."""
         from watchfiles import awatch
 
+        path, recursive = where
         try:
-            async for _ in awatch(folder.config.path, recursive=folder.config.recursive, stop_event=stop, debounce=200, step=50):
-                self._rescan(folder)
+            async for _ in awatch(path, recursive=recursive, stop_event=stop, debounce=200, step=50):
+                folder = next((f for f in self.folders if f.name == name), None)
+                if folder is not None:
+                    self._rescan(folder)
         except (OSError, RuntimeError) as exc:
-            log.warning("folder watch unavailable, scanning every %ss source=%s error=%r", folder.config.interval, folder.name, str(exc))
+            log.warning("folder watch unavailable, scanning on schedule only source=%s error=%r", name, str(exc))
+
+    async def _heartbeat(self, stop: asyncio.Event) -> None:
+        """WATCHDOG=1 from the event loop itself, so that a hung loop gets restarted; STATUS= now and then."""
+        interval = watchdog_interval()
+        tick = min(interval or STATUS_INTERVAL, STATUS_INTERVAL)
+        last_status = time.monotonic()
+        while not stop.is_set():
+            if interval:
+                self.notify.watchdog()
+            if time.monotonic() - last_status >= STATUS_INTERVAL:
+                self.notify.status(await asyncio.to_thread(self.status_line))
+                last_status = time.monotonic()
+            await asyncio.sleep(tick)
 
     async def close(self) -> None:
         await self.client.aclose()
@@ -159,7 +282,10 @@ class Daemon:
             return
         if previous.disabled:  # its URL changed in the config: try again
             previous = dataclasses.replace(previous, disabled=None, url=None, errors=0, etag=None, last_modified=None)
+        started = time.monotonic()
         poll = await feed.poll(self.client, previous, self.clock(), self.limiter)
+        self.metrics.poll_seconds.labels("feed").observe(time.monotonic() - started)
+        self.metrics.polls.labels(feed.name, "error" if poll.error else poll.state.last_status or "ok").inc()
         poll.state = await self._check_health(feed, poll.state)
         await asyncio.to_thread(self.store.save_feed_state, feed.name, poll.state)
         if poll.state.disabled:
@@ -287,6 +413,11 @@ class Daemon:
             new += 1
             alerts += len(plan.alerts)
             queued += len(plan.queued)
+            self.metrics.reports.labels(report.source).inc()
+            for verdict in examined.verdicts:
+                self.metrics.matches.labels(verdict.watchlist).inc(len(verdict.matches))
+            for alert in plan.alerts:
+                self.metrics.alerts.labels(alert.watchlist).inc()
             for alert in plan.alerts:
                 log.info(
                     "alert queued alert=%s watchlist=%s story=%s source=%s notifiers=%s",

@@ -339,6 +339,14 @@ class DeliveryConfig(Model):
     )
 
 
+class HttpConfig(Model):
+    """The health and metrics endpoint."""
+
+    listen: str = Field(
+        "127.0.0.1:9464", pattern=r"^[^:\s]+:\d{1,5}$", description="address:port serving /healthz and /metrics"
+    )
+
+
 class DedupConfig(Model):
     """How near-duplicates (the same story from several outlets) are recognised and handled."""
 
@@ -363,6 +371,8 @@ class Config(Model):
         Path("state"), validate_default=True, description="where the SQLite database lives"
     )
     log_level: Literal["debug", "info", "warning", "error"] = Field("info", description="least severe log line written")
+    log_format: Literal["text", "json"] = Field("text", description="text: `event key=value` lines; json: one object a line")
+    http: HttpConfig | None = Field(None, description="serve /healthz and /metrics; see below")
     sources: Sources = Field(Sources(), description="`feeds` and `folders`, below")
     watchlists: list[WatchList] = Field(min_length=1, description="at least one; see below")
     notifiers: list[Notifier] = Field([], description="where alerts go; see below")

@@ -16,6 +16,7 @@ from rasid.config.models import (
     ConsoleNotifier,
     CustomPlace,
     GazetteerConfig,
+    HttpConfig,
     PlaceSet,
     DedupConfig,
     DeliveryConfig,
@@ -39,6 +40,7 @@ SECTIONS: list[tuple[str, type[BaseModel]]] = [
     ("`notifiers[]` with `type: console`", ConsoleNotifier),
     ("`delivery`", DeliveryConfig),
     ("`dedup`", DedupConfig),
+    ("`http`", HttpConfig),
     ("`gazetteer.places[]`", CustomPlace),
 ]
 
@@ -47,6 +49,7 @@ _MODEL_NAMES: dict[type, str] = {
     Sources: "sources",
     DeliveryConfig: "delivery",
     DedupConfig: "dedup",
+    HttpConfig: "http",
     Term: "term",
     WatchList: "watch-list",
     PlaceSet: "place set",

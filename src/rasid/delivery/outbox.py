@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timezone
 
 from rasid.delivery.senders import Sender
+from rasid.metrics import Metrics
 from rasid.store.base import OutboxRow, QueuedAlert, Store
 
 log = logging.getLogger("rasid.delivery")
@@ -45,6 +46,7 @@ class OutboxWorker:
         rand: Callable[[], float] = random.random,
         schedule: Sequence[float] = RETRY_SCHEDULE,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        metrics: Metrics | None = None,
     ) -> None:
         self.store = store
         self.senders = senders
@@ -53,6 +55,7 @@ class OutboxWorker:
         self.rand = rand
         self.schedule = tuple(schedule)
         self.sleep = sleep
+        self.metrics = metrics
         self._last_sent: dict[str, float] = {}
         self.attempts: dict[tuple[str, str], int] = {}
         """Attempts per (notifier, outcome: delivered, retry, dead), since start."""
@@ -82,6 +85,8 @@ class OutboxWorker:
             started = time.monotonic()
             result = await sender.send(row.document)
             latency = time.monotonic() - started
+            if self.metrics:
+                self.metrics.delivery_seconds.labels(notifier).observe(latency)
             now = self.clock()
             if result.ok:
                 await asyncio.to_thread(self.store.mark_delivered, row.row_id, now)
@@ -177,6 +182,8 @@ class OutboxWorker:
 
     def _count(self, notifier: str, outcome: str) -> None:
         self.attempts[(notifier, outcome)] = self.attempts.get((notifier, outcome), 0) + 1
+        if self.metrics:
+            self.metrics.deliveries.labels(notifier, outcome).inc()
 
 
 def _iso(t: float) -> str:

@@ -165,6 +165,14 @@ class Store(Protocol):
 
     def outbox_counts(self) -> dict[str, int]: ...
 
+    def writable(self) -> bool:
+        """Whether a write transaction can be opened now."""
+        ...
+
+    def oldest_pending(self) -> float | None:
+        """When the oldest pending delivery was queued."""
+        ...
+
     def outbox_by_notifier(self) -> dict[str, dict[str, int]]:
         """Per notifier: pending, delivered and dead rows, and attempts made."""
         ...

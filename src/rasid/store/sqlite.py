@@ -319,6 +319,19 @@ class SQLiteStore:
         counts.update({status: n for status, n in rows})
         return counts
 
+    def writable(self) -> bool:
+        try:
+            with self._transaction():
+                pass
+        except sqlite3.Error:
+            return False
+        return True
+
+    def oldest_pending(self) -> float | None:
+        with self._lock:
+            row = self._db.execute("SELECT min(created) FROM outbox WHERE status = 'pending'").fetchone()
+        return row[0] if row else None
+
     def outbox_by_notifier(self) -> dict[str, dict[str, int]]:
         with self._lock:
             rows = self._db.execute(

@@ -11,17 +11,15 @@ that shares an LSH band, as the daemon does; scored by pair counting over the fi
 
 from __future__ import annotations
 
-import itertools
-import random
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
-from dedup_variants import labelled_pairs, shared_background, stories, variants  # noqa: E402
+from dedup_variants import labelled_pairs, stories, stream_grouping  # noqa: E402
 
 from rasid.config.models import DedupConfig  # noqa: E402
-from rasid.dedup import Candidate, best_match, fingerprint, similarity  # noqa: E402
+from rasid.dedup import fingerprint, similarity  # noqa: E402
 
 
 def main() -> None:
@@ -52,29 +50,9 @@ def main() -> None:
             print(f"{threshold:>10.2f} {containment:>11.2f} {tp / max(1, tp + fp):>9.3f} {tp / len(pos):>7.3f} {merged:>11d} {sp:>8.3f} {sr:>8.3f}{mark}")
 
 
-def stream(threshold: float, containment: float, seed: int = 5) -> tuple[float, float]:
-    rnd = random.Random(seed)
-    docs = stories()
-    items = [c for d in docs for c in (d, *variants(d, [x for x in docs if x is not d], rnd))]
-    items += [b for _, b in shared_background(docs)]
-    rnd.shuffle(items)
-    index: dict[int, list[int]] = {}
-    fps, assigned = [], []
-    for i, doc in enumerate(items):
-        fp = fingerprint(doc.title, doc.text)
-        ids = {j for key in fp.band_keys for j in index.get(key, [])}
-        match = best_match(fp, [Candidate(j, assigned[j], fps[j].shingles) for j in ids], threshold, containment)
-        assigned.append(match.story_id if match else f"{doc.story}#{i}")
-        fps.append(fp)
-        for key in fp.band_keys:
-            index.setdefault(key, []).append(i)
-    tp = fp_ = fn = 0
-    for i, j in itertools.combinations(range(len(items)), 2):
-        same, grouped = items[i].story == items[j].story, assigned[i] == assigned[j]
-        tp += same and grouped
-        fp_ += grouped and not same
-        fn += same and not grouped
-    return tp / max(1, tp + fp_), tp / max(1, tp + fn)
+def stream(threshold: float, containment: float) -> tuple[float, float]:
+    tp, fp, fn = stream_grouping(threshold, containment)
+    return tp / max(1, tp + fp), tp / max(1, tp + fn)
 
 
 if __name__ == "__main__":

@@ -119,3 +119,32 @@ def labelled_pairs(seed: int = 11) -> tuple[list[tuple[Doc, Doc]], list[tuple[Do
     negatives += [(a, b) for a, b in combinations(all_docs, 2) if a.story != b.story and rnd.random() < 0.02]
     hard = [(a, b) for a, b in combinations(docs, 2) if a.topic == b.topic] + shared_background(docs)
     return positives, negatives, hard
+
+
+def stream_grouping(threshold: float, containment: float, seed: int = 5) -> tuple[int, int, int]:
+    """Every copy in random order through an LSH index as the daemon runs it, each joining the
+    story of its best earlier match; returns pair counts (true positives, false positives, misses)."""
+    from rasid.dedup import Candidate, best_match, fingerprint
+
+    rnd = random.Random(seed)
+    docs = stories()
+    items = [c for d in docs for c in (d, *variants(d, [x for x in docs if x is not d], rnd))]
+    items += [b for _, b in shared_background(docs)]
+    rnd.shuffle(items)
+    index: dict[int, list[int]] = {}
+    fps, assigned = [], []
+    for i, doc in enumerate(items):
+        fp = fingerprint(doc.title, doc.text)
+        ids = {j for key in fp.band_keys for j in index.get(key, [])}
+        match = best_match(fp, [Candidate(j, assigned[j], fps[j].shingles) for j in ids], threshold, containment)
+        assigned.append(match.story_id if match else f"{doc.story}#{i}")
+        fps.append(fp)
+        for key in fp.band_keys:
+            index.setdefault(key, []).append(i)
+    tp = fp_ = fn = 0
+    for i, j in combinations(range(len(items)), 2):
+        same, grouped = items[i].story == items[j].story, assigned[i] == assigned[j]
+        tp += same and grouped
+        fp_ += grouped and not same
+        fn += same and not grouped
+    return tp, fp_, fn

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import itertools
-import random
-
 import pytest
 
-from dedup_variants import Doc, labelled_pairs, shared_background, stories, variants
+from dedup_variants import Doc, labelled_pairs, stories, stream_grouping
 from rasid.config.models import DedupConfig
 from rasid.dedup import Candidate, best_match, canonical_url, fingerprint, report_keys, similarity
 from rasid.dedup.boilerplate import strip_boilerplate
@@ -96,25 +93,5 @@ def test_evaluation_pairs_precision_recall_and_hard_negatives() -> None:
 
 def test_evaluation_as_a_stream_of_reports() -> None:
     """Copies arrive in random order; each joins the story of the most similar earlier copy."""
-    rnd = random.Random(5)
-    docs = stories()
-    stream = [c for d in docs for c in (d, *variants(d, [x for x in docs if x is not d], rnd))]
-    stream += [b for _, b in shared_background(docs)]
-    rnd.shuffle(stream)
-    index: dict[int, list[int]] = {}
-    fps, assigned = [], []
-    for i, doc in enumerate(stream):
-        fp = fingerprint(doc.title, doc.text)
-        ids = {j for key in fp.band_keys for j in index.get(key, [])}
-        match = best_match(fp, [Candidate(j, assigned[j], fps[j].shingles) for j in ids], DEFAULTS.similarity, DEFAULTS.containment)
-        assigned.append(match.story_id if match else doc.story + f"#{i}")
-        fps.append(fp)
-        for key in fp.band_keys:
-            index.setdefault(key, []).append(i)
-    tp = fp_ = fn = 0
-    for i, j in itertools.combinations(range(len(stream)), 2):
-        same_story, same_cluster = stream[i].story == stream[j].story, assigned[i] == assigned[j]
-        tp += same_story and same_cluster
-        fp_ += same_cluster and not same_story
-        fn += same_story and not same_cluster
-    assert tp / (tp + fp_) >= 0.95 and tp / (tp + fn) >= 0.95, (tp, fp_, fn)
+    tp, fp, fn = stream_grouping(DEFAULTS.similarity, DEFAULTS.containment)
+    assert tp / (tp + fp) >= 0.95 and tp / (tp + fn) >= 0.95, (tp, fp, fn)

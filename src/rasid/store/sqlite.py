@@ -190,12 +190,16 @@ class SQLiteStore:
             )
             if story is not None:
                 self._file_under_story(db, report, report_id, story, now)
-            db.executemany(
-                "INSERT OR IGNORE INTO outbox (alert_id, notifier, document, status, created, next_attempt)"
-                " VALUES (?, ?, ?, 'pending', ?, ?)",
-                [(a.alert_id, a.notifier, json.dumps(a.document, ensure_ascii=False), now, now) for a in alerts],
-            )
+            self._queue(db, alerts, now)
             return True
+
+    @staticmethod
+    def _queue(db: sqlite3.Connection, items: list[QueuedAlert], now: float) -> None:
+        db.executemany(
+            "INSERT OR IGNORE INTO outbox (alert_id, notifier, document, status, created, next_attempt)"
+            " VALUES (?, ?, ?, 'pending', ?, ?)",
+            [(a.alert_id, a.notifier, json.dumps(a.document, ensure_ascii=False), now, now) for a in items],
+        )
 
     @staticmethod
     def _file_under_story(db: sqlite3.Connection, report: Report, report_id: int | None, story: StoryEntry, now: float) -> None:
@@ -346,11 +350,7 @@ class SQLiteStore:
 
     def enqueue(self, items: list[QueuedAlert], now: float) -> None:
         with self._transaction() as db:
-            db.executemany(
-                "INSERT OR IGNORE INTO outbox (alert_id, notifier, document, status, created, next_attempt)"
-                " VALUES (?, ?, ?, 'pending', ?, ?)",
-                [(a.alert_id, a.notifier, json.dumps(a.document, ensure_ascii=False), now, now) for a in items],
-            )
+            self._queue(db, items, now)
 
     def outbox_rows(self, statuses: tuple[str, ...], limit: int) -> list[OutboxEntry]:
         marks = ",".join("?" * len(statuses))

@@ -38,6 +38,7 @@ log = logging.getLogger("rasid.daemon")
 
 SHUTDOWN_GRACE = 5.0
 STATUS_INTERVAL = 30.0
+ONCE_SETTLE_LIMIT = 30.0
 FEED_JITTER = 0.1
 """Each feed poll lands up to this share of its interval early or late, so feeds never poll in lockstep."""
 FIRST_POLL_SPREAD = 10.0
@@ -121,8 +122,13 @@ class Daemon:
         await self.deliver()
 
     async def _scan_settled(self, folder: FolderSource) -> None:
+        """Scan until no file is still being written, or give up on those after `ONCE_SETTLE_LIMIT`."""
+        deadline = time.monotonic() + ONCE_SETTLE_LIMIT
         while await self.scan_folder(folder, rescan=False):
-            await asyncio.sleep(folder.config.settle)
+            if time.monotonic() > deadline:
+                log.warning("files still being written left for the next run source=%s", folder.name)
+                return
+            await asyncio.sleep(max(folder.config.settle, 0.05))
 
     async def run(self, stop: asyncio.Event) -> None:
         """Poll and deliver on schedule until `stop` is set, then shut down cleanly."""

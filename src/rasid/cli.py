@@ -17,7 +17,7 @@ from rasid import __version__
 from rasid.config import Config, ConfigError, WebhookNotifier, default_config_path, format_duration, load_config
 from rasid.logs import configure_logging
 from rasid.match.compiler import WatchListError
-from rasid.store import DATABASE_NAME, open_store
+from rasid.store import DATABASE_NAME, ArchivedReport, open_store
 
 PIDFILE = "rasid.pid"
 
@@ -63,6 +63,21 @@ def _parser() -> argparse.ArgumentParser:
     command("status", _status, "what the running daemon has been doing, from its state database")
     command("once", _once, "poll every source once, deliver due alerts, exit")
     command("check", _check, "validate a config and summarise it")
+    replay = command("replay", _replay, "run the watch-lists over the archive; nothing is sent")
+    replay.add_argument("--since", default="7d", metavar="DURATION", help="how far back (default 7d)")
+    replay.add_argument("--watchlist", metavar="NAME", help="only this watch-list")
+    replay.add_argument("--json", action="store_true", help="one JSON object per watch-list")
+    diff_config = sub.add_parser(
+        "diff-config", help="which archived reports a config change adds or drops, per watch-list",
+        description="which archived reports a config change adds or drops, per watch-list",
+    )  # fmt: skip
+    diff_config.add_argument("old", metavar="OLD.yaml")
+    diff_config.add_argument("new", metavar="NEW.yaml")
+    diff_config.add_argument("--since", default="7d", metavar="DURATION", help="how far back (default 7d)")
+    diff_config.add_argument("--json", action="store_true", help="one JSON object per watch-list")
+    diff_config.set_defaults(command=_diff_config)
+    explain = command("explain", _explain, "for one archived report, every watch-list's verdict and why")
+    explain.add_argument("report", metavar="REPORT_ID|URL")
     outbox = command("outbox", _outbox, "list pending and dead deliveries; retry or purge them")
     outbox.add_argument("action", nargs="?", choices=["list", "retry", "purge"], default="list")
     outbox.add_argument("ids", nargs="*", metavar="ID", help="with retry: alert ids to requeue")
@@ -180,6 +195,85 @@ def _redacted_url(url: str) -> str:
     """Scheme and host only: webhook paths often carry tokens."""
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}/…"
+
+
+def _archived_since(config: Config, since: str) -> list[ArchivedReport]:
+    import time
+
+    from rasid.config import parse_duration
+
+    store = open_store(config.state_dir)
+    try:
+        return list(store.archived(time.time() - parse_duration(since)))
+    finally:
+        store.close()
+
+
+def _replay(args: argparse.Namespace) -> int:
+    from rasid.match import build_matcher
+    from rasid.replay import replay
+
+    _, config = _config(args)
+    reports = _archived_since(config, args.since)
+    results = replay(build_matcher(config.watchlists, config.gazetteer.places), reports)
+    if args.watchlist:
+        if args.watchlist not in results:
+            print(f"no watch-list named {args.watchlist!r}", file=sys.stderr)
+            return 1
+        results = {args.watchlist: results[args.watchlist]}
+    for name, fired in results.items():
+        if args.json:
+            print(json.dumps({"watchlist": name, "fired": len(fired), "reports": [f.to_json() for f in fired]}, ensure_ascii=False))
+            continue
+        print(f"{name}: {len(fired)} of {len(reports)} archived reports would have fired")
+        for f in fired:
+            row = f.to_json()
+            print(f"  {row['first_seen']}  {f.report.source}  {f.report.title}  [{'، '.join(f.terms)}]")
+    return 0
+
+
+def _diff_config(args: argparse.Namespace) -> int:
+    from rasid.match import build_matcher
+    from rasid.replay import diff, replay
+
+    old, new = load_config(args.old), load_config(args.new)
+    reports = _archived_since(new, args.since)
+    differences = diff(
+        replay(build_matcher(old.watchlists, old.gazetteer.places), reports),
+        replay(build_matcher(new.watchlists, new.gazetteer.places), reports),
+    )
+    for d in differences:
+        if args.json:
+            print(json.dumps({"watchlist": d.watchlist, "added": [f.to_json() for f in d.added],
+                              "dropped": [f.to_json() for f in d.dropped]}, ensure_ascii=False))  # fmt: skip
+            continue
+        print(f"{d.watchlist}: +{len(d.added)} -{len(d.dropped)} of {len(reports)} archived reports")
+        for sign, items in (("+", d.added), ("-", d.dropped)):
+            for f in items:
+                print(f"  {sign} {f.report.source}  {f.report.title}  [{'، '.join(f.surfaces)}]")
+    return 0
+
+
+def _explain(args: argparse.Namespace) -> int:
+    from datetime import datetime, timezone
+
+    from rasid.explain import print_explanation
+    from rasid.match import build_matcher
+
+    _, config = _config(args)
+    store = open_store(config.state_dir)
+    try:
+        report = store.archived_report(args.report)
+    finally:
+        store.close()
+    if report is None:
+        print(f"no archived report {args.report!r}", file=sys.stderr)
+        return 1
+    seen = datetime.fromtimestamp(report.first_seen, timezone.utc).isoformat(timespec="seconds")
+    print(f"report {report.id}: {report.title}\n  {report.source} · {report.url or '-'} · first seen {seen}")
+    verdicts = build_matcher(config.watchlists, config.gazetteer.places).verdicts(report.text)
+    print_explanation(f"report {report.id}", report.text, verdicts)
+    return 0
 
 
 def _status(args: argparse.Namespace) -> int:

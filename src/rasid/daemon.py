@@ -414,7 +414,11 @@ class Daemon:
                 plan = await asyncio.to_thread(self._plan, examined, not backlog)
                 if plan is None:
                     continue
-                if not await asyncio.to_thread(self.store.record_report, report, examined.keys, plan.queued, self.clock(), plan.story):
+                recorded = await asyncio.to_thread(
+                    self.store.record_report, report, examined.keys, plan.queued, self.clock(), plan.story,
+                    self.config.archive.enabled,
+                )  # fmt: skip
+                if not recorded:
                     continue
             new += 1
             alerts += len(plan.alerts)
@@ -460,10 +464,11 @@ class Daemon:
         return self.pipeline.plan(examined, match, story, datetime.fromtimestamp(self.clock(), timezone.utc), alerting)
 
     async def prune(self) -> None:
-        """Forget fingerprints older than the dedup window."""
+        """Forget fingerprints older than the dedup window and archived texts past their retention."""
         removed = await asyncio.to_thread(self.store.prune_fingerprints, self.clock() - self.config.dedup.window)
-        if removed:
-            log.info("fingerprints pruned count=%d", removed)
+        archived = await asyncio.to_thread(self.store.prune_archive, self.clock() - self.config.archive.retention)
+        if removed or archived:
+            log.info("pruned fingerprints=%d archived=%d", removed, archived)
 
     async def deliver(self) -> None:
         """Deliver what is due; returns once a pass that started after the call has finished."""

@@ -34,6 +34,8 @@ def print_explanation(name: str, text: str, verdicts: list[Verdict], console: Co
     for verdict in verdicts:
         if not verdict.fired:
             console.print(Text(f"  ○ {verdict.watchlist}: does not fire ({verdict.reason})", style="dim"))
+            for note in verdict.notes:
+                console.print(Text(f"      {note}", style="dim"))
             continue
         console.print(Text(f"  ● {verdict.watchlist}: fires on {len(verdict.matches)} matches", style="bold green"))
         for m in verdict.matches:

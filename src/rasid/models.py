@@ -79,6 +79,8 @@ class Verdict:
     fired: bool
     matches: tuple[Match, ...]
     reason: str = ""
+    notes: tuple[str, ...] = ()
+    """Near misses worth knowing: a name found without its context cue, say."""
 
 
 @dataclass(frozen=True)

@@ -37,6 +37,14 @@ def load_config(path: str | os.PathLike[str], environ: dict[str, str] | None = N
     problems = [doc.problem(loc, message) for loc, message in config.cross_check()]
     if problems:
         raise ConfigError(problems)
+    if any(wl.tests for wl in config.watchlists):
+        from rasid.match import build_matcher
+        from rasid.match.examples import failing_examples
+
+        matcher = build_matcher(config.watchlists, config.gazetteer.places)
+        problems = [doc.problem(loc, message) for loc, message in failing_examples(config.watchlists, matcher)]
+        if problems:
+            raise ConfigError(problems)
     return config
 
 

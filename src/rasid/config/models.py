@@ -155,6 +155,13 @@ class GazetteerConfig(Model):
     places: list[CustomPlace] = Field([], description="places to add; see below")
 
 
+class Example(Model):
+    """A text and whether the watch-list must fire on it: checked by `rasid check` and on reload."""
+
+    text: str = Field(min_length=1, description="a sentence or report")
+    fires: bool = Field(description="whether the watch-list must fire on it")
+
+
 class WatchList(Model):
     """Places and keywords to watch, and the rule that makes a report fire."""
 
@@ -173,6 +180,7 @@ class WatchList(Model):
         None, gt=0, description="fire only when a place and a keyword stand within this many words"
     )
     fold_hamza_seats: bool = Field(False, description="also fold ؤ to و and ئ to ي (lossy)")
+    tests: list[Example] = Field([], description="examples the list must get right; see below")
     notify: list[Name] | None = Field(None, description="notifier names; default: every notifier")
 
     @model_validator(mode="after")
@@ -339,6 +347,18 @@ class DeliveryConfig(Model):
     )
 
 
+class ArchiveConfig(Model):
+    """Every report kept, compressed, for `rasid replay`, `diff-config` and `explain`."""
+
+    enabled: bool = Field(True, description="`archive: false` turns the archive off")
+    retention: Seconds = Field(30 * 86400.0, gt=0, description="how long reports are kept")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_bool(cls, data: Any) -> Any:
+        return {"enabled": data} if isinstance(data, bool) else data
+
+
 class HttpConfig(Model):
     """The health and metrics endpoint."""
 
@@ -379,6 +399,7 @@ class Config(Model):
     gazetteer: GazetteerConfig = Field(GazetteerConfig(), description="additions to the bundled gazetteer")
     delivery: DeliveryConfig = Field(DeliveryConfig(), description="see below")
     dedup: DedupConfig = Field(DedupConfig(), description="see below")
+    archive: ArchiveConfig = Field(ArchiveConfig(), description="see below; `false` turns it off")
 
     def cross_check(self) -> list[tuple[tuple[str | int, ...], str]]:
         """Problems that span several entries, each with its location."""

@@ -12,8 +12,10 @@ from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
 from rasid.config.models import (
+    ArchiveConfig,
     Config,
     ConsoleNotifier,
+    Example,
     CustomPlace,
     GazetteerConfig,
     HttpConfig,
@@ -41,6 +43,8 @@ SECTIONS: list[tuple[str, type[BaseModel]]] = [
     ("`delivery`", DeliveryConfig),
     ("`dedup`", DedupConfig),
     ("`http`", HttpConfig),
+    ("`archive`", ArchiveConfig),
+    ("`watchlists[].tests[]`", Example),
     ("`gazetteer.places[]`", CustomPlace),
 ]
 
@@ -50,6 +54,8 @@ _MODEL_NAMES: dict[type, str] = {
     DeliveryConfig: "delivery",
     DedupConfig: "dedup",
     HttpConfig: "http",
+    ArchiveConfig: "archive",
+    Example: "example",
     Term: "term",
     WatchList: "watch-list",
     PlaceSet: "place set",

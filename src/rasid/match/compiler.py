@@ -46,6 +46,8 @@ class Entry:
     context: frozenset[str] = frozenset()
     place: PlaceRef | None = None
     fold_hamza_seats: bool = False
+    cues: tuple[str, ...] = ()
+    """The context words as written, for explanations."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -83,13 +85,15 @@ def compile_entries(watchlists: list[WatchList], gazetteer: Gazetteer | None) ->
                         raise WatchListError(f"watch-list {wl.name!r} names gazetteer places but no gazetteer is loaded")
                     context = _context(item.context, fold)
                     for place in _select(gazetteer, item):
-                        entry = Entry(index, "place", place.name, False, "auto", context, _ref(place), fold)
+                        entry = Entry(index, "place", place.name, False, "auto", context, _ref(place), fold, tuple(item.context))
                         out.append((entry, place.spellings, place.article_required))
                     continue
                 assert isinstance(item, Term)
                 inflect = item.inflect if item.inflect is not None else kind == "keyword"
                 context = _context(item.context, fold)
-                entry = Entry(index, kind, item.name.rstrip("*"), inflect, item.article, context, None, fold)  # type: ignore[arg-type]
+                entry = Entry(
+                    index, kind, item.name.rstrip("*"), inflect, item.article, context, None, fold, tuple(item.context)  # type: ignore[arg-type]
+                )
                 out.append((entry, item.spellings, None))
         for word in wl.exclude:
             out.append((Entry(index, "exclude", word, True, "auto", frozenset(), None, fold), [word], None))

@@ -51,25 +51,37 @@ class Matcher:
         """One verdict per watch-list, in config order."""
         nt = normalize(text)
         by_list: list[list[Match]] = [[] for _ in self.watchlists]
-        for hit in self.hits(nt):
+        misses: list[Pattern] = []
+        for hit in self.hits(nt, misses):
             by_list[hit.pattern.entry.watchlist].append(_to_match(nt, hit))
-        return [_decide(wl, _longest_first(found), nt) for wl, found in zip(self.watchlists, by_list)]
+        notes: list[list[str]] = [[] for _ in self.watchlists]
+        for p in misses:
+            cues = "، ".join(p.entry.cues)
+            note = f"{p.entry.term} appeared without a context cue ({cues})"
+            if note not in notes[p.entry.watchlist]:
+                notes[p.entry.watchlist].append(note)
+        return [
+            _decide(wl, _longest_first(found), nt, tuple(n))
+            for wl, found, n in zip(self.watchlists, by_list, notes)
+        ]
 
     def fired(self, text: str) -> list[Verdict]:
         """Only the verdicts of watch-lists that fire."""
         return [v for v in self.verdicts(text) if v.fired]
 
-    def hits(self, nt: NormalizedText) -> list[_Hit]:
+    def hits(self, nt: NormalizedText, misses: list[Pattern] | None = None) -> list[_Hit]:
+        """Verified hits; patterns found without their context cue go to `misses`."""
         hits: list[_Hit] = []
+        misses = [] if misses is None else misses
         if self._plain is not None:
-            hits += _scan(self._plain, nt.text + " ", nt)
+            hits += _scan(self._plain, nt.text + " ", nt, misses)
         if self._folded is not None:
             folded = nt.text.replace("ؤ", "و").replace("ئ", "ي")
-            hits += _scan(self._folded, folded + " ", nt)
+            hits += _scan(self._folded, folded + " ", nt, misses)
         return hits
 
 
-def _scan(automaton: ahocorasick.Automaton, text: str, nt: NormalizedText) -> list[_Hit]:
+def _scan(automaton: ahocorasick.Automaton, text: str, nt: NormalizedText, misses: list[Pattern]) -> list[_Hit]:
     hits: list[_Hit] = []
     size = len(text)
     for last, (length, any_prefix, patterns) in automaton.iter(text):
@@ -108,6 +120,7 @@ def _scan(automaton: ahocorasick.Automaton, text: str, nt: NormalizedText) -> li
             if p.entry.context:
                 cue = _context_cue(text, word_start, p.entry.context)
                 if not cue:
+                    misses.append(p)
                     continue
             hits.append(_Hit(p, word_start, end, prefix, suffix, cue))
     return hits
@@ -171,7 +184,12 @@ def _longest_first(matches: list[Match]) -> list[Match]:
     return kept
 
 
-def _decide(wl: WatchList, matches: list[Match], nt: NormalizedText) -> Verdict:
+def _decide(wl: WatchList, matches: list[Match], nt: NormalizedText, notes: tuple[str, ...] = ()) -> Verdict:
+    verdict = _rule(wl, matches, nt)
+    return Verdict(verdict.watchlist, verdict.fired, verdict.matches, verdict.reason, notes)
+
+
+def _rule(wl: WatchList, matches: list[Match], nt: NormalizedText) -> Verdict:
     excluded = [m for m in matches if m.kind == "exclude"]
     found = tuple(m for m in matches if m.kind != "exclude")
     places = [m for m in found if m.kind == "place"]

@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from rasid.store.base import (
+    ArchivedReport,
     FeedState,
     FileState,
     KnownReport,
@@ -26,6 +27,7 @@ def open_store(state_dir: Path) -> Store:
 
 
 __all__ = [
+    "ArchivedReport",
     "FeedState",
     "FileState",
     "KnownReport",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from collections.abc import Iterator
 from typing import Any, Protocol
 
 from rasid.models import Report
@@ -79,6 +80,20 @@ class StoryEntry:
 
 
 @dataclass(frozen=True)
+class ArchivedReport:
+    """A report as the archive keeps it, its original text included."""
+
+    id: int
+    source: str
+    title: str
+    url: str | None
+    published: str | None
+    first_seen: float
+    story_id: str | None
+    text: str
+
+
+@dataclass(frozen=True)
 class KnownReport:
     """A stored report that shares a dedup key with a new one."""
 
@@ -121,11 +136,28 @@ class Store(Protocol):
     """State that must survive restarts: seen reports, the outbox, source bookkeeping."""
 
     def record_report(
-        self, report: Report, keys: list[str], alerts: list[QueuedAlert], now: float, story: StoryEntry | None = None
+        self,
+        report: Report,
+        keys: list[str],
+        alerts: list[QueuedAlert],
+        now: float,
+        story: StoryEntry | None = None,
+        archive: bool = False,
     ) -> bool:
-        """Record `report` under `keys` (those not taken yet), file it under its story and queue
-        `alerts`, atomically. Returns False, changing nothing, if one of its `guid:` keys is taken."""
+        """Record `report` under `keys` (those not taken yet), file it under its story, keep its text
+        in the archive if asked, and queue `alerts`, atomically. Returns False, changing nothing, if
+        one of its `guid:` keys is taken."""
         ...
+
+    def archived(self, since: float) -> Iterator[ArchivedReport]:
+        """Archived reports first seen since `since`, oldest first."""
+        ...
+
+    def archived_report(self, ref: str) -> ArchivedReport | None:
+        """An archived report by id or URL."""
+        ...
+
+    def prune_archive(self, before: float) -> int: ...
 
     def find_reports(self, keys: list[str]) -> list[KnownReport]:
         """Stored reports holding any of `keys`."""

@@ -5,12 +5,15 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+import zlib
 from collections.abc import Iterator
+from typing import Any
 from contextlib import contextmanager
 from pathlib import Path
 
 from rasid.models import Report
 from rasid.store.base import (
+    ArchivedReport,
     FeedState,
     FileState,
     KnownReport,
@@ -23,7 +26,7 @@ from rasid.store.base import (
     StorySource,
 )
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -91,6 +94,13 @@ CREATE TABLE IF NOT EXISTS lsh (
     report_id INTEGER NOT NULL,
     PRIMARY KEY (key, report_id)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS archive (
+    report_id INTEGER PRIMARY KEY,
+    first_seen REAL NOT NULL,
+    text BLOB NOT NULL
+);
+CREATE INDEX IF NOT EXISTS archive_first_seen ON archive (first_seen);
+CREATE INDEX IF NOT EXISTS reports_url ON reports (url);
 CREATE TABLE IF NOT EXISTS notifier_state (
     notifier TEXT PRIMARY KEY,
     failing_since REAL,
@@ -119,6 +129,16 @@ CREATE TABLE IF NOT EXISTS file_state (
     PRIMARY KEY (source, path)
 ) WITHOUT ROWID;
 """
+
+
+_ARCHIVED = "r.id, r.source, r.title, r.url, r.published, a.first_seen, r.story_id, a.text"
+
+
+def _archived(row: tuple[Any, ...]) -> ArchivedReport:
+    report_id, source, title, url, published, first_seen, story_id, text = row
+    return ArchivedReport(
+        report_id, source, title, url, published, first_seen, story_id, zlib.decompress(text).decode("utf-8")
+    )
 
 
 class SQLiteStore:
@@ -169,7 +189,13 @@ class SQLiteStore:
             self._db.execute("COMMIT")
 
     def record_report(
-        self, report: Report, keys: list[str], alerts: list[QueuedAlert], now: float, story: StoryEntry | None = None
+        self,
+        report: Report,
+        keys: list[str],
+        alerts: list[QueuedAlert],
+        now: float,
+        story: StoryEntry | None = None,
+        archive: bool = False,
     ) -> bool:
         with self._transaction() as db:
             guids = [k for k in keys if k.startswith("guid:")]
@@ -190,8 +216,36 @@ class SQLiteStore:
             )
             if story is not None:
                 self._file_under_story(db, report, report_id, story, now)
+            if archive:
+                db.execute(
+                    "INSERT INTO archive (report_id, first_seen, text) VALUES (?, ?, ?)",
+                    (report_id, now, zlib.compress(report.text.encode("utf-8"), 6)),
+                )
             self._queue(db, alerts, now)
             return True
+
+    def archived(self, since: float) -> Iterator[ArchivedReport]:
+        with self._lock:
+            rows = self._db.execute(
+                f"SELECT {_ARCHIVED} FROM archive a JOIN reports r ON r.id = a.report_id"
+                " WHERE a.first_seen >= ? ORDER BY a.first_seen",
+                (since,),
+            ).fetchall()
+        return (_archived(row) for row in rows)
+
+    def archived_report(self, ref: str) -> ArchivedReport | None:
+        where, arg = ("r.id = ?", int(ref)) if ref.isdigit() else ("r.url = ?", ref)
+        with self._lock:
+            row = self._db.execute(
+                f"SELECT {_ARCHIVED} FROM archive a JOIN reports r ON r.id = a.report_id WHERE {where}"
+                " ORDER BY r.id DESC LIMIT 1",
+                (arg,),
+            ).fetchone()
+        return _archived(row) if row else None
+
+    def prune_archive(self, before: float) -> int:
+        with self._transaction() as db:
+            return db.execute("DELETE FROM archive WHERE first_seen < ?", (before,)).rowcount
 
     @staticmethod
     def _queue(db: sqlite3.Connection, items: list[QueuedAlert], now: float) -> None:

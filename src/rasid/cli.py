@@ -8,7 +8,9 @@ import json
 import os
 import signal
 import sys
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
@@ -17,7 +19,7 @@ from rasid import __version__
 from rasid.config import Config, ConfigError, WebhookNotifier, default_config_path, format_duration, load_config
 from rasid.logs import configure_logging
 from rasid.match.compiler import WatchListError
-from rasid.store import DATABASE_NAME, ArchivedReport, open_store
+from rasid.store import DATABASE_NAME, ArchivedReport, Store, open_store
 
 PIDFILE = "rasid.pid"
 
@@ -102,6 +104,20 @@ def _parser() -> argparse.ArgumentParser:
     match.add_argument("--json", action="store_true", help="one JSON object per input, one per line")
     match.add_argument("files", nargs="+", metavar="FILE", help="files to match, - for standard input")
     return parser
+
+
+@contextmanager
+def _state(config: Config) -> Iterator[Store]:
+    """The state database of `config`, closed afterwards."""
+    store = open_store(config.state_dir)
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+def _when(t: float | None) -> str:
+    return datetime.fromtimestamp(t, timezone.utc).isoformat(timespec="seconds") if t else "-"
 
 
 def _config(args: argparse.Namespace) -> tuple[Path, Config]:
@@ -202,11 +218,8 @@ def _archived_since(config: Config, since: str) -> list[ArchivedReport]:
 
     from rasid.config import parse_duration
 
-    store = open_store(config.state_dir)
-    try:
+    with _state(config) as store:
         return list(store.archived(time.time() - parse_duration(since)))
-    finally:
-        store.close()
 
 
 def _replay(args: argparse.Namespace) -> int:
@@ -255,17 +268,13 @@ def _diff_config(args: argparse.Namespace) -> int:
 
 
 def _explain(args: argparse.Namespace) -> int:
-    from datetime import datetime, timezone
 
     from rasid.explain import print_explanation
     from rasid.match import build_matcher
 
     _, config = _config(args)
-    store = open_store(config.state_dir)
-    try:
+    with _state(config) as store:
         report = store.archived_report(args.report)
-    finally:
-        store.close()
     if report is None:
         print(f"no archived report {args.report!r}", file=sys.stderr)
         return 1
@@ -292,14 +301,11 @@ def _status(args: argparse.Namespace) -> int:
             running = f"running (pid {pid})"
         except (OSError, ValueError):
             running = "not running (stale pid file)"
-    store = open_store(config.state_dir)
-    try:
+    with _state(config) as store:
         counts = store.outbox_counts()
         per_notifier = store.outbox_by_notifier()
         oldest = store.oldest_pending()
         stories = store.stories(time.time() - 86400, limit=10_000)
-    finally:
-        store.close()
     print(f"rasid: {running}; state {config.state_dir / DATABASE_NAME}")
     age = f", oldest {format_duration(round(time.time() - oldest))}" if oldest else ""
     print(f"outbox: pending {counts['pending']}{age}, delivered {counts['delivered']}, dead {counts['dead']}")
@@ -313,14 +319,12 @@ def _status(args: argparse.Namespace) -> int:
 
 def _outbox(args: argparse.Namespace) -> int:
     import time
-    from datetime import datetime, timezone
 
     from rasid.config import parse_duration
 
     _, config = _config(args)
-    store = open_store(config.state_dir)
     now = time.time()
-    try:
+    with _state(config) as store:
         if args.action == "retry":
             if not args.ids and not args.all:
                 print("outbox retry: name alert ids or give --all", file=sys.stderr)
@@ -338,20 +342,16 @@ def _outbox(args: argparse.Namespace) -> int:
         rows = store.outbox_rows(("pending", "dead"), limit=1000)
         counts = store.outbox_counts()
         per_notifier = store.outbox_by_notifier()
-    finally:
-        store.close()
 
-    def when(t: float) -> str:
-        return datetime.fromtimestamp(t, timezone.utc).isoformat(timespec="seconds")
 
     for r in rows:
         what = r.document.get("report", {}).get("title") or r.document.get("notifier") or ""
         if args.json:
             print(json.dumps({"id": r.alert_id, "notifier": r.notifier, "status": r.status, "type": r.document.get("type"),
-                              "attempts": r.attempts, "created": when(r.created), "next_attempt": when(r.next_attempt),
+                              "attempts": r.attempts, "created": _when(r.created), "next_attempt": _when(r.next_attempt),
                               "last_error": r.last_error, "title": what}, ensure_ascii=False))  # fmt: skip
         else:
-            due = f"next {when(r.next_attempt)}" if r.status == "pending" else "dead"
+            due = f"next {_when(r.next_attempt)}" if r.status == "pending" else "dead"
             print(f"{r.alert_id}  {r.notifier}  {r.status}  attempts {r.attempts}  {due}  {r.last_error or '-'}  {what}")
     if not args.json:
         for name, c in sorted(per_notifier.items()):
@@ -361,17 +361,11 @@ def _outbox(args: argparse.Namespace) -> int:
 
 
 def _sources(args: argparse.Namespace) -> int:
-    from datetime import datetime, timezone
 
     _, config = _config(args)
-    store = open_store(config.state_dir)
-    try:
+    with _state(config) as store:
         states = store.feed_states()
-    finally:
-        store.close()
 
-    def when(t: float | None) -> str:
-        return datetime.fromtimestamp(t, timezone.utc).strftime("%Y-%m-%d %H:%M:%S") if t else "-"
 
     configured = [("feed", f.name, f.url) for f in config.sources.feeds]
     configured += [("folder", f.name, str(f.path)) for f in config.sources.folders]
@@ -381,10 +375,10 @@ def _sources(args: argparse.Namespace) -> int:
         disabled = st.disabled if st and st.disabled and (kind == "folder" or st.url == where) else None
         moved = st.url if st and st.url and not st.disabled and st.url != where else None
         rows.append({
-            "source": name, "kind": kind, "url": moved or where, "last_poll": when(st.last_poll if st else None),
-            "last_success": when(st.last_success if st else None), "status": (st.last_status if st else None) or "-",
+            "source": name, "kind": kind, "url": moved or where, "last_poll": _when(st.last_poll if st else None),
+            "last_success": _when(st.last_success if st else None), "status": (st.last_status if st else None) or "-",
             "new_items": st.new_items if st else 0, "errors": st.errors if st else 0,
-            "next_poll": "-" if disabled else when(st.next_poll if st else None), "disabled": disabled,
+            "next_poll": "-" if disabled else _when(st.next_poll if st else None), "disabled": disabled,
         })  # fmt: skip
     if getattr(args, "json", False):
         for row in rows:
@@ -403,29 +397,23 @@ def _sources(args: argparse.Namespace) -> int:
 
 def _stories(args: argparse.Namespace) -> int:
     import time
-    from datetime import datetime, timezone
 
     from rasid.config import parse_duration
 
     _, config = _config(args)
-    store = open_store(config.state_dir)
-    try:
+    with _state(config) as store:
         rows = store.stories(time.time() - parse_duration(args.since), limit=500)
-    finally:
-        store.close()
 
-    def when(t: float) -> str:
-        return datetime.fromtimestamp(t, timezone.utc).isoformat(timespec="seconds")
 
     for story in rows:
         if args.json:
-            sources = [{"source": s.source, "title": s.title, "url": s.url, "seen": when(s.seen), "similarity": s.similarity} for s in story.sources]  # fmt: skip
-            print(json.dumps({"id": story.id, "created": when(story.created), "title": story.title, "sources": sources}, ensure_ascii=False))
+            sources = [{"source": s.source, "title": s.title, "url": s.url, "seen": _when(s.seen), "similarity": s.similarity} for s in story.sources]  # fmt: skip
+            print(json.dumps({"id": story.id, "created": _when(story.created), "title": story.title, "sources": sources}, ensure_ascii=False))
             continue
-        print(f"{when(story.created)}  {story.id}  {len(story.sources)} source{'s' if len(story.sources) != 1 else ''}  {story.title}")
+        print(f"{_when(story.created)}  {story.id}  {len(story.sources)} source{'s' if len(story.sources) != 1 else ''}  {story.title}")
         for s in story.sources:
             similar = f"  ({s.similarity:.2f})" if s.similarity is not None else ""
-            print(f"    {when(s.seen)}  {s.source}  {s.url or s.title}{similar}")
+            print(f"    {_when(s.seen)}  {s.source}  {s.url or s.title}{similar}")
     if not rows and not args.json:
         print(f"no stories in the last {args.since}")
     return 0

@@ -117,8 +117,7 @@ class Daemon:
 
     async def once(self) -> None:
         """One pass over every source (waiting for files still being written), then one delivery pass."""
-        results = await asyncio.gather(*(self.poll_feed(f) for f in self.feeds), *(self._scan_settled(f) for f in self.folders))
-        del results
+        await asyncio.gather(*(self.poll_feed(f) for f in self.feeds), *(self._scan_settled(f) for f in self.folders))
         await self.deliver()
 
     async def _scan_settled(self, folder: FolderSource) -> None:

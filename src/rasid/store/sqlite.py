@@ -154,7 +154,7 @@ class SQLiteStore:
         # only a power cut can take back the last commits, and then the sources re-deliver them.
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.execute("PRAGMA foreign_keys=ON")
-        self._db.execute("PRAGMA wal_autocheckpoint=4000")  # fewer, larger checkpoints: each report dirties ~25 pages
+        self._db.execute("PRAGMA wal_autocheckpoint=16000")  # fewer, larger checkpoints: each report dirties ~25 pages
         self._migrate()
 
     def _migrate(self) -> None:

@@ -21,7 +21,15 @@ from pathlib import Path
 from wordfreq import top_n_list
 
 from rasid.config.models import DedupConfig
-from rasid.dedup import Candidate, best_match, fingerprint, fingerprint_words, report_keys, report_words, unpack_shingles
+from rasid.dedup import (
+    Candidate,
+    best_match,
+    fingerprint,
+    fingerprint_words,
+    report_keys,
+    report_words,
+    unpack_shingles,
+)
 from rasid.models import Report
 from rasid.store import SQLiteStore, StoryEntry
 

@@ -22,7 +22,7 @@ from wordfreq import top_n_list
 from rasid.config.models import PlaceSet, Term, WatchList
 from rasid.match import Matcher
 from rasid.match.gazetteer import Gazetteer
-from rasid.normalize import normalize, normalize_term
+from rasid.normalize import normalize
 
 SEED = Path(__file__).resolve().parent.parent / "seeds" / "000_2c1ebfdfacf94312.txt"
 

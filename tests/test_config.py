@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from support import ROOT, rasid
 
 from rasid.config import ConfigError, WebhookNotifier, load_config, parse_duration
-from support import ROOT, rasid
 
 GOOD = """\
 state_dir: ./var

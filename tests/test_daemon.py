@@ -5,10 +5,11 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+from support import FeedServer, Response, WebhookReceiver, rss, seed_item
+
 from rasid.config import load_config
 from rasid.daemon import Daemon
 from rasid.store import open_store
-from support import FeedServer, Response, WebhookReceiver, rss, seed_item
 
 
 def config_for(tmp_path: Path, feeds: dict[str, str], hook: str) -> Path:

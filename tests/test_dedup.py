@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import pytest
-
 from dedup_variants import Doc, labelled_pairs, stories, stream_grouping
+
 from rasid.config.models import DedupConfig
-from rasid.dedup import Candidate, best_match, canonical_url, fingerprint, report_keys, similarity
+from rasid.dedup import (
+    Candidate,
+    best_match,
+    canonical_url,
+    fingerprint,
+    report_keys,
+    similarity,
+)
 from rasid.dedup.boilerplate import strip_boilerplate
 from rasid.models import Report
 

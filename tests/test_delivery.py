@@ -10,13 +10,13 @@ from pathlib import Path
 import httpx
 import pytest
 from standardwebhooks import Webhook
+from support import Response, WebhookReceiver
 
 from rasid.config.models import ConsoleNotifier, WebhookNotifier
 from rasid.delivery import OutboxWorker, build_senders, retry_delay
 from rasid.delivery.senders import parse_retry_after
-from rasid.store import QueuedAlert, SQLiteStore
 from rasid.models import Report
-from support import Response, WebhookReceiver
+from rasid.store import QueuedAlert, SQLiteStore
 
 SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 

@@ -8,9 +8,8 @@ import sys
 import time
 from pathlib import Path
 
-from standardwebhooks import Webhook
-
 from dedup_variants import stories
+from standardwebhooks import Webhook
 from support import Response, WebhookReceiver, clean_env, rasid
 
 SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"

@@ -12,10 +12,19 @@ import threading
 import time
 from pathlib import Path
 
-import pytest
 from standardwebhooks import Webhook
-
-from support import PUBLISHED, ROOT, SEED, FeedServer, Response, WebhookReceiver, clean_env, rasid, rss, seed_item
+from support import (
+    PUBLISHED,
+    ROOT,
+    SEED,
+    FeedServer,
+    Response,
+    WebhookReceiver,
+    clean_env,
+    rasid,
+    rss,
+    seed_item,
+)
 
 SECRET = "whsec_" + "c2VjcmV0LWZvci10ZXN0cy0xMjM0NTY3ODkwYWJjZGVm"
 

@@ -9,14 +9,14 @@ from pathlib import Path
 
 import httpx
 import pytest
+from support import DATA, FeedServer, Response, rss, seed_item
 
 from rasid.config import FeedConfig, FolderConfig
 from rasid.sources import FeedPoll, FeedSource, FolderSource
-from rasid.sources.fetch import HostLimiter
 from rasid.sources.decode import BinaryContent, decode_text
+from rasid.sources.fetch import HostLimiter
 from rasid.sources.html import html_to_text
 from rasid.store.base import FeedState
-from support import DATA, FeedServer, Response, rss, seed_item
 
 
 def folder_source(path: Path, **kw: object) -> FolderSource:

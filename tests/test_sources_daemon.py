@@ -10,7 +10,15 @@ import time
 from email.utils import formatdate
 from pathlib import Path
 
-from support import FeedServer, Response, WebhookReceiver, clean_env, rasid, rss, seed_item
+from support import (
+    FeedServer,
+    Response,
+    WebhookReceiver,
+    clean_env,
+    rasid,
+    rss,
+    seed_item,
+)
 
 WATCH = "{name: south, places: [درعا, جاسم, طفس], keywords: [اغتيال, اجتماع, انفجار]}"
 

@@ -7,7 +7,6 @@ import random
 from pathlib import Path
 
 import pytest
-
 from dedup_variants import Doc, stories, variants
 from support import WebhookReceiver, rasid
 

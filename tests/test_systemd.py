@@ -14,7 +14,6 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-
 from support import ROOT, WebhookReceiver, clean_env
 
 LIST_A = "{name: جنوب-سوريا, places: [درعا], keywords: [اغتيال]}"

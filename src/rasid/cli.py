@@ -16,7 +16,14 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from rasid import __version__
-from rasid.config import Config, ConfigError, WebhookNotifier, default_config_path, format_duration, load_config
+from rasid.config import (
+    Config,
+    ConfigError,
+    WebhookNotifier,
+    default_config_path,
+    format_duration,
+    load_config,
+)
 from rasid.logs import configure_logging
 from rasid.match.compiler import WatchListError
 from rasid.store import DATABASE_NAME, ArchivedReport, Store, open_store

@@ -9,27 +9,27 @@ import logging
 import random
 import signal
 import time
-from functools import partial
-from pathlib import Path
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta, timezone
+from functools import partial
+from pathlib import Path
 from typing import TextIO
 
 import httpx
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from rasid.config import Config, ConfigError
-from rasid.delivery import OutboxWorker, build_senders
-from rasid.models import Report
-from rasid.match import WatchListError
-from rasid.endpoint import serve
-from rasid.metrics import Metrics
-from rasid.notify import Notifier, watchdog_interval
 from rasid.dedup import Candidate, StoryMatch, report_keys, unpack_shingles
+from rasid.delivery import OutboxWorker, build_senders
+from rasid.endpoint import serve
+from rasid.match import WatchListError
+from rasid.metrics import Metrics
+from rasid.models import Report
+from rasid.notify import Notifier, watchdog_interval
 from rasid.pipeline import Examined, Pipeline, Plan
 from rasid.sources import FeedSource, FolderSource
-from rasid.sources.feeds import USER_AGENT
 from rasid.sources.article import ArticleFetcher
+from rasid.sources.feeds import USER_AGENT
 from rasid.sources.fetch import HostLimiter
 from rasid.sources.health import assess
 from rasid.store import FeedState, QueuedAlert, Store, StoryInfo

@@ -7,7 +7,15 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from rasid.config.models import CustomPlace, DedupConfig, WatchList
-from rasid.dedup import Candidate, Fingerprint, StoryMatch, best_match, fingerprint_words, report_keys, report_words
+from rasid.dedup import (
+    Candidate,
+    Fingerprint,
+    StoryMatch,
+    best_match,
+    fingerprint_words,
+    report_keys,
+    report_words,
+)
 from rasid.delivery.payload import alert_document, alert_id, story_update_document
 from rasid.match import build_matcher
 from rasid.models import Alert, Report, Verdict

@@ -15,8 +15,8 @@ from pydantic import (
     Field,
     SecretStr,
     Tag,
-    field_validator,
     ValidationInfo,
+    field_validator,
     model_validator,
 )
 

@@ -1,7 +1,13 @@
 """Recognising a report seen before: exactly (keys) or nearly (fingerprints)."""
 
 from rasid.dedup.exact import ReportWords, canonical_url, report_keys, report_words
-from rasid.dedup.fingerprints import Fingerprint, fingerprint, fingerprint_words, similarity, unpack_shingles
+from rasid.dedup.fingerprints import (
+    Fingerprint,
+    fingerprint,
+    fingerprint_words,
+    similarity,
+    unpack_shingles,
+)
 from rasid.dedup.near import Candidate, StoryMatch, best_match
 
 __all__ = [

@@ -2,7 +2,13 @@
 
 from rasid.delivery.outbox import OutboxWorker, retry_delay
 from rasid.delivery.payload import alert_document, alert_id
-from rasid.delivery.senders import ConsoleSender, Sender, SendResult, WebhookSender, build_senders
+from rasid.delivery.senders import (
+    ConsoleSender,
+    Sender,
+    SendResult,
+    WebhookSender,
+    build_senders,
+)
 
 __all__ = [
     "ConsoleSender",

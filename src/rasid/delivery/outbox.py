@@ -57,8 +57,6 @@ class OutboxWorker:
         self.sleep = sleep
         self.metrics = metrics
         self._last_sent: dict[str, float] = {}
-        self.attempts: dict[tuple[str, str], int] = {}
-        """Attempts per (notifier, outcome: delivered, retry, dead), since start."""
 
     async def deliver_due(self) -> int:
         """One pass over the outbox; returns how many alerts were delivered."""
@@ -70,7 +68,7 @@ class OutboxWorker:
         """Send in order; stop at the first alert not yet due or failing, to keep the order."""
         queue = await asyncio.to_thread(self.store.pending_alerts, notifier, BATCH)
         sender = self.senders.get(notifier)
-        if sender is not None and getattr(sender, "digest", None):
+        if sender is not None and sender.digest:
             return await self._send_digest(notifier, sender, queue)
         delivered = 0
         for row in queue:
@@ -123,7 +121,7 @@ class OutboxWorker:
         """Everything pending in one message, once the oldest has waited a whole period."""
         now = self.clock()
         due = [r for r in queue if r.next_attempt <= now]
-        period = getattr(sender, "digest", None) or 0.0
+        period = sender.digest or 0.0
         if not due or (now - min(r.created for r in due) < period and all(r.attempts == 0 for r in due)):
             return 0
         items = [r.document for r in due]
@@ -149,7 +147,7 @@ class OutboxWorker:
 
     async def _pace(self, sender: Sender) -> None:
         """Keep to the notifier's rate."""
-        rate = getattr(sender, "rate", None)
+        rate = sender.rate
         if not rate:
             return
         wait = self._last_sent.get(sender.name, 0.0) + 1 / rate - time.monotonic()
@@ -159,7 +157,8 @@ class OutboxWorker:
 
     async def _note_failure(self, notifier: str, error: str, now: float) -> None:
         since, announced = await asyncio.to_thread(self.store.notifier_failed, notifier, now)
-        limit = getattr(self.senders.get(notifier), "alert_after", None)
+        sender = self.senders.get(notifier)
+        limit = sender.alert_after if sender is not None else None
         if announced or limit is None or now - since < limit:
             return
         log.error("notifier failing notifier=%s since=%s error=%r", notifier, _iso(since), error)
@@ -181,7 +180,6 @@ class OutboxWorker:
         await asyncio.to_thread(self.store.enqueue, others, now)
 
     def _count(self, notifier: str, outcome: str) -> None:
-        self.attempts[(notifier, outcome)] = self.attempts.get((notifier, outcome), 0) + 1
         if self.metrics:
             self.metrics.deliveries.labels(notifier, outcome).inc()
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from rasid.config.models import CustomPlace, PlaceSet, WatchList
-from rasid.match.gazetteer import Gazetteer, Place
 from rasid.match.compiler import WatchListError
+from rasid.match.gazetteer import Gazetteer, Place
 from rasid.match.matcher import Matcher
 
 

@@ -13,7 +13,15 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import accumulate
 
-from rasid.normalize.tables import COMMON_FOLDS, DELETED, EXPANDING, FOLD_HAMZA_SEATS, FOLDS, RARE_FOLDS, TRAILING_MARKS
+from rasid.normalize.tables import (
+    COMMON_FOLDS,
+    DELETED,
+    EXPANDING,
+    FOLD_HAMZA_SEATS,
+    FOLDS,
+    RARE_FOLDS,
+    TRAILING_MARKS,
+)
 
 _DELETE = re.compile(f"([{DELETED}])")
 _DELETED_CHAR = re.compile(f"[{DELETED}]")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from email import policy
 from email.parser import BytesParser
-from datetime import datetime, timezone
 from pathlib import PurePath
 
 from rasid.sources.decode import decode_text

@@ -7,9 +7,9 @@ import sqlite3
 import threading
 import zlib
 from collections.abc import Iterator
-from typing import Any
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from rasid.models import Report
 from rasid.store.base import (

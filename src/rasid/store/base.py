@@ -132,8 +132,33 @@ class FileState:
     status: str
 
 
+@dataclass(frozen=True)
+class InstanceRow:
+    """A live instance on a shared store, with the leases it holds."""
+
+    id: str
+    host: str
+    pid: int
+    started: float
+    seen: float
+    leases: list[str]
+
+
 class Store(Protocol):
     """State that must survive restarts: seen reports, the outbox, source bookkeeping."""
+
+    shared: bool
+    """Whether several instances may use this state at once (leases and claims then apply)."""
+    instance_id: str
+    claim_ttl: float
+
+    def migrate(self) -> tuple[int, int]:
+        """Bring the schema up to date; returns the versions before and after."""
+        ...
+
+    def ingest_lock(self) -> Any:
+        """A context manager held while one report meets the story index and is recorded."""
+        ...
 
     def record_report(
         self,
@@ -185,8 +210,8 @@ class Store(Protocol):
         """Notifiers with pending deliveries."""
         ...
 
-    def pending_alerts(self, notifier: str, limit: int) -> list[OutboxRow]:
-        """A notifier's pending deliveries, oldest first, due or not."""
+    def pending_alerts(self, notifier: str, limit: int, now: float | None = None) -> list[OutboxRow]:
+        """A notifier's pending deliveries, oldest first, due or not; claimed for this instance when shared."""
         ...
 
     def mark_delivered(self, row_id: int, now: float) -> None: ...
@@ -250,5 +275,25 @@ class Store(Protocol):
     def file_states(self, source: str) -> dict[str, FileState]: ...
 
     def save_file_state(self, source: str, path: str, state: FileState) -> None: ...
+
+    def release_claims(self, notifier: str) -> None:
+        """Give back this instance's claims on a notifier's rows it did not settle."""
+        ...
+
+    def heartbeat(self, now: float) -> None:
+        """Mark this instance alive and keep its outbox claims."""
+        ...
+
+    def claim_leases(self, names: list[str], now: float, ttl: float) -> set[str]:
+        """Renew, give back and take source leases; returns the names this instance holds."""
+        ...
+
+    def leave(self) -> None:
+        """Give back every lease and claim of this instance."""
+        ...
+
+    def instances(self, now: float, ttl: float) -> list[InstanceRow]:
+        """Live instances with their leases."""
+        ...
 
     def close(self) -> None: ...

@@ -1,0 +1,108 @@
+"""`PostgresDatabase`: the `Database` API on PostgreSQL, for several instances sharing one state."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg
+
+from rasid.store.schema import Dialect
+
+# The server notices a vanished client (a host that died, not only a process) within about 25 s,
+# and then ends its session, which releases the session's advisory locks.
+_SESSION_OPTIONS = "-c tcp_keepalives_idle=10 -c tcp_keepalives_interval=5 -c tcp_keepalives_count=3"
+
+
+def redact(url: str) -> str:
+    """`url` without its password, for logs and messages."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
+class _Session:
+    """A psycopg cursor that takes `?` placeholders."""
+
+    def __init__(self, cursor: psycopg.Cursor[Any]) -> None:
+        self._cursor = cursor
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> psycopg.Cursor[Any]:
+        return self._cursor.execute(sql.replace("?", "%s"), params)  # type: ignore[arg-type]
+
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        if rows:
+            self._cursor.executemany(sql.replace("?", "%s"), rows)  # type: ignore[arg-type]
+
+
+class PostgresDatabase:
+    """One autocommit connection shared by threads under a lock, reconnected after it breaks."""
+
+    dialect: Dialect = "postgresql"
+
+    def __init__(self, url: str, lock_timeout: float = 30.0) -> None:
+        self.url = url
+        self.where = redact(url)
+        self.lock_timeout = lock_timeout
+        self._lock = threading.Lock()
+        self._conn: psycopg.Connection[Any] | None = None
+        self._exclusive_lock = threading.Lock()
+        self._lock_conn: psycopg.Connection[Any] | None = None
+        self._connect()
+
+    def _connect(self) -> psycopg.Connection[Any]:
+        if self._conn is None or self._conn.closed or self._conn.broken:
+            try:
+                self._conn = psycopg.connect(
+                    self.url, autocommit=True, options=_SESSION_OPTIONS, connect_timeout=10, application_name="rasid"
+                )
+            except psycopg.Error as exc:
+                raise ConnectionError(f"{self.where}: cannot connect: {str(exc).strip()}") from None
+        return self._conn
+
+    @contextmanager
+    def transaction(self) -> Iterator[_Session]:
+        with self._lock:
+            conn = self._connect()
+            with conn.transaction(), conn.cursor() as cursor:
+                yield _Session(cursor)
+
+    @contextmanager
+    def read(self) -> Iterator[_Session]:
+        with self._lock:
+            conn = self._connect()
+            with conn.cursor() as cursor:
+                yield _Session(cursor)
+
+    @contextmanager
+    def exclusive(self, key: int) -> Iterator[None]:
+        """Hold a cluster-wide advisory lock, taken on a connection of its own so that waiting
+        for it blocks no other statement of this process; raises after `lock_timeout` seconds."""
+        with self._exclusive_lock:
+            if self._lock_conn is None or self._lock_conn.closed or self._lock_conn.broken:
+                self._lock_conn = psycopg.connect(
+                    self.url, autocommit=True, options=_SESSION_OPTIONS, connect_timeout=10, application_name="rasid"
+                )
+                self._lock_conn.execute(f"SET lock_timeout = {int(self.lock_timeout * 1000)}")
+            conn = self._lock_conn
+            conn.execute("SELECT pg_advisory_lock(%s)", (key,))
+            try:
+                yield
+            finally:
+                if not conn.broken:
+                    conn.execute("SELECT pg_advisory_unlock(%s)", (key,))
+
+    def table_exists(self, name: str) -> bool:
+        with self.read() as db:
+            return db.execute("SELECT to_regclass(?)", (name,)).fetchone()[0] is not None
+
+    def close(self) -> None:
+        with self._lock:
+            for conn in (self._conn, self._lock_conn):
+                if conn is not None:
+                    conn.close()

@@ -1,0 +1,536 @@
+"""`SQLStore`: the `Store` on a SQL `Database`, one statement set for SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import time
+import uuid
+import zlib
+from collections.abc import Iterator
+from contextlib import nullcontext
+from typing import Any
+
+from rasid.models import Report
+from rasid.store.base import (
+    ArchivedReport,
+    FeedState,
+    FileState,
+    InstanceRow,
+    KnownReport,
+    OutboxEntry,
+    OutboxRow,
+    QueuedAlert,
+    StoryEntry,
+    StoryInfo,
+    StoryRow,
+    StorySource,
+)
+from rasid.store.database import Database, Session
+from rasid.store.schema import SCHEMA_VERSION, upgrade_statements
+
+_ARCHIVED = "r.id, r.source, r.title, r.url, r.published, a.first_seen, r.story_id, a.text"
+_FEED_COLUMNS = (
+    "etag", "last_modified", "last_poll", "last_success", "last_status", "errors", "url", "next_poll",
+    "new_items", "disabled", "unhealthy",
+)  # fmt: skip
+_INGEST_LOCK = 0x72617369  # "rasi": the advisory lock that orders ingestion across instances
+_MIGRATE_LOCK = 0x72617367
+
+
+def _archived(row: tuple[Any, ...]) -> ArchivedReport:
+    report_id, source, title, url, published, first_seen, story_id, text = row
+    return ArchivedReport(
+        report_id, source, title, url, published, first_seen, story_id, zlib.decompress(text).decode("utf-8")
+    )
+
+
+def _marks(values: Any) -> str:
+    return ",".join("?" * len(values))
+
+
+class SQLStore:
+    """The state on one SQL database. With PostgreSQL (`shared`) several instances use it at once:
+    sources are leased, outbox rows claimed and ingestion ordered across them."""
+
+    def __init__(self, database: Database, migrate: bool = True) -> None:
+        self.db = database
+        self.shared = database.dialect == "postgresql"
+        self.instance_id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+        self.claim_ttl = 60.0
+        """Seconds an outbox claim or a lease lasts unless renewed."""
+        if migrate:
+            self.migrate()
+
+    @property
+    def where(self) -> str:
+        return self.db.where
+
+    # schema
+
+    def schema_version(self) -> int:
+        if not self.db.table_exists("meta"):
+            return 0
+        with self.db.read() as db:
+            row = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        return int(row[0]) if row else 0
+
+    def migrate(self) -> tuple[int, int]:
+        """Bring the schema to this rasid's version; returns (before, after). Several instances
+        starting at once migrate one after the other."""
+        with self._exclusive(_MIGRATE_LOCK):
+            before = self.schema_version()
+            if before > SCHEMA_VERSION:
+                raise RuntimeError(f"{self.where}: state schema {before} is newer than this rasid ({SCHEMA_VERSION})")
+            with self.db.transaction() as db:
+                for statement in upgrade_statements(before, self.db.dialect):
+                    db.execute(statement)
+                db.execute(
+                    "INSERT INTO meta (key, value) VALUES ('schema_version', ?)"
+                    " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                    (str(SCHEMA_VERSION),),
+                )
+        return before, SCHEMA_VERSION
+
+    def _exclusive(self, key: int) -> Any:
+        exclusive = getattr(self.db, "exclusive", None)
+        return exclusive(key) if exclusive is not None else nullcontext()
+
+    # reports and stories
+
+    def ingest_lock(self) -> Any:
+        """Held while a report meets the story index, so that two instances seeing the same story
+        at once make one story and one alert."""
+        return self._exclusive(_INGEST_LOCK)
+
+    def record_report(
+        self,
+        report: Report,
+        keys: list[str],
+        alerts: list[QueuedAlert],
+        now: float,
+        story: StoryEntry | None = None,
+        archive: bool = False,
+    ) -> bool:
+        with self.db.transaction() as db:
+            guids = [k for k in keys if k.startswith("guid:")]
+            if guids:
+                if db.execute(f"SELECT 1 FROM seen_keys WHERE key IN ({_marks(guids)}) LIMIT 1", guids).fetchone():
+                    return False
+            published = report.published.isoformat() if report.published else None
+            report_id = db.execute(
+                "INSERT INTO reports (source, title, url, guid, published, first_seen, alerts, story_id)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                (report.source, report.title, report.url, report.guid, published, now, len(alerts),
+                 story.story_id if story else None),
+            ).fetchone()[0]  # fmt: skip
+            db.executemany(
+                "INSERT INTO seen_keys (key, report_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                [(k, report_id) for k in keys],
+            )
+            if story is not None:
+                self._file_under_story(db, report, report_id, story, now)
+            if archive:
+                db.execute(
+                    "INSERT INTO archive (report_id, first_seen, text) VALUES (?, ?, ?)",
+                    (report_id, now, zlib.compress(report.text.encode("utf-8"), 6)),
+                )
+            self._queue(db, alerts, now)
+            return True
+
+    @staticmethod
+    def _file_under_story(db: Session, report: Report, report_id: int, story: StoryEntry, now: float) -> None:
+        if story.new_story:
+            db.execute(
+                "INSERT INTO stories (id, created, title, url, sources) VALUES (?, ?, ?, ?, 0) ON CONFLICT DO NOTHING",
+                (story.story_id, now, report.title, report.url),
+            )
+        if story.listed:
+            db.execute("UPDATE stories SET sources = sources + 1 WHERE id = ?", (story.story_id,))
+            db.execute(
+                "INSERT INTO story_sources (story_id, report_id, source, title, url, seen, similarity)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                (story.story_id, report_id, report.source, report.title, report.url, now, story.similarity),
+            )
+        db.executemany(
+            "INSERT INTO story_alerts (story_id, watchlist) VALUES (?, ?) ON CONFLICT DO NOTHING",
+            [(story.story_id, w) for w in story.alerted],
+        )
+        if story.shingles is not None and story.band_keys:
+            db.execute(
+                "INSERT INTO fingerprints (report_id, story_id, created, shingles) VALUES (?, ?, ?, ?)",
+                (report_id, story.story_id, now, story.shingles),
+            )
+            db.executemany(
+                "INSERT INTO lsh (key, report_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                [(k, report_id) for k in story.band_keys],
+            )
+
+    def archived(self, since: float) -> Iterator[ArchivedReport]:
+        with self.db.read() as db:
+            rows = db.execute(
+                f"SELECT {_ARCHIVED} FROM archive a JOIN reports r ON r.id = a.report_id"
+                " WHERE a.first_seen >= ? ORDER BY a.first_seen",
+                (since,),
+            ).fetchall()
+        return (_archived(row) for row in rows)
+
+    def archived_report(self, ref: str) -> ArchivedReport | None:
+        where, arg = ("r.id = ?", int(ref)) if ref.isdigit() else ("r.url = ?", ref)
+        with self.db.read() as db:
+            row = db.execute(
+                f"SELECT {_ARCHIVED} FROM archive a JOIN reports r ON r.id = a.report_id WHERE {where}"
+                " ORDER BY r.id DESC LIMIT 1",
+                (arg,),
+            ).fetchone()
+        return _archived(row) if row else None
+
+    def prune_archive(self, before: float) -> int:
+        with self.db.transaction() as db:
+            return db.execute("DELETE FROM archive WHERE first_seen < ?", (before,)).rowcount
+
+    def find_reports(self, keys: list[str]) -> list[KnownReport]:
+        with self.db.read() as db:
+            rows = db.execute(
+                "SELECT DISTINCT r.id, r.story_id, r.source FROM seen_keys k JOIN reports r ON r.id = k.report_id"
+                f" WHERE k.key IN ({_marks(keys)})",
+                keys,
+            ).fetchall()
+        return [KnownReport(*row) for row in rows]
+
+    def add_keys(self, report_id: int, keys: list[str]) -> None:
+        with self.db.transaction() as db:
+            db.executemany(
+                "INSERT INTO seen_keys (key, report_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                [(k, report_id) for k in keys],
+            )
+
+    def similar_reports(self, band_keys: tuple[int, ...], since: float) -> list[tuple[int, str, bytes]]:
+        if not band_keys:
+            return []
+        with self.db.read() as db:
+            rows = db.execute(
+                "SELECT f.report_id, f.story_id, f.shingles FROM fingerprints f"
+                f" WHERE f.report_id IN (SELECT report_id FROM lsh WHERE key IN ({_marks(band_keys)})) AND f.created >= ?",
+                (*band_keys, since),
+            ).fetchall()
+        return [(r[0], r[1], bytes(r[2])) for r in rows]
+
+    def story_info(self, story_id: str) -> StoryInfo:
+        with self.db.read() as db:
+            row = db.execute("SELECT sources FROM stories WHERE id = ?", (story_id,)).fetchone()
+            alerted = db.execute("SELECT watchlist FROM story_alerts WHERE story_id = ?", (story_id,)).fetchall()
+        return StoryInfo(row[0] if row else 0, frozenset(w for (w,) in alerted))
+
+    def stories(self, since: float, limit: int) -> list[StoryRow]:
+        with self.db.read() as db:
+            rows = db.execute(
+                "SELECT id, created, title FROM stories WHERE created >= ? ORDER BY created DESC LIMIT ?", (since, limit)
+            ).fetchall()
+            out = []
+            for story_id, created, title in rows:
+                sources = db.execute(
+                    "SELECT source, title, url, seen, similarity FROM story_sources WHERE story_id = ? ORDER BY seen",
+                    (story_id,),
+                ).fetchall()
+                out.append(StoryRow(story_id, created, title, [StorySource(*s) for s in sources]))
+        return out
+
+    def prune_fingerprints(self, before: float) -> int:
+        with self.db.transaction() as db:
+            db.execute(
+                "DELETE FROM lsh WHERE report_id IN (SELECT report_id FROM fingerprints WHERE created < ?)", (before,)
+            )
+            return db.execute("DELETE FROM fingerprints WHERE created < ?", (before,)).rowcount
+
+    # outbox
+
+    @staticmethod
+    def _queue(db: Session, items: list[QueuedAlert], now: float) -> None:
+        db.executemany(
+            "INSERT INTO outbox (alert_id, notifier, document, status, created, next_attempt)"
+            " VALUES (?, ?, ?, 'pending', ?, ?) ON CONFLICT DO NOTHING",
+            [(a.alert_id, a.notifier, json.dumps(a.document, ensure_ascii=False), now, now) for a in items],
+        )
+
+    def pending_notifiers(self) -> list[str]:
+        with self.db.read() as db:
+            rows = db.execute("SELECT DISTINCT notifier FROM outbox WHERE status = 'pending'").fetchall()
+        return [r[0] for r in rows]
+
+    def pending_alerts(self, notifier: str, limit: int, now: float | None = None) -> list[OutboxRow]:
+        """The head of a notifier's queue. Shared, the rows are claimed for this instance, and none
+        are returned while another live instance holds claims on the notifier: one instance at
+        a time delivers to a notifier, which keeps its order and rate limit."""
+        columns = "id, alert_id, notifier, document, attempts, created, next_attempt"
+        if not self.shared:
+            with self.db.read() as db:
+                rows = db.execute(
+                    f"SELECT {columns} FROM outbox WHERE status = 'pending' AND notifier = ? ORDER BY id LIMIT ?",
+                    (notifier, limit),
+                ).fetchall()
+        else:
+            now = time.time() if now is None else now
+            with self.db.transaction() as db:
+                db.execute("SELECT pg_advisory_xact_lock(hashtext(?))", (f"rasid.outbox:{notifier}",))
+                busy = db.execute(
+                    "SELECT 1 FROM outbox WHERE status = 'pending' AND notifier = ? AND claimed_by <> ?"
+                    " AND claimed_until > ? LIMIT 1",
+                    (notifier, self.instance_id, now),
+                ).fetchone()
+                if busy:
+                    return []
+                rows = db.execute(
+                    "UPDATE outbox SET claimed_by = ?, claimed_until = ? WHERE id IN (SELECT id FROM outbox"
+                    " WHERE status = 'pending' AND notifier = ? ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED)"
+                    f" RETURNING {columns}",
+                    (self.instance_id, now + self.claim_ttl, notifier, limit),
+                ).fetchall()
+                rows.sort(key=lambda r: r[0])
+        return [OutboxRow(r[0], r[1], r[2], json.loads(r[3]), r[4], r[5], r[6]) for r in rows]
+
+    def release_claims(self, notifier: str) -> None:
+        """Give back this instance's claims on a notifier's rows it did not settle."""
+        if self.shared:
+            with self.db.transaction() as db:
+                db.execute(
+                    "UPDATE outbox SET claimed_by = NULL, claimed_until = NULL"
+                    " WHERE status = 'pending' AND notifier = ? AND claimed_by = ?",
+                    (notifier, self.instance_id),
+                )
+
+    def mark_delivered(self, row_id: int, now: float) -> None:
+        with self.db.transaction() as db:
+            db.execute(
+                "UPDATE outbox SET status = 'delivered', attempts = attempts + 1, delivered = ?, last_error = NULL,"
+                " claimed_by = NULL, claimed_until = NULL WHERE id = ?",
+                (now, row_id),
+            )
+
+    def mark_failed(self, row_id: int, error: str, next_attempt: float | None) -> None:
+        with self.db.transaction() as db:
+            if next_attempt is None:
+                db.execute(
+                    "UPDATE outbox SET status = 'dead', attempts = attempts + 1, last_error = ?,"
+                    " claimed_by = NULL, claimed_until = NULL WHERE id = ?",
+                    (error, row_id),
+                )
+            else:
+                db.execute(
+                    "UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt = ? WHERE id = ?",
+                    (error, next_attempt, row_id),
+                )
+
+    def outbox_counts(self) -> dict[str, int]:
+        with self.db.read() as db:
+            rows = db.execute("SELECT status, count(*) FROM outbox GROUP BY status").fetchall()
+        counts = {"pending": 0, "delivered": 0, "dead": 0}
+        counts.update({status: int(n) for status, n in rows})
+        return counts
+
+    def writable(self) -> bool:
+        try:
+            with self.db.transaction() as db:
+                db.execute("SELECT 1 FROM meta LIMIT 1")
+        except Exception:  # any driver's error means the same here: the state cannot take writes
+            return False
+        return True
+
+    def oldest_pending(self) -> float | None:
+        with self.db.read() as db:
+            row = db.execute("SELECT min(created) FROM outbox WHERE status = 'pending'").fetchone()
+        return row[0] if row else None
+
+    def outbox_by_notifier(self) -> dict[str, dict[str, int]]:
+        with self.db.read() as db:
+            rows = db.execute(
+                "SELECT notifier, status, count(*), sum(attempts) FROM outbox GROUP BY notifier, status"
+            ).fetchall()
+        out: dict[str, dict[str, int]] = {}
+        for notifier, status, count, attempts in rows:
+            entry = out.setdefault(notifier, {"pending": 0, "delivered": 0, "dead": 0, "attempts": 0})
+            entry[status] = int(count)
+            entry["attempts"] += int(attempts or 0)
+        return out
+
+    def enqueue(self, items: list[QueuedAlert], now: float) -> None:
+        with self.db.transaction() as db:
+            self._queue(db, items, now)
+
+    def outbox_rows(self, statuses: tuple[str, ...], limit: int) -> list[OutboxEntry]:
+        with self.db.read() as db:
+            rows = db.execute(
+                "SELECT alert_id, notifier, status, attempts, created, next_attempt, last_error, document FROM outbox"
+                f" WHERE status IN ({_marks(statuses)}) ORDER BY id LIMIT ?",
+                (*statuses, limit),
+            ).fetchall()
+        return [OutboxEntry(*r[:7], json.loads(r[7])) for r in rows]
+
+    def requeue(self, alert_ids: list[str] | None, now: float) -> int:
+        with self.db.transaction() as db:
+            if alert_ids is None:
+                cur = db.execute(
+                    "UPDATE outbox SET status = 'pending', next_attempt = ?, created = ? WHERE status = 'dead'", (now, now)
+                )
+            else:
+                cur = db.execute(
+                    "UPDATE outbox SET status = 'pending', next_attempt = ?, created = ?"
+                    f" WHERE status = 'dead' AND alert_id IN ({_marks(alert_ids)})",
+                    (now, now, *alert_ids),
+                )
+            return cur.rowcount
+
+    def purge(self, before: float) -> int:
+        with self.db.transaction() as db:
+            return db.execute("DELETE FROM outbox WHERE status IN ('delivered', 'dead') AND created < ?", (before,)).rowcount
+
+    def notifier_failed(self, notifier: str, now: float) -> tuple[float, bool]:
+        with self.db.transaction() as db:
+            db.execute(
+                "INSERT INTO notifier_state (notifier, failing_since, announced) VALUES (?, ?, 0)"
+                " ON CONFLICT (notifier) DO UPDATE SET failing_since = coalesce(notifier_state.failing_since,"
+                " excluded.failing_since)",
+                (notifier, now),
+            )
+            since, announced = db.execute(
+                "SELECT failing_since, announced FROM notifier_state WHERE notifier = ?", (notifier,)
+            ).fetchone()
+        return since, bool(announced)
+
+    def notifier_announced(self, notifier: str) -> None:
+        with self.db.transaction() as db:
+            db.execute("UPDATE notifier_state SET announced = 1 WHERE notifier = ?", (notifier,))
+
+    def notifier_recovered(self, notifier: str) -> bool:
+        with self.db.transaction() as db:
+            row = db.execute("SELECT announced FROM notifier_state WHERE notifier = ?", (notifier,)).fetchone()
+            db.execute("UPDATE notifier_state SET failing_since = NULL, announced = 0 WHERE notifier = ?", (notifier,))
+        return bool(row and row[0])
+
+    # sources
+
+    def feed_state(self, source: str) -> FeedState:
+        with self.db.read() as db:
+            row = db.execute(f"SELECT {', '.join(_FEED_COLUMNS)} FROM feed_state WHERE source = ?", (source,)).fetchone()
+        return FeedState(*row) if row else FeedState()
+
+    def recent_arrivals(self, source: str, limit: int) -> list[float]:
+        with self.db.read() as db:
+            rows = db.execute(
+                "SELECT first_seen FROM reports WHERE source = ? ORDER BY id DESC LIMIT ?", (source, limit)
+            ).fetchall()
+        return [r[0] for r in rows]
+
+    def feed_states(self) -> dict[str, FeedState]:
+        with self.db.read() as db:
+            rows = db.execute(f"SELECT source, {', '.join(_FEED_COLUMNS)} FROM feed_state").fetchall()
+        return {r[0]: FeedState(*r[1:]) for r in rows}
+
+    def save_feed_state(self, source: str, state: FeedState) -> None:
+        updates = ", ".join(f"{c} = excluded.{c}" for c in _FEED_COLUMNS)
+        with self.db.transaction() as db:
+            db.execute(
+                f"INSERT INTO feed_state (source, {', '.join(_FEED_COLUMNS)}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                f" ON CONFLICT (source) DO UPDATE SET {updates}",
+                (source, state.etag, state.last_modified, state.last_poll, state.last_success, state.last_status,
+                 state.errors, state.url, state.next_poll, state.new_items, state.disabled, state.unhealthy),
+            )  # fmt: skip
+
+    def file_states(self, source: str) -> dict[str, FileState]:
+        with self.db.read() as db:
+            rows = db.execute("SELECT path, size, mtime_ns, status FROM file_state WHERE source = ?", (source,)).fetchall()
+        return {path: FileState(size, mtime, status) for path, size, mtime, status in rows}
+
+    def save_file_state(self, source: str, path: str, state: FileState) -> None:
+        with self.db.transaction() as db:
+            db.execute(
+                "INSERT INTO file_state (source, path, size, mtime_ns, status) VALUES (?, ?, ?, ?, ?)"
+                " ON CONFLICT (source, path) DO UPDATE SET size = excluded.size, mtime_ns = excluded.mtime_ns,"
+                " status = excluded.status",
+                (source, path, state.size, state.mtime_ns, state.status),
+            )
+
+    # instances and leases
+
+    def heartbeat(self, now: float) -> None:
+        """Record this instance as alive now, and keep its outbox claims."""
+        host, pid, _ = self.instance_id.split(":")
+        with self.db.transaction() as db:
+            db.execute(
+                "INSERT INTO instances (id, host, pid, started, seen) VALUES (?, ?, ?, ?, ?)"
+                " ON CONFLICT (id) DO UPDATE SET seen = excluded.seen",
+                (self.instance_id, host, int(pid), now, now),
+            )
+            db.execute(
+                "UPDATE outbox SET claimed_until = ? WHERE claimed_by = ? AND status = 'pending'",
+                (now + self.claim_ttl, self.instance_id),
+            )
+
+    def claim_leases(self, names: list[str], now: float, ttl: float) -> set[str]:
+        """Renew this instance's leases among `names`, give back the rest of its leases and those
+        beyond its fair share (the names shared among live instances), and take free or expired
+        ones up to that share. Returns the names it holds."""
+        with self.db.transaction() as db:
+            db.executemany("INSERT INTO leases (name, owner, expires) VALUES (?, NULL, 0) ON CONFLICT DO NOTHING",
+                           [(n,) for n in names])  # fmt: skip
+            live = db.execute("SELECT count(*) FROM instances WHERE seen >= ?", (now - ttl,)).fetchone()[0]
+            share = -(-len(names) // max(1, int(live)))
+            held = sorted(
+                n for (n,) in db.execute("SELECT name FROM leases WHERE owner = ?", (self.instance_id,)).fetchall()
+            )
+            wanted = set(names)
+            give_back = [n for n in held if n not in wanted]
+            keep = [n for n in held if n in wanted]
+            give_back += keep[share:]
+            keep = keep[:share]
+            if give_back:
+                db.execute(
+                    f"UPDATE leases SET owner = NULL, expires = 0 WHERE owner = ? AND name IN ({_marks(give_back)})",
+                    (self.instance_id, *give_back),
+                )
+            if keep:
+                db.execute(
+                    f"UPDATE leases SET expires = ? WHERE owner = ? AND name IN ({_marks(keep)})",
+                    (now + ttl, self.instance_id, *keep),
+                )
+            if len(keep) < share and names:
+                lock = " FOR UPDATE SKIP LOCKED" if self.shared else ""
+                free = [
+                    n for (n,) in db.execute(
+                        f"SELECT name FROM leases WHERE name IN ({_marks(names)}) AND (owner IS NULL OR expires < ?)"
+                        f" ORDER BY name LIMIT ?{lock}",
+                        (*names, now, share - len(keep)),
+                    ).fetchall()
+                ]  # fmt: skip
+                if free:
+                    db.execute(
+                        f"UPDATE leases SET owner = ?, expires = ? WHERE name IN ({_marks(free)})",
+                        (self.instance_id, now + ttl, *free),
+                    )
+                keep += free
+        return set(keep)
+
+    def leave(self) -> None:
+        """At a clean stop: give back every lease and claim, and leave the instance list."""
+        with self.db.transaction() as db:
+            db.execute("UPDATE leases SET owner = NULL, expires = 0 WHERE owner = ?", (self.instance_id,))
+            db.execute(
+                "UPDATE outbox SET claimed_by = NULL, claimed_until = NULL WHERE claimed_by = ?", (self.instance_id,)
+            )
+            db.execute("DELETE FROM instances WHERE id = ?", (self.instance_id,))
+
+    def instances(self, now: float, ttl: float) -> list[InstanceRow]:
+        """Instances seen within `ttl`, with the leases they hold."""
+        with self.db.read() as db:
+            rows = db.execute(
+                "SELECT id, host, pid, started, seen FROM instances WHERE seen >= ? ORDER BY started", (now - ttl,)
+            ).fetchall()
+            leases = db.execute("SELECT owner, name FROM leases WHERE owner IS NOT NULL AND expires >= ?", (now,)).fetchall()
+        held: dict[str, list[str]] = {}
+        for owner, name in leases:
+            held.setdefault(owner, []).append(name)
+        return [InstanceRow(i, h, int(p), s, seen, sorted(held.get(i, []))) for i, h, p, s, seen in rows]
+
+    def close(self) -> None:
+        self.db.close()

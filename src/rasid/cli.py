@@ -26,7 +26,8 @@ from rasid.config import (
 )
 from rasid.logs import configure_logging
 from rasid.match.compiler import WatchListError
-from rasid.store import DATABASE_NAME, ArchivedReport, Store, open_store
+from rasid.store import DATABASE_NAME, ArchivedReport, SQLStore, Store, open_store
+from rasid.store.postgres import redact
 
 PIDFILE = "rasid.pid"
 
@@ -48,6 +49,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except WatchListError as exc:
         print(f"config: {exc}", file=sys.stderr)
+        return 1
+    except ConnectionError as exc:  # the state database is unreachable
+        print(f"state: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130
@@ -72,6 +76,7 @@ def _parser() -> argparse.ArgumentParser:
     command("status", _status, "what the running daemon has been doing, from its state database")
     command("once", _once, "poll every source once, deliver due alerts, exit")
     command("check", _check, "validate a config and summarise it")
+    command("migrate", _migrate, "bring the state database's schema up to date (also done at every start)")
     replay = command("replay", _replay, "run the watch-lists over the archive; nothing is sent")
     replay.add_argument("--since", default="7d", metavar="DURATION", help="how far back (default 7d)")
     replay.add_argument("--watchlist", metavar="NAME", help="only this watch-list")
@@ -113,10 +118,21 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _open_store(config: Config, migrate: bool = True) -> SQLStore:
+    url = config.storage.url.get_secret_value() if config.storage.url else None
+    return open_store(config.state_dir, url, migrate=migrate)
+
+
+def _where(config: Config) -> str:
+    if config.storage.url:
+        return redact(config.storage.url.get_secret_value())
+    return str(config.state_dir / DATABASE_NAME)
+
+
 @contextmanager
 def _state(config: Config) -> Iterator[Store]:
     """The state database of `config`, closed afterwards."""
-    store = open_store(config.state_dir)
+    store = _open_store(config)
     try:
         yield store
     finally:
@@ -143,6 +159,7 @@ def _run(args: argparse.Namespace) -> int:
         loop = asyncio.get_running_loop()
         loop.add_signal_handler(signal.SIGHUP, lambda: daemon.reload(lambda: load_config(path)))
         pidfile = daemon.config.state_dir / PIDFILE
+        pidfile.parent.mkdir(parents=True, exist_ok=True)
         pidfile.write_text(f"{os.getpid()}\n")
         try:
             await daemon.run(stop)
@@ -177,7 +194,7 @@ def _with_daemon(args: argparse.Namespace, action: Callable[[Daemon], Awaitable[
     configure_logging(config.log_level, config.log_format)
 
     async def main() -> None:
-        daemon = Daemon(config, open_store(config.state_dir))
+        daemon = Daemon(config, _open_store(config))
         try:
             await action(daemon)
         finally:
@@ -189,7 +206,7 @@ def _with_daemon(args: argparse.Namespace, action: Callable[[Daemon], Awaitable[
 
 def _check(args: argparse.Namespace) -> int:
     path, config = _config(args)
-    out = [f"{path}: OK", f"state: {config.state_dir / DATABASE_NAME}"]
+    out = [f"{path}: OK", f"state: {_where(config)}"]
     feeds, folders = config.sources.feeds, config.sources.folders
     out.append(f"sources ({len(feeds) + len(folders)}):")
     out += [f"  feed    {f.name:<20} every {format_duration(f.interval):<6} {f.url}" for f in feeds]
@@ -292,6 +309,20 @@ def _explain(args: argparse.Namespace) -> int:
     return 0
 
 
+def _migrate(args: argparse.Namespace) -> int:
+    _, config = _config(args)
+    store = _open_store(config, migrate=False)
+    try:
+        before, after = store.migrate()
+    finally:
+        store.close()
+    if before == after:
+        print(f"{_where(config)}: schema at version {after}, nothing to do")
+    else:
+        print(f"{_where(config)}: schema migrated from version {before or 'none'} to {after}")
+    return 0
+
+
 def _status(args: argparse.Namespace) -> int:
     """Sources, outbox and stories at a glance."""
     import time
@@ -313,7 +344,14 @@ def _status(args: argparse.Namespace) -> int:
         per_notifier = store.outbox_by_notifier()
         oldest = store.oldest_pending()
         stories = store.stories(time.time() - 86400, limit=10_000)
-    print(f"rasid: {running}; state {config.state_dir / DATABASE_NAME}")
+        instances = store.instances(time.time(), config.storage.lease_ttl) if store.shared else []
+    if store.shared:
+        print(f"rasid: {len(instances)} live instance{'s' if len(instances) != 1 else ''}; state {_where(config)}")
+        for i in instances:
+            shown = ", ".join(i.leases[:8]) + (f", ... ({len(i.leases)})" if len(i.leases) > 8 else "")
+            print(f"  {i.id}: since {_when(i.started)}, seen {_when(i.seen)}, {len(i.leases)} leases: {shown or '-'}")
+    else:
+        print(f"rasid: {running}; state {_where(config)}")
     age = f", oldest {format_duration(round(time.time() - oldest))}" if oldest else ""
     print(f"outbox: pending {counts['pending']}{age}, delivered {counts['delivered']}, dead {counts['dead']}")
     for name, c in sorted(per_notifier.items()):

@@ -43,6 +43,9 @@ FEED_JITTER = 0.1
 """Each feed poll lands up to this share of its interval early or late, so feeds never poll in lockstep."""
 FIRST_POLL_SPREAD = 10.0
 PRUNE_INTERVAL = 6 * 3600.0
+LEASE_ROUND = 0.25
+"""Leases are renewed every quarter of `lease_ttl` and granted for the other three quarters, so
+that a dead instance's feeds are taken over within `lease_ttl`."""
 
 
 class Daemon:
@@ -72,6 +75,8 @@ class Daemon:
         self._delivery_lock = asyncio.Lock()
         self._ingest_lock = asyncio.Lock()
         self._deliver_again = False
+        self._leases: set[str] = set()
+        """Feeds this instance may poll, on a shared store; on a private one all of them."""
 
     def apply(self, config: Config) -> None:
         """Take `config` as the one in force: sources, watch-lists and notifiers are replaced;
@@ -80,6 +85,7 @@ class Daemon:
         senders = build_senders(config.notifiers, self.client, self.stream)
         pipeline = Pipeline(config.watchlists, list(senders), config.gazetteer.places, config.dedup)
         self.config = config
+        self.store.claim_ttl = config.storage.lease_ttl
         self.senders = senders
         self.pipeline = pipeline
         self.worker = OutboxWorker(
@@ -116,9 +122,13 @@ class Daemon:
         )
 
     async def once(self) -> None:
-        """One pass over every source (waiting for files still being written), then one delivery pass."""
+        """One pass over every source (waiting for files still being written), then one delivery pass.
+        On a shared store only the feeds no live instance holds are polled."""
+        await self.lease_round()
         await asyncio.gather(*(self.poll_feed(f) for f in self.feeds), *(self._scan_settled(f) for f in self.folders))
         await self.deliver()
+        if self.store.shared:
+            await asyncio.to_thread(self.store.leave)
 
     async def _scan_settled(self, folder: FolderSource) -> None:
         """Scan until no file is still being written, or give up on those after `ONCE_SETTLE_LIMIT`."""
@@ -132,6 +142,7 @@ class Daemon:
     async def run(self, stop: asyncio.Event) -> None:
         """Poll and deliver on schedule until `stop` is set, then shut down cleanly."""
         self._stop = stop
+        await self.lease_round()
         self._scheduler = AsyncIOScheduler(timezone=timezone.utc)
         self._sync_jobs()
         self._scheduler.start()
@@ -156,6 +167,28 @@ class Daemon:
         if server is not None:
             server.close()
         await self._finish_inflight()
+        if self.store.shared:
+            await asyncio.to_thread(self.store.leave)
+
+    async def lease_round(self) -> None:
+        """On a shared store: say this instance is alive, keep its outbox claims, and renew, give
+        back and take feed leases so that live instances share the feeds; a lease outlives a dead
+        instance by at most `storage.lease_ttl`."""
+        if not self.store.shared:
+            return
+        now = self.clock()
+        term = self.config.storage.lease_ttl * (1 - LEASE_ROUND)
+        await asyncio.to_thread(self.store.heartbeat, now)
+        held = await asyncio.to_thread(self.store.claim_leases, [f.name for f in self.feeds], now, term)
+        gained, lost = held - self._leases, self._leases - held
+        self._leases = held
+        if gained or lost:
+            log.info("leases changed held=%d gained=%d given_back=%d", len(held), len(gained), len(lost))
+        for feed in self.feeds:
+            if feed.name in gained:
+                state = await asyncio.to_thread(self.store.feed_state, feed.name)
+                due = state.next_poll or ((state.last_poll or 0) + feed.config.interval)
+                self._reschedule(f"feed:{feed.name}", max(due, now))
 
     async def health(self) -> tuple[bool, dict[str, object]]:
         """Alive (this runs on the loop) and the database writable; each source's state."""
@@ -191,6 +224,7 @@ class Daemon:
             **{f"folder:{f.name}": (f.config.interval, partial(self.scan_folder, f)) for f in self.folders},
             "delivery": (self.config.delivery.interval, self.deliver),
             "prune": (PRUNE_INTERVAL, self.prune),
+            **({"leases": (self.config.storage.lease_ttl * LEASE_ROUND, self.lease_round)} if self.store.shared else {}),
         }
         for job in scheduler.get_jobs():
             if job.id not in wanted:
@@ -282,6 +316,8 @@ class Daemon:
             await asyncio.wait(still, timeout=1.0)
 
     async def poll_feed(self, feed: FeedSource) -> None:
+        if self.store.shared and feed.name not in self._leases:
+            return
         previous = await asyncio.to_thread(self.store.feed_state, feed.name)
         if previous.disabled and previous.url == feed.config.url:
             return
@@ -292,7 +328,8 @@ class Daemon:
         self.metrics.poll_seconds.labels("feed").observe(time.monotonic() - started)
         self.metrics.polls.labels(feed.name, "error" if poll.error else poll.state.last_status or "ok").inc()
         poll.state = await self._check_health(feed, poll.state)
-        await asyncio.to_thread(self.store.save_feed_state, feed.name, poll.state)
+        if poll.state.disabled or poll.error:
+            await asyncio.to_thread(self.store.save_feed_state, feed.name, poll.state)
         if poll.state.disabled:
             log.error("feed disabled source=%s reason=%r", feed.name, poll.error)
             return
@@ -309,6 +346,9 @@ class Daemon:
         if feed.config.full_text and not backfill:
             poll.reports = await self._with_full_text(feed, poll.reports)
         new, alerts = await self.ingest(poll.reports, quiet_before=self._quiet_before(feed.config.max_age, backfill))
+        # Saved only now: had ingesting failed or the process died, the next poll fetches these
+        # entries again instead of being told by the server they are not modified.
+        await asyncio.to_thread(self.store.save_feed_state, feed.name, poll.state)
         log.info(
             "feed polled source=%s status=%s entries=%d new=%d alerts=%d",
             feed.name, poll.state.last_status, len(poll.reports), new, alerts,
@@ -410,15 +450,9 @@ class Daemon:
                 or (report.published is not None and report.published < quiet_before)
             )
             async with self._ingest_lock:  # one report at a time meets the story index
-                plan = await asyncio.to_thread(self._plan, examined, not backlog)
-                if plan is None:
-                    continue
-                recorded = await asyncio.to_thread(
-                    self.store.record_report, report, examined.keys, plan.queued, self.clock(), plan.story,
-                    self.config.archive.enabled,
-                )  # fmt: skip
-                if not recorded:
-                    continue
+                plan = await asyncio.to_thread(self._plan_and_record, examined, not backlog)
+            if plan is None:
+                continue
             new += 1
             alerts += len(plan.alerts)
             queued += len(plan.queued)
@@ -440,6 +474,17 @@ class Daemon:
         if queued:
             asyncio.get_running_loop().create_task(self._tracked("delivery", self.deliver))
         return new, alerts
+
+    def _plan_and_record(self, examined: Examined, alerting: bool) -> Plan | None:
+        """Plan and record a report under the store's ingest lock (blocking); None if it was seen before."""
+        with self.store.ingest_lock():
+            plan = self._plan(examined, alerting)
+            if plan is None:
+                return None
+            recorded = self.store.record_report(
+                examined.report, examined.keys, plan.queued, self.clock(), plan.story, self.config.archive.enabled
+            )
+        return plan if recorded else None
 
     def _plan(self, examined: Examined, alerting: bool = True) -> Plan | None:
         """The plan for a new report (blocking: reads the store); None for one seen before.

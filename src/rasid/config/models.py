@@ -367,6 +367,25 @@ class HttpConfig(Model):
     )
 
 
+class StorageConfig(Model):
+    """Where the state lives: the SQLite file in `state_dir` unless a PostgreSQL URL is given."""
+
+    url: SecretStr | None = Field(
+        None,
+        description="`postgresql://user:password@host:5432/db`: several instances share this state (secret; use `${VAR}`)",
+    )
+    lease_ttl: Seconds = Field(
+        30.0, ge=3, description="with PostgreSQL: how long a source lease or outbox claim outlives its instance"
+    )
+
+    @field_validator("url")
+    @classmethod
+    def _postgres_only(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().startswith(("postgresql://", "postgres://")):
+            raise ValueError("only postgresql:// URLs are supported; leave `url` out for the SQLite file")
+        return value
+
+
 class DedupConfig(Model):
     """How near-duplicates (the same story from several outlets) are recognised and handled."""
 
@@ -400,6 +419,7 @@ class Config(Model):
     delivery: DeliveryConfig = Field(DeliveryConfig(), description="see below")
     dedup: DedupConfig = Field(DedupConfig(), description="see below")
     archive: ArchiveConfig = Field(ArchiveConfig(), description="see below; `false` turns it off")
+    storage: StorageConfig = Field(StorageConfig(), description="see below; SQLite unless a PostgreSQL `url` is set")
 
     def cross_check(self) -> list[tuple[tuple[str | int, ...], str]]:
         """Problems that span several entries, each with its location."""

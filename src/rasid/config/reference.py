@@ -25,6 +25,7 @@ from rasid.config.models import (
     HttpConfig,
     PlaceSet,
     Sources,
+    StorageConfig,
     Term,
     WatchList,
     WebhookNotifier,
@@ -44,6 +45,7 @@ SECTIONS: list[tuple[str, type[BaseModel]]] = [
     ("`dedup`", DedupConfig),
     ("`http`", HttpConfig),
     ("`archive`", ArchiveConfig),
+    ("`storage`", StorageConfig),
     ("`watchlists[].tests[]`", Example),
     ("`gazetteer.places[]`", CustomPlace),
 ]
@@ -55,6 +57,7 @@ _MODEL_NAMES: dict[type, str] = {
     DedupConfig: "dedup",
     HttpConfig: "http",
     ArchiveConfig: "archive",
+    StorageConfig: "storage",
     Example: "example",
     Term: "term",
     WatchList: "watch-list",

@@ -65,8 +65,16 @@ class OutboxWorker:
         return sum(results)
 
     async def _drain(self, notifier: str) -> int:
-        """Send in order; stop at the first alert not yet due or failing, to keep the order."""
-        queue = await asyncio.to_thread(self.store.pending_alerts, notifier, BATCH)
+        """Send in order; stop at the first alert not yet due or failing, to keep the order.
+        On a shared store the rows come claimed for this instance, and unsent ones are given back."""
+        queue = await asyncio.to_thread(self.store.pending_alerts, notifier, BATCH, self.clock())
+        try:
+            return await self._send_queue(notifier, queue)
+        finally:
+            if queue and self.store.shared:
+                await asyncio.to_thread(self.store.release_claims, notifier)
+
+    async def _send_queue(self, notifier: str, queue: list[OutboxRow]) -> int:
         sender = self.senders.get(notifier)
         if sender is not None and sender.digest:
             return await self._send_digest(notifier, sender, queue)

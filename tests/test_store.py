@@ -1,12 +1,25 @@
-"""The SQLite store on a real file: dedup keys, the outbox, bookkeeping, reopening."""
+"""The store on both backends (a real SQLite file, a real PostgreSQL database): dedup keys, the outbox,
+bookkeeping, reopening, schema migrations, leases and outbox claims between instances."""
 
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from rasid.models import Report
-from rasid.store import FeedState, FileState, QueuedAlert, SQLiteStore
+from rasid.store import (
+    FeedState,
+    FileState,
+    QueuedAlert,
+    SQLiteStore,
+    SQLStore,
+    StoryEntry,
+    open_store,
+)
+from rasid.store.schema import SCHEMA_VERSION
 
 REPORT = Report("feed", "عنوان", "نص", url="https://x.example/1", guid="g1")
 
@@ -15,8 +28,8 @@ def alerts(*notifiers: str) -> list[QueuedAlert]:
     return [QueuedAlert("alert_1", n, {"id": "alert_1", "watchlist": "south"}) for n in notifiers]
 
 
-def test_report_is_recorded_once_with_its_alerts(tmp_path: Path) -> None:
-    store = SQLiteStore(tmp_path / "s.db")
+def test_report_is_recorded_once_with_its_alerts(open_state: Callable[[], SQLStore]) -> None:
+    store = open_state()
     assert store.record_report(REPORT, ["guid:feed:g1", "url:x"], alerts("ops", "console"), 10.0)
     assert not store.record_report(REPORT, ["guid:feed:g1"], alerts("ops"), 11.0)  # the same item again
     (known,) = store.find_reports(["guid:other:g9", "url:x"])
@@ -27,25 +40,30 @@ def test_report_is_recorded_once_with_its_alerts(tmp_path: Path) -> None:
     assert sorted(store.pending_notifiers()) == ["console", "ops"]
 
 
-def test_state_survives_reopening_and_uses_wal(tmp_path: Path) -> None:
-    path = tmp_path / "s.db"
-    store = SQLiteStore(path)
+def test_state_survives_reopening(open_state: Callable[[], SQLStore]) -> None:
+    store = open_state()
     store.record_report(REPORT, ["k1"], alerts("ops"), 10.0)
     store.save_feed_state("feed", FeedState(etag='"e"', last_poll=5.0, errors=2))
     store.save_file_state("inbox", "a.txt", FileState(10, 20, "read"))
     store.close()
 
-    again = SQLiteStore(path)
+    again = open_state()
     assert again.find_reports(["k1"])
     (row,) = again.pending_alerts("ops", 10)
     assert row.document == {"id": "alert_1", "watchlist": "south"} and row.next_attempt == 10.0
     assert again.feed_state("feed") == FeedState(etag='"e"', last_poll=5.0, errors=2)
     assert again.file_states("inbox") == {"a.txt": FileState(10, 20, "read")}
-    assert sqlite3.connect(path).execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    again.save_feed_state("feed", FeedState(etag='"f"', errors=0))  # an update of the same row
+    assert again.feed_states() == {"feed": FeedState(etag='"f"')}
 
 
-def test_outbox_transitions(tmp_path: Path) -> None:
-    store = SQLiteStore(tmp_path / "s.db")
+def test_sqlite_state_uses_wal(tmp_path: Path) -> None:
+    SQLiteStore(tmp_path / "s.db").close()
+    assert sqlite3.connect(tmp_path / "s.db").execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_outbox_transitions(open_state: Callable[[], SQLStore]) -> None:
+    store = open_state()
     store.record_report(REPORT, ["k1"], alerts("a", "b", "c"), 10.0)
     (a,), (b,), (c,) = (store.pending_alerts(n, 10) for n in "abc")
     store.mark_delivered(a.row_id, 11.0)
@@ -57,8 +75,8 @@ def test_outbox_transitions(tmp_path: Path) -> None:
     assert store.outbox_counts() == {"pending": 1, "delivered": 1, "dead": 1}
 
 
-def test_failed_transaction_leaves_nothing(tmp_path: Path) -> None:
-    store = SQLiteStore(tmp_path / "s.db")
+def test_failed_transaction_leaves_nothing(open_state: Callable[[], SQLStore]) -> None:
+    store = open_state()
     bad = [QueuedAlert("alert_x", "ops", {"unserialisable": object()})]
     try:
         store.record_report(REPORT, ["k-bad"], bad, 10.0)
@@ -67,10 +85,8 @@ def test_failed_transaction_leaves_nothing(tmp_path: Path) -> None:
     assert store.record_report(REPORT, ["k-bad"], alerts("ops"), 11.0)
 
 
-def test_fingerprints_are_found_by_band_and_expire(tmp_path: Path) -> None:
-    from rasid.store import StoryEntry
-
-    store = SQLiteStore(tmp_path / "s.db")
+def test_fingerprints_are_found_by_band_and_expire(open_state: Callable[[], SQLStore]) -> None:
+    store = open_state()
     old = StoryEntry("story_old", True, shingles=b"old", band_keys=(1, 2, 3))
     new = StoryEntry("story_new", True, shingles=b"new", band_keys=(3, 4))
     store.record_report(Report("a", "t1", "x1"), ["k1"], [], 100.0, old)
@@ -80,3 +96,106 @@ def test_fingerprints_are_found_by_band_and_expire(tmp_path: Path) -> None:
     assert store.prune_fingerprints(before=1000.0) == 1
     assert [sid for _, sid, _ in store.similar_reports((1, 2, 3), since=0.0)] == ["story_new"]
     assert store.story_info("story_old").sources == 1  # the story itself stays listed
+
+
+def test_large_band_keys_and_blobs_round_trip(open_state: Callable[[], SQLStore]) -> None:
+    store = open_state()
+    key = (20 << 32) | 0xFFFFFFFF  # band 20's keys need 64 bits
+    store.record_report(Report("a", "t", "x"), ["k"], [], 1.0, StoryEntry("s", True, shingles=b"\x00\xff", band_keys=(key,)))
+    assert store.similar_reports((key,), 0.0) == [(1, "s", b"\x00\xff")]
+
+
+def test_migrate_is_idempotent_and_reports_versions(open_state: Callable[[], SQLStore]) -> None:
+    store = open_state()
+    assert store.schema_version() == SCHEMA_VERSION
+    assert store.migrate() == (SCHEMA_VERSION, SCHEMA_VERSION)
+
+
+def test_a_version_5_sqlite_database_gains_the_outbox_claims(tmp_path: Path) -> None:
+    db = sqlite3.connect(tmp_path / "rasid.sqlite3")
+    db.executescript(
+        "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+        "INSERT INTO meta VALUES ('schema_version', '5');"
+        "CREATE TABLE outbox (id INTEGER PRIMARY KEY, alert_id TEXT NOT NULL, notifier TEXT NOT NULL,"
+        " document TEXT NOT NULL, status TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, created REAL NOT NULL,"
+        " next_attempt REAL NOT NULL, delivered REAL, last_error TEXT, UNIQUE (alert_id, notifier));"
+        "INSERT INTO outbox (alert_id, notifier, document, status, created, next_attempt)"
+        " VALUES ('alert_old', 'ops', '{}', 'pending', 1, 1);"
+    )
+    db.commit()
+    db.close()
+    store = open_store(tmp_path)
+    assert store.schema_version() == SCHEMA_VERSION
+    assert [r.alert_id for r in store.pending_alerts("ops", 10)] == ["alert_old"]
+
+
+def test_a_newer_schema_is_refused(tmp_path: Path) -> None:
+    open_store(tmp_path).close()
+    db = sqlite3.connect(tmp_path / "rasid.sqlite3")
+    db.execute("UPDATE meta SET value = '99' WHERE key = 'schema_version'")
+    db.commit()
+    with pytest.raises(RuntimeError, match="newer than this rasid"):
+        open_store(tmp_path)
+
+
+FEEDS = [f"feed-{i:02}" for i in range(10)]
+
+
+def test_leases_are_shared_fairly_and_taken_over_after_they_expire(postgres_url: str, tmp_path: Path) -> None:
+    a, b, c = (open_store(tmp_path, postgres_url) for _ in range(3))
+    for store in (a, b, c):
+        store.heartbeat(100.0)
+    held = [s.claim_leases(FEEDS, 100.0, 30.0) for s in (a, b, c)]
+    assert [len(h) for h in held] == [4, 4, 2]  # a fair share each, ceil(10 / 3)
+    assert set().union(*held) == set(FEEDS) and sum(map(len, held)) == len(FEEDS)
+    # a renews; b and c die; c's and b's leases expire and a takes them up to its new share
+    a.heartbeat(120.0)
+    assert a.claim_leases(FEEDS, 120.0, 30.0) == held[0]  # b and c still alive and holding
+    a.heartbeat(140.0)
+    assert a.claim_leases(FEEDS, 140.0, 30.0) == set(FEEDS)  # only a is alive: its share is all
+    (alive,) = a.instances(140.0, 30.0)
+    assert alive.id == a.instance_id and alive.leases == sorted(FEEDS)
+    # b comes back: a gives back half at its next round, and b takes them
+    b.heartbeat(150.0)
+    a.heartbeat(150.0)
+    assert len(a.claim_leases(FEEDS, 150.0, 30.0)) == 5
+    assert len(b.claim_leases(FEEDS, 150.0, 30.0)) == 5
+    a.leave()
+    assert b.claim_leases(FEEDS, 151.0, 30.0) == set(FEEDS)  # a left cleanly: b need not wait
+    assert [i.id for i in b.instances(151.0, 30.0)] == [b.instance_id]
+
+
+def test_outbox_rows_are_claimed_by_one_instance_at_a_time(postgres_url: str, tmp_path: Path) -> None:
+    a, b = (open_store(tmp_path, postgres_url) for _ in range(2))
+    a.claim_ttl = b.claim_ttl = 30.0
+    a.enqueue([QueuedAlert(f"alert_{i}", "ops", {"n": i}) for i in range(5)], 10.0)
+    first = a.pending_alerts("ops", 2, now=10.0)
+    assert [r.alert_id for r in first] == ["alert_0", "alert_1"]
+    assert b.pending_alerts("ops", 10, now=11.0) == []  # a delivers to ops: b keeps off, order is kept
+    a.mark_delivered(first[0].row_id, 12.0)
+    a.release_claims("ops")
+    taken = b.pending_alerts("ops", 10, now=13.0)
+    assert [r.alert_id for r in taken] == ["alert_1", "alert_2", "alert_3", "alert_4"]
+    assert a.pending_alerts("ops", 10, now=14.0) == []
+    # b dies holding its claims: they lapse after claim_ttl and a takes the rows
+    assert [r.alert_id for r in a.pending_alerts("ops", 10, now=13.0 + 31.0)][:1] == ["alert_1"]
+
+
+def test_ingest_lock_excludes_other_instances(postgres_url: str, tmp_path: Path) -> None:
+    import threading
+
+    a, b = (open_store(tmp_path, postgres_url) for _ in range(2))
+    order: list[str] = []
+    with a.ingest_lock():
+        waiter = threading.Thread(target=lambda: (b.ingest_lock().__enter__(), order.append("b")))
+        waiter.start()
+        waiter.join(0.5)
+        order.append("a done")
+    waiter.join(5)
+    assert order == ["a done", "b"]
+
+
+def test_postgres_url_errors_name_the_server_without_the_password(tmp_path: Path) -> None:
+    with pytest.raises(ConnectionError) as caught:
+        open_store(tmp_path, "postgresql://rasid:hunter2@127.0.0.1:1/nowhere")
+    assert "127.0.0.1:1" in str(caught.value) and "hunter2" not in str(caught.value)

@@ -47,11 +47,16 @@ class Cluster:
             self.user = next(u for u in ("postgres", "nobody") if _user_exists(u))
             entry = pwd.getpwnam(self.user)
             os.chown(self.dir, entry.pw_uid, entry.pw_gid)
-        data = self.dir / "data"
-        self._run("initdb", "-D", str(data), "-U", "rasid", "-A", "trust", "--no-sync", "-E", "UTF8", "--locale=C")
-        options = f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200"
-        self._run("pg_ctl", "-D", str(data), "-l", str(self.dir / "log"), "-o", options, "-w", "start")
+        self._run("initdb", "-D", str(self.dir / "data"), "-U", "rasid", "-A", "trust", "--no-sync", "-E", "UTF8", "--locale=C")
+        self.start_server()
         self.url = f"postgresql://rasid@127.0.0.1:{self.port}/postgres"
+
+    def start_server(self) -> None:
+        options = f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200"
+        self._run("pg_ctl", "-D", str(self.dir / "data"), "-l", str(self.dir / "log"), "-o", options, "-w", "start")
+
+    def stop_server(self) -> None:
+        self._run("pg_ctl", "-D", str(self.dir / "data"), "-m", "fast", "-w", "stop")
 
     def _run(self, tool: str, *args: str) -> None:
         command = [str(self.bin / tool), *args]

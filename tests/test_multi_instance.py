@@ -72,14 +72,16 @@ notifiers:
 
 
 def start(config: Path, url: str) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "rasid", "run", "--config", str(config)],
-        cwd=config.parent,
-        env=clean_env({"RASID_DATABASE_URL": url}),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    """`rasid run` with its log in `log.txt` beside the config (a pipe nobody reads would fill up)."""
+    with open(config.parent / "log.txt", "a", encoding="utf-8") as log:
+        return subprocess.Popen(
+            [sys.executable, "-m", "rasid", "run", "--config", str(config)],
+            cwd=config.parent,
+            env=clean_env({"RASID_DATABASE_URL": url}),
+            stdout=subprocess.DEVNULL,
+            stderr=log,
+            text=True,
+        )
 
 
 def wait_until(condition, timeout: float) -> bool:  # type: ignore[no-untyped-def]
@@ -139,3 +141,33 @@ def test_three_instances_share_feeds_and_survive_a_sigkill(
         assert conn.execute("SELECT count(*) FROM instances").fetchone()[0] == 1  # the killed one never left
     for node in (nodes[0], nodes[2]):
         assert node.returncode == 0
+
+
+def test_an_instance_rides_out_a_database_restart(
+    tmp_path: Path, feed_server: FeedServer, receiver: WebhookReceiver
+) -> None:
+    from postgres import Cluster, new_database
+
+    cluster = Cluster()  # its own server, to stop and start
+    try:
+        url = new_database(cluster.url)
+        publish(feed_server, 1)
+        config = write_config(tmp_path / "node", "node", feed_server.url, f"{receiver.url}/hook")
+        node = start(config, url)
+        try:
+            assert wait_until(lambda: len(receiver.posts()) >= FEEDS, 60), len(receiver.posts())
+            cluster.stop_server()
+            time.sleep(3)
+            assert node.poll() is None  # still running, failing its jobs and logging why
+            cluster.start_server()
+            publish(feed_server, 2)
+            assert wait_until(lambda: len(receiver.posts()) >= 2 * FEEDS, LEASE_TTL + 30), len(receiver.posts())
+        finally:
+            node.send_signal(signal.SIGTERM)
+            node.wait(30)
+        assert node.returncode == 0
+        log = (config.parent / "log.txt").read_text(encoding="utf-8")
+        assert "ERROR rasid.daemon: job failed job=" in log and "Traceback" not in log
+        assert len({p.headers["webhook-id"] for p in receiver.posts()}) == len(receiver.posts()) == 2 * FEEDS
+    finally:
+        cluster.stop()

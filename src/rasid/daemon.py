@@ -178,8 +178,12 @@ class Daemon:
             return
         now = self.clock()
         term = self.config.storage.lease_ttl * (1 - LEASE_ROUND)
-        await asyncio.to_thread(self.store.heartbeat, now)
-        held = await asyncio.to_thread(self.store.claim_leases, [f.name for f in self.feeds], now, term)
+        try:
+            await asyncio.to_thread(self.store.heartbeat, now)
+            held = await asyncio.to_thread(self.store.claim_leases, [f.name for f in self.feeds], now, term)
+        except Exception:
+            self._leases = set()  # cut off from the shared state: poll nothing until leases are had again
+            raise
         gained, lost = held - self._leases, self._leases - held
         self._leases = held
         if gained or lost:
@@ -300,6 +304,8 @@ class Daemon:
             await job()
         except asyncio.CancelledError:  # at shutdown, past the grace period
             log.warning("job abandoned job=%s", job_id)
+        except ConnectionError as exc:  # the shared state is unreachable: said in one line, tried again next time
+            log.error("job failed job=%s error=%r", job_id, str(exc))
         except Exception:
             log.exception("job failed job=%s", job_id)
         finally:

@@ -67,23 +67,31 @@ class PostgresDatabase:
 
     @contextmanager
     def transaction(self) -> Iterator[_Session]:
-        with self._lock:
+        with self._lock, self._unavailable_as_connection_error():
             conn = self._connect()
             with conn.transaction(), conn.cursor() as cursor:
                 yield _Session(cursor)
 
     @contextmanager
     def read(self) -> Iterator[_Session]:
-        with self._lock:
+        with self._lock, self._unavailable_as_connection_error():
             conn = self._connect()
             with conn.cursor() as cursor:
                 yield _Session(cursor)
 
     @contextmanager
+    def _unavailable_as_connection_error(self) -> Iterator[None]:
+        """A lost or refused connection is the same event to callers on either engine's store."""
+        try:
+            yield
+        except psycopg.OperationalError as exc:
+            raise ConnectionError(f"{self.where}: {str(exc).strip().splitlines()[0]}") from None
+
+    @contextmanager
     def exclusive(self, key: int) -> Iterator[None]:
         """Hold a cluster-wide advisory lock, taken on a connection of its own so that waiting
         for it blocks no other statement of this process; raises after `lock_timeout` seconds."""
-        with self._exclusive_lock:
+        with self._exclusive_lock, self._unavailable_as_connection_error():
             if self._lock_conn is None or self._lock_conn.closed or self._lock_conn.broken:
                 self._lock_conn = psycopg.connect(
                     self.url, autocommit=True, options=_SESSION_OPTIONS, connect_timeout=10, application_name="rasid"

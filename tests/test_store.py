@@ -181,18 +181,35 @@ def test_outbox_rows_are_claimed_by_one_instance_at_a_time(postgres_url: str, tm
     assert [r.alert_id for r in a.pending_alerts("ops", 10, now=13.0 + 31.0)][:1] == ["alert_1"]
 
 
-def test_ingest_lock_excludes_other_instances(postgres_url: str, tmp_path: Path) -> None:
+def test_ingest_lock_excludes_instances_on_the_same_story_only(postgres_url: str, tmp_path: Path) -> None:
     import threading
 
     a, b = (open_store(tmp_path, postgres_url) for _ in range(2))
     order: list[str] = []
-    with a.ingest_lock():
-        waiter = threading.Thread(target=lambda: (b.ingest_lock().__enter__(), order.append("b")))
-        waiter.start()
-        waiter.join(0.5)
+
+    def enter(keys: list[str], bands: tuple[int, ...], name: str) -> threading.Thread:
+        def hold() -> None:
+            with b.ingest_lock(keys, bands):
+                order.append(name)
+
+        thread = threading.Thread(target=hold)
+        thread.start()
+        thread.join(0.5)
+        return thread
+
+    with a.ingest_lock(["url:x", "text:1"], (5, 9)):
+        other = enter(["url:y", "text:2"], (6, 10), "other story")  # nothing in common: goes ahead
+        copy = enter(["url:z", "text:3"], (7, 9), "near copy")  # shares band 9: waits
         order.append("a done")
-    waiter.join(5)
-    assert order == ["a done", "b"]
+    copy.join(5)
+    other.join(5)
+    assert order == ["other story", "a done", "near copy"]
+
+    with a.ingest_lock(["url:x"], ()):
+        same = enter(["url:x", "guid:q"], (), "same url")
+        order.append("a again")
+    same.join(5)
+    assert order[-2:] == ["a again", "same url"]
 
 
 def test_postgres_url_errors_name_the_server_without_the_password(tmp_path: Path) -> None:

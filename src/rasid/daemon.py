@@ -483,7 +483,7 @@ class Daemon:
 
     def _plan_and_record(self, examined: Examined, alerting: bool) -> Plan | None:
         """Plan and record a report under the store's ingest lock (blocking); None if it was seen before."""
-        with self.store.ingest_lock():
+        with self.store.ingest_lock(examined.keys, examined.fingerprint.band_keys):
             plan = self._plan(examined, alerting)
             if plan is None:
                 return None

@@ -156,8 +156,9 @@ class Store(Protocol):
         """Bring the schema up to date; returns the versions before and after."""
         ...
 
-    def ingest_lock(self) -> Any:
-        """A context manager held while one report meets the story index and is recorded."""
+    def ingest_lock(self, keys: list[str], band_keys: tuple[int, ...]) -> Any:
+        """A context manager held while a report with these dedup keys and LSH band keys meets
+        the story index and is recorded."""
         ...
 
     def record_report(

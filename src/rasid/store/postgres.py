@@ -88,9 +88,11 @@ class PostgresDatabase:
             raise ConnectionError(f"{self.where}: {str(exc).strip().splitlines()[0]}") from None
 
     @contextmanager
-    def exclusive(self, key: int) -> Iterator[None]:
-        """Hold a cluster-wide advisory lock, taken on a connection of its own so that waiting
-        for it blocks no other statement of this process; raises after `lock_timeout` seconds."""
+    def exclusive(self, keys: Sequence[int]) -> Iterator[None]:
+        """Hold cluster-wide advisory locks on `keys`, taken in order (so two holders of
+        overlapping sets cannot deadlock) on a connection of its own (so that waiting blocks no
+        other statement of this process); raises after `lock_timeout` seconds."""
+        ordered = sorted(set(keys))
         with self._exclusive_lock, self._unavailable_as_connection_error():
             if self._lock_conn is None or self._lock_conn.closed or self._lock_conn.broken:
                 self._lock_conn = psycopg.connect(
@@ -98,12 +100,12 @@ class PostgresDatabase:
                 )
                 self._lock_conn.execute(f"SET lock_timeout = {int(self.lock_timeout * 1000)}")
             conn = self._lock_conn
-            conn.execute("SELECT pg_advisory_lock(%s)", (key,))
             try:
+                conn.execute("SELECT " + ", ".join(["pg_advisory_lock(%s)"] * len(ordered)), ordered)  # type: ignore[arg-type]
                 yield
             finally:
                 if not conn.broken:
-                    conn.execute("SELECT pg_advisory_unlock(%s)", (key,))
+                    conn.execute("SELECT pg_advisory_unlock_all()")
 
     def table_exists(self, name: str) -> bool:
         with self.read() as db:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import socket
@@ -35,8 +36,10 @@ _FEED_COLUMNS = (
     "etag", "last_modified", "last_poll", "last_success", "last_status", "errors", "url", "next_poll",
     "new_items", "disabled", "unhealthy",
 )  # fmt: skip
-_INGEST_LOCK = 0x72617369  # "rasi": the advisory lock that orders ingestion across instances
-_MIGRATE_LOCK = 0x72617367
+_MIGRATE_LOCK = (1 << 62) + 1
+"""Above every LSH band key (< 2**37) and outside the range `ingest_lock` hashes exact keys to."""
+_FORGET_INSTANCES = 86400.0
+"""Instances that died without leaving drop out of the table after a day."""
 
 
 def _archived(row: tuple[Any, ...]) -> ArchivedReport:
@@ -79,7 +82,7 @@ class SQLStore:
     def migrate(self) -> tuple[int, int]:
         """Bring the schema to this rasid's version; returns (before, after). Several instances
         starting at once migrate one after the other."""
-        with self._exclusive(_MIGRATE_LOCK):
+        with self._exclusive([_MIGRATE_LOCK]):
             before = self.schema_version()
             if before > SCHEMA_VERSION:
                 raise RuntimeError(f"{self.where}: state schema {before} is newer than this rasid ({SCHEMA_VERSION})")
@@ -93,16 +96,21 @@ class SQLStore:
                 )
         return before, SCHEMA_VERSION
 
-    def _exclusive(self, key: int) -> Any:
+    def _exclusive(self, keys: list[int]) -> Any:
         exclusive = getattr(self.db, "exclusive", None)
-        return exclusive(key) if exclusive is not None else nullcontext()
+        return exclusive(keys) if exclusive is not None else nullcontext()
 
     # reports and stories
 
-    def ingest_lock(self) -> Any:
-        """Held while a report meets the story index, so that two instances seeing the same story
-        at once make one story and one alert."""
-        return self._exclusive(_INGEST_LOCK)
+    def ingest_lock(self, keys: list[str], band_keys: tuple[int, ...]) -> Any:
+        """Held while a report meets the story index and is recorded. Shared, it locks the
+        report's exact keys and LSH band keys: two instances receiving the same story (the
+        same keys, or a near copy sharing a band) at once take turns and make one story and
+        one alert, and unrelated reports go ahead side by side."""
+        if not self.shared:
+            return nullcontext()
+        hashed = [int.from_bytes(hashlib.sha256(k.encode()).digest()[:8], "big") >> 3 for k in keys]
+        return self._exclusive([*hashed, *band_keys])
 
     def record_report(
         self,
@@ -466,6 +474,7 @@ class SQLStore:
                 "UPDATE outbox SET claimed_until = ? WHERE claimed_by = ? AND status = 'pending'",
                 (now + self.claim_ttl, self.instance_id),
             )
+            db.execute("DELETE FROM instances WHERE seen < ?", (now - _FORGET_INSTANCES,))
 
     def claim_leases(self, names: list[str], now: float, ttl: float) -> set[str]:
         """Renew this instance's leases among `names`, give back the rest of its leases and those

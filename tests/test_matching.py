@@ -208,6 +208,15 @@ def test_gazetteer_places_and_ambiguity() -> None:
     assert not common.fired
 
 
+def test_gazetteer_names_that_read_as_everyday_words_once_folded_or_prefixed_are_dropped() -> None:
+    gazetteer = gazetteer_with([])
+    countries = sorted({p.country for p in gazetteer.places})
+    matcher = Matcher([WatchList(name="world", places=[{"gazetteer": c} for c in countries])], gazetteer)
+    # بانه (Baneh) is بأنه folded, بنان is لبنان less its ل, بيرا is كبيراً less its ك, آشار is وأشار less its و
+    (verdict,) = matcher.verdicts("وأشار المصدر بأنّه كان اجتماعاً كبيراً في صيدا")
+    assert {m.surface for m in verdict.matches} == {"صيدا"}
+
+
 def test_gazetteer_extension_and_unknown_governorate() -> None:
     from rasid.config.models import CustomPlace
     from rasid.match import WatchListError

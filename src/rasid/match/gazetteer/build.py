@@ -16,6 +16,7 @@ from pathlib import Path
 
 from rasid.match.gazetteer.places import BUNDLED, Place, write_places
 from rasid.match.lexicon import ARTICLE_ZIPF
+from rasid.match.morphology import ARTICLE, PREFIXES
 from rasid.normalize import normalize_term
 
 ARABIC_NAME = re.compile(r"^[\u0621-\u063a\u0641-\u064a\u064b-\u0652\u0670 ]+$")
@@ -26,10 +27,36 @@ ARAB_LEAGUE = frozenset("DZ BH KM DJ EG IQ JO KW LB LY MR MA OM PS QA SA SO SD S
 COMMON_ZIPF = 4.0
 """A one-word name at least this frequent as a word is an everyday word..."""
 COMMON_UNLESS_POPULATION = 20_000
-"""...unless the place is at least this large."""
-ALWAYS_COMMON = frozenset({"الثوره", "ثوره", "الحراك", "حراك", "السجن", "جديده", "الجديده", "الشجره"})
-"""Everyday words that the rule above would keep."""
+"""...unless the place is at least this large (the word is then its name: دمشق، غزة)..."""
+ALWAYS_COMMON_ZIPF = 5.6
+"""...or the word is this frequent (كان as Cannes, المدينة as Medina)."""
+OTHER_WORD_MARGIN = 0.5
+"""A form with a proclitic attached this much more frequent than the name itself is another
+word, whatever the place's size: بيرا (Beira) in كبيراً, بنان in لبنان."""
+ALWAYS_COMMON = frozenset({"الثوره", "ثوره", "الحراك", "حراك", "السجن", "جديده", "الجديده", "الشجره", "بانه"})
+"""Everyday words that the rules above would keep (بانه, Baneh, is بأنه to the matcher)."""
 MIN_LETTERS = 3
+
+
+def folded_frequencies() -> dict[str, float]:
+    """Everyday Arabic words by their matching form (hamza seats, ى and ة folded, marks gone),
+    each with the frequency of the most frequent word written that way."""
+    from wordfreq import top_n_list, zipf_frequency
+
+    out: dict[str, float] = {}
+    for word in top_n_list("ar", 100_000):
+        zipf = zipf_frequency(word, "ar")
+        if zipf < COMMON_ZIPF:
+            break
+        key = normalize_term(word)
+        out[key] = max(zipf, out.get(key, 0.0))
+    return out
+
+
+def attached_forms(key: str) -> list[str]:
+    """A place name in matching form with each proclitic chain the matcher accepts before it,
+    the article aside (القاهرة is the same place as قاهره)."""
+    return [prefix + key for prefix in PREFIXES if prefix and ARTICLE not in prefix and prefix != "لل"]
 
 
 def build(out: Path = BUNDLED) -> int:
@@ -37,11 +64,24 @@ def build(out: Path = BUNDLED) -> int:
     from babel import Locale
     from wordfreq import zipf_frequency
 
+    folded = folded_frequencies()
+
     def common(name: str, lang: str, population: int) -> bool:
         key = normalize_term(name)
         if key in ALWAYS_COMMON:
             return True
-        return " " not in key and population < COMMON_UNLESS_POPULATION and zipf_frequency(name, lang) >= COMMON_ZIPF
+        if " " in key:
+            return False
+        own = zipf_frequency(name, lang)
+        if own >= ALWAYS_COMMON_ZIPF:
+            return True
+        if lang != "ar":
+            return own >= COMMON_ZIPF and population < COMMON_UNLESS_POPULATION
+        bare = max(own, folded.get(key, 0.0))  # أشار and آشار are one word to the matcher
+        if bare >= COMMON_ZIPF and population < COMMON_UNLESS_POPULATION:
+            return True
+        # with a proclitic attached it reads as another, more frequent word: كبيراً is ك + بيرا
+        return any(folded.get(form, 0.0) >= max(COMMON_ZIPF, bare + OTHER_WORD_MARGIN) for form in attached_forms(key))
 
     def article_required(name: str) -> bool:
         return name.startswith("ال") and zipf_frequency(name[2:], "ar") >= ARTICLE_ZIPF

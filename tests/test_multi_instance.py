@@ -93,6 +93,21 @@ def wait_until(condition, timeout: float) -> bool:  # type: ignore[no-untyped-de
     return condition()
 
 
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def healthz(port: int) -> tuple[int, dict[str, object]]:
+    import httpx
+
+    response = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=10)
+    return response.status_code, response.json()
+
+
 def leases(url: str) -> dict[str, int]:
     with psycopg.connect(url) as conn:
         rows = conn.execute("SELECT owner, count(*) FROM leases WHERE owner IS NOT NULL GROUP BY owner").fetchall()
@@ -153,12 +168,18 @@ def test_an_instance_rides_out_a_database_restart(
         url = new_database(cluster.url)
         publish(feed_server, 1)
         config = write_config(tmp_path / "node", "node", feed_server.url, f"{receiver.url}/hook")
+        port = free_port()
+        config.write_text(config.read_text(encoding="utf-8") + f"http: {{listen: 127.0.0.1:{port}}}\n", encoding="utf-8")
         node = start(config, url)
         try:
             assert wait_until(lambda: len(receiver.posts()) >= FEEDS, 60), len(receiver.posts())
+            status, health = healthz(port)
+            assert status == 200 and len(health["leases"]) == FEEDS and health["instance"]
             cluster.stop_server()
             time.sleep(3)
             assert node.poll() is None  # still running, failing its jobs and logging why
+            status, health = healthz(port)
+            assert status == 503 and health["database"] == "not writable"
             cluster.start_server()
             publish(feed_server, 2)
             assert wait_until(lambda: len(receiver.posts()) >= 2 * FEEDS, LEASE_TTL + 30), len(receiver.posts())

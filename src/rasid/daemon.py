@@ -197,7 +197,7 @@ class Daemon:
     async def health(self) -> tuple[bool, dict[str, object]]:
         """Alive (this runs on the loop) and the database writable; each source's state."""
         writable = await asyncio.to_thread(self.store.writable)
-        states = await asyncio.to_thread(self.store.feed_states)
+        states = await asyncio.to_thread(self.store.feed_states) if writable else {}
         names = [f.name for f in self.feeds] + [f.name for f in self.folders]
         sources = {
             name: {
@@ -208,7 +208,11 @@ class Daemon:
             }
             for name in names
         }
-        return writable, {"ok": writable, "database": "writable" if writable else "not writable", "sources": sources}
+        body: dict[str, object] = {"ok": writable, "database": "writable" if writable else "not writable"}
+        if self.store.shared:
+            body["instance"] = self.store.instance_id
+            body["leases"] = sorted(self._leases)
+        return writable, {**body, "sources": sources}
 
     async def metrics_text(self) -> bytes:
         counts = await asyncio.to_thread(self.store.outbox_counts)

@@ -73,12 +73,10 @@ def build(out: Path = BUNDLED) -> int:
         if " " in key:
             return False
         own = zipf_frequency(name, lang)
-        if own >= ALWAYS_COMMON_ZIPF:
-            return True
         if lang != "ar":
-            return own >= COMMON_ZIPF and population < COMMON_UNLESS_POPULATION
-        bare = max(own, folded.get(key, 0.0))  # أشار and آشار are one word to the matcher
-        if bare >= COMMON_ZIPF and population < COMMON_UNLESS_POPULATION:
+            return own >= ALWAYS_COMMON_ZIPF or (own >= COMMON_ZIPF and population < COMMON_UNLESS_POPULATION)
+        bare = max(own, folded.get(key, 0.0))  # أشار and آشار, مدينة and مدينه are one word to the matcher
+        if bare >= ALWAYS_COMMON_ZIPF or (bare >= COMMON_ZIPF and population < COMMON_UNLESS_POPULATION):
             return True
         # with a proclitic attached it reads as another, more frequent word: كبيراً is ك + بيرا
         return any(folded.get(form, 0.0) >= max(COMMON_ZIPF, bare + OTHER_WORD_MARGIN) for form in attached_forms(key))

@@ -1,4 +1,4 @@
-"""Three `rasid run` processes on one PostgreSQL database share 60 feeds; one is killed mid-run."""
+"""rasid on PostgreSQL, as operators meet it: three instances sharing 60 feeds with one killed, a database restart, the command line."""
 
 from __future__ import annotations
 
@@ -192,3 +192,25 @@ def test_an_instance_rides_out_a_database_restart(
         assert len({p.headers["webhook-id"] for p in receiver.posts()}) == len(receiver.posts()) == 2 * FEEDS
     finally:
         cluster.stop()
+
+
+def test_the_database_password_stays_out_of_output(tmp_path: Path, postgres_url: str) -> None:
+    config = tmp_path / "config.yaml"
+    config.write_text(
+        'storage: {url: "${RASID_DATABASE_URL}"}\nwatchlists: [{name: south, places: [درعا]}]\n', encoding="utf-8"
+    )
+    with_password = postgres_url.replace("rasid@", "rasid:hunter2@")  # trust authentication ignores it
+    env = {"RASID_DATABASE_URL": with_password}
+    check = rasid("check", "-c", str(config), cwd=tmp_path, env=env)
+    assert check.returncode == 0, check.stderr
+    assert "rasid:***@127.0.0.1" in check.stdout and "hunter2" not in check.stdout
+    migrate = rasid("migrate", "-c", str(config), cwd=tmp_path, env=env)
+    assert migrate.returncode == 0 and "schema migrated from version none to" in migrate.stdout
+    assert "hunter2" not in migrate.stdout + migrate.stderr
+    again = rasid("migrate", "-c", str(config), cwd=tmp_path, env=env)
+    assert "nothing to do" in again.stdout
+    unreachable = rasid("once", "-c", str(config), cwd=tmp_path,
+                        env={"RASID_DATABASE_URL": "postgresql://rasid:hunter2@127.0.0.1:1/nowhere"})  # fmt: skip
+    assert unreachable.returncode == 1
+    assert "127.0.0.1:1" in unreachable.stderr and "hunter2" not in unreachable.stderr
+    assert "Traceback" not in unreachable.stderr

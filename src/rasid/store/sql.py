@@ -481,8 +481,13 @@ class SQLStore:
         beyond its fair share (the names shared among live instances), and take free or expired
         ones up to that share. Returns the names it holds."""
         with self.db.transaction() as db:
-            db.executemany("INSERT INTO leases (name, owner, expires) VALUES (?, NULL, 0) ON CONFLICT DO NOTHING",
-                           [(n,) for n in names])  # fmt: skip
+            known = set()
+            if names:
+                known = {n for (n,) in db.execute(f"SELECT name FROM leases WHERE name IN ({_marks(names)})", names)}
+            db.executemany(
+                "INSERT INTO leases (name, owner, expires) VALUES (?, NULL, 0) ON CONFLICT DO NOTHING",
+                [(n,) for n in names if n not in known],
+            )
             live = db.execute("SELECT count(*) FROM instances WHERE seen >= ?", (now - ttl,)).fetchone()[0]
             share = -(-len(names) // max(1, int(live)))
             held = sorted(

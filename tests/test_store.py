@@ -216,3 +216,21 @@ def test_postgres_url_errors_name_the_server_without_the_password(tmp_path: Path
     with pytest.raises(ConnectionError) as caught:
         open_store(tmp_path, "postgresql://rasid:hunter2@127.0.0.1:1/nowhere")
     assert "127.0.0.1:1" in str(caught.value) and "hunter2" not in str(caught.value)
+
+
+def test_a_story_alerts_a_watchlist_once_even_from_two_reports_filed_as_new_sources(
+    open_state: Callable[[], SQLStore],
+) -> None:
+    """Two copies of one story filed at the same moment (by two instances, each having read the
+    story as not yet alerted): the second keeps its record but not its alert."""
+    store = open_state()
+    store.record_report(Report("a", "t", "x"), ["k0"], [], 1.0, StoryEntry("story_s", True))
+
+    def alert(alert_id: str) -> list[QueuedAlert]:
+        return [QueuedAlert(alert_id, "ops", {"type": "alert", "id": alert_id, "watchlist": "south"})]
+
+    first = StoryEntry("story_s", False, alerted=("south",))
+    assert store.record_report(Report("b", "t", "y"), ["k1"], alert("alert_1"), 2.0, first)
+    assert store.record_report(Report("c", "t", "z"), ["k2"], alert("alert_2"), 2.0, first)
+    assert [r.alert_id for r in store.pending_alerts("ops", 10)] == ["alert_1"]
+    assert store.story_info("story_s").sources == 3

@@ -66,13 +66,14 @@ class OutboxWorker:
 
     async def _drain(self, notifier: str) -> int:
         """Send in order; stop at the first alert not yet due or failing, to keep the order.
-        On a shared store the rows come claimed for this instance, and unsent ones are given back."""
+        On a shared store the rows come claimed for this instance, which keeps them (renewed by its
+        heartbeat) until they are settled: the notifier stays with one instance while it lives."""
         queue = await asyncio.to_thread(self.store.pending_alerts, notifier, BATCH, self.clock())
-        try:
-            return await self._send_queue(notifier, queue)
-        finally:
-            if queue and self.store.shared:
-                await asyncio.to_thread(self.store.release_claims, notifier)
+        if queue and self.store.shared and notifier not in self.senders:
+            # not ours to send (a config without it): leave the rows to an instance that has it
+            await asyncio.to_thread(self.store.release_claims, notifier)
+            return 0
+        return await self._send_queue(notifier, queue)
 
     async def _send_queue(self, notifier: str, queue: list[OutboxRow]) -> int:
         sender = self.senders.get(notifier)
@@ -88,6 +89,8 @@ class OutboxWorker:
             if row.next_attempt > now:
                 break
             await self._pace(sender)
+            if not await asyncio.to_thread(self.store.holds_claim, row.row_id):
+                break  # stalled past the claim: another instance has the notifier now
             started = time.monotonic()
             result = await sender.send(row.document)
             latency = time.monotonic() - started

@@ -277,6 +277,10 @@ class Store(Protocol):
 
     def save_file_state(self, source: str, path: str, state: FileState) -> None: ...
 
+    def holds_claim(self, row_id: int) -> bool:
+        """Whether this instance may still send an outbox row it was given."""
+        ...
+
     def release_claims(self, notifier: str) -> None:
         """Give back this instance's claims on a notifier's rows it did not settle."""
         ...

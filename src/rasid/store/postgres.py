@@ -13,8 +13,11 @@ import psycopg
 from rasid.store.schema import Dialect
 
 # The server notices a vanished client (a host that died, not only a process) within about 25 s,
-# and then ends its session, which releases the session's advisory locks.
-_SESSION_OPTIONS = "-c tcp_keepalives_idle=10 -c tcp_keepalives_interval=5 -c tcp_keepalives_count=3"
+# and then ends its session, which releases the session's advisory locks; no statement waits on
+# a lock for more than 30 s.
+_SESSION_OPTIONS = (
+    "-c tcp_keepalives_idle=10 -c tcp_keepalives_interval=5 -c tcp_keepalives_count=3 -c lock_timeout=30000"
+)
 
 
 def redact(url: str) -> str:

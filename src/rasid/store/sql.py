@@ -38,6 +38,8 @@ _FEED_COLUMNS = (
 )  # fmt: skip
 _MIGRATE_LOCK = (1 << 62) + 1
 """Above every LSH band key (< 2**37) and outside the range `ingest_lock` hashes exact keys to."""
+_OUTBOX_LOCKS = 0x72617364
+"""The first key of the per-notifier outbox locks."""
 _FORGET_INSTANCES = 86400.0
 """Instances that died without leaving drop out of the table after a day."""
 
@@ -86,6 +88,8 @@ class SQLStore:
             before = self.schema_version()
             if before > SCHEMA_VERSION:
                 raise RuntimeError(f"{self.where}: state schema {before} is newer than this rasid ({SCHEMA_VERSION})")
+            if before == SCHEMA_VERSION:
+                return before, before  # no DDL: even IF NOT EXISTS would lock tables other instances write
             with self.db.transaction() as db:
                 for statement in upgrade_statements(before, self.db.dialect):
                     db.execute(statement)
@@ -138,7 +142,7 @@ class SQLStore:
                 [(k, report_id) for k in keys],
             )
             if story is not None:
-                self._file_under_story(db, report, report_id, story, now)
+                alerts = self._file_under_story(db, report, report_id, story, now, alerts)
             if archive:
                 db.execute(
                     "INSERT INTO archive (report_id, first_seen, text) VALUES (?, ?, ?)",
@@ -148,7 +152,11 @@ class SQLStore:
             return True
 
     @staticmethod
-    def _file_under_story(db: Session, report: Report, report_id: int, story: StoryEntry, now: float) -> None:
+    def _file_under_story(
+        db: Session, report: Report, report_id: int, story: StoryEntry, now: float, alerts: list[QueuedAlert]
+    ) -> list[QueuedAlert]:
+        """File the report under its story; returns `alerts` less those for watch-lists another
+        report of the story alerted first (two instances filing copies at the same moment)."""
         if story.new_story:
             db.execute(
                 "INSERT INTO stories (id, created, title, url, sources) VALUES (?, ?, ?, ?, 0) ON CONFLICT DO NOTHING",
@@ -161,10 +169,13 @@ class SQLStore:
                 " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
                 (story.story_id, report_id, report.source, report.title, report.url, now, story.similarity),
             )
-        db.executemany(
-            "INSERT INTO story_alerts (story_id, watchlist) VALUES (?, ?) ON CONFLICT DO NOTHING",
-            [(story.story_id, w) for w in story.alerted],
-        )
+        taken = [
+            w for w in story.alerted
+            if not db.execute(
+                "INSERT INTO story_alerts (story_id, watchlist) VALUES (?, ?) ON CONFLICT DO NOTHING RETURNING watchlist",
+                (story.story_id, w),
+            ).fetchall()
+        ]  # fmt: skip
         if story.shingles is not None and story.band_keys:
             db.execute(
                 "INSERT INTO fingerprints (report_id, story_id, created, shingles) VALUES (?, ?, ?, ?)",
@@ -174,6 +185,9 @@ class SQLStore:
                 "INSERT INTO lsh (key, report_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
                 [(k, report_id) for k in story.band_keys],
             )
+        if not taken:
+            return alerts
+        return [a for a in alerts if not (a.document.get("type") == "alert" and a.document.get("watchlist") in taken)]
 
     def archived(self, since: float) -> Iterator[ArchivedReport]:
         with self.db.read() as db:
@@ -281,7 +295,8 @@ class SQLStore:
         else:
             now = time.time() if now is None else now
             with self.db.transaction() as db:
-                db.execute("SELECT pg_advisory_xact_lock(hashtext(?))", (f"rasid.outbox:{notifier}",))
+                # the two-key form: its keys cannot meet the one-key locks of ingest_lock
+                db.execute("SELECT pg_advisory_xact_lock(?, hashtext(?))", (_OUTBOX_LOCKS, notifier))
                 busy = db.execute(
                     "SELECT 1 FROM outbox WHERE status = 'pending' AND notifier = ? AND claimed_by <> ?"
                     " AND claimed_until > ? LIMIT 1",
@@ -297,6 +312,14 @@ class SQLStore:
                 ).fetchall()
                 rows.sort(key=lambda r: r[0])
         return [OutboxRow(r[0], r[1], r[2], json.loads(r[3]), r[4], r[5], r[6]) for r in rows]
+
+    def holds_claim(self, row_id: int) -> bool:
+        """Whether this instance still holds its claim on an outbox row (always, unshared)."""
+        if not self.shared:
+            return True
+        with self.db.read() as db:
+            row = db.execute("SELECT claimed_by FROM outbox WHERE id = ? AND status = 'pending'", (row_id,)).fetchone()
+        return row is not None and row[0] == self.instance_id
 
     def release_claims(self, notifier: str) -> None:
         """Give back this instance's claims on a notifier's rows it did not settle."""
@@ -503,11 +526,13 @@ class SQLStore:
                     f"UPDATE leases SET owner = NULL, expires = 0 WHERE owner = ? AND name IN ({_marks(give_back)})",
                     (self.instance_id, *give_back),
                 )
-            if keep:
-                db.execute(
-                    f"UPDATE leases SET expires = ? WHERE owner = ? AND name IN ({_marks(keep)})",
-                    (now + ttl, self.instance_id, *keep),
-                )
+            if keep:  # a lease that expired and was taken meanwhile is not renewed, nor counted
+                keep = [
+                    n for (n,) in db.execute(
+                        f"UPDATE leases SET expires = ? WHERE owner = ? AND name IN ({_marks(keep)}) RETURNING name",
+                        (now + ttl, self.instance_id, *keep),
+                    ).fetchall()
+                ]  # fmt: skip
             if len(keep) < share and names:
                 lock = " FOR UPDATE SKIP LOCKED" if self.shared else ""
                 free = [
@@ -518,11 +543,13 @@ class SQLStore:
                     ).fetchall()
                 ]  # fmt: skip
                 if free:
-                    db.execute(
-                        f"UPDATE leases SET owner = ?, expires = ? WHERE name IN ({_marks(free)})",
-                        (self.instance_id, now + ttl, *free),
-                    )
-                keep += free
+                    keep += [
+                        n for (n,) in db.execute(
+                            f"UPDATE leases SET owner = ?, expires = ? WHERE name IN ({_marks(free)})"
+                            " AND (owner IS NULL OR expires < ?) RETURNING name",
+                            (self.instance_id, now + ttl, *free, now),
+                        ).fetchall()
+                    ]  # fmt: skip
         return set(keep)
 
     def leave(self) -> None:

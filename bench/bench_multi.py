@@ -18,20 +18,17 @@ import signal
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import uuid
 from collections.abc import Iterable
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import psycopg
+from loopback import HOSTS, FeedHandler, serve_forever
 
 ROOT = Path(__file__).resolve().parent.parent
 WARM_UP = 10.0
 INTERVAL = 2
-HOSTS = [f"127.0.0.{i}" for i in range(2, 52)]
-"""Fifty loopback addresses stand for fifty news sites, so the per-host limit acts as it would."""
 
 
 def serve(port: "multiprocessing.sharedctypes.Synchronized[int]", polls: "multiprocessing.sharedctypes.Synchronized[int]") -> None:
@@ -40,12 +37,7 @@ def serve(port: "multiprocessing.sharedctypes.Synchronized[int]", polls: "multip
     words = [w for w in top_n_list("ar", 20_000)[2_000:] if len(w) > 2]
     rnd = random.Random(1)
 
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def log_message(self, *args: object) -> None:
-            pass
-
+    class Handler(FeedHandler):
         def do_GET(self) -> None:  # noqa: N802
             with polls.get_lock():
                 polls.value += 1
@@ -54,20 +46,9 @@ def serve(port: "multiprocessing.sharedctypes.Synchronized[int]", polls: "multip
             text = " ".join(rnd.choices(words, k=150))
             item = f"<item><title>خبر {n} من درعا</title><guid>{feed}-{n}</guid><description>درعا - {text}</description></item>"
             body = f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>{feed}</title>{item}</channel></rss>'
-            data = body.encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "application/rss+xml; charset=utf-8")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
+            self.reply(200, body.encode(), {"Content-Type": "application/rss+xml; charset=utf-8"})
 
-    first = ThreadingHTTPServer((HOSTS[0], 0), Handler)
-    servers = [first] + [ThreadingHTTPServer((host, first.server_address[1]), Handler) for host in HOSTS[1:]]
-    for server in servers:
-        server.daemon_threads = True
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-    port.value = first.server_address[1]
-    threading.Event().wait()
+    serve_forever(Handler, port)
 
 
 def config(folder: Path, feeds: int, feed_port: int) -> Path:

@@ -15,59 +15,39 @@ import asyncio
 import multiprocessing
 import resource
 import tempfile
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+
+from loopback import HOSTS, FeedHandler, serve_forever
 
 from rasid.config import load_config
 from rasid.daemon import Daemon
 from rasid.store import open_store
 
 TARGET_FEEDS, TARGET_INTERVAL = 10_000, 300.0
-HOSTS = [f"127.0.0.{i}" for i in range(2, 52)]
-"""Fifty loopback addresses stand for fifty news sites, so the per-host limit acts as it would."""
 
 
 def serve(port_value: "multiprocessing.sharedctypes.Synchronized[int]", polls: "multiprocessing.sharedctypes.Synchronized[int]") -> None:
     counter = {"n": 0}
 
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def log_message(self, *args: object) -> None:
-            pass
-
+    class Handler(FeedHandler):
         def do_GET(self) -> None:  # noqa: N802
             with polls.get_lock():
                 polls.value += 1
             feed = int(self.path.rsplit("/", 1)[1])
             if feed % 2 == 0 and self.headers.get("If-None-Match") == '"same"':
-                self.send_response(304)
-                self.send_header("ETag", '"same"')
-                self.send_header("Content-Length", "0")
-                self.end_headers()
+                self.reply(304, headers={"ETag": '"same"'})
                 return
             counter["n"] += 1
             n = counter["n"]
             item = f"<item><title>خبر رقم {n} من المصدر {feed}</title><guid>{feed}-{n}</guid><description>نص الخبر {n} كلمات متفرقة عن الطقس والرياضة والاقتصاد {feed}</description></item>"
             body = f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>f{feed}</title>{item}</channel></rss>'.encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "application/rss+xml; charset=utf-8")
+            headers = {"Content-Type": "application/rss+xml; charset=utf-8"}
             if feed % 2 == 0:
-                self.send_header("ETag", '"same"')
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+                headers["ETag"] = '"same"'
+            self.reply(200, body, headers)
 
-    first = ThreadingHTTPServer((HOSTS[0], 0), Handler)
-    port = first.server_address[1]
-    servers = [first] + [ThreadingHTTPServer((host, port), Handler) for host in HOSTS[1:]]
-    for server in servers:
-        server.daemon_threads = True
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-    port_value.value = port
-    threading.Event().wait()
+    serve_forever(Handler, port_value)
 
 
 def run(feeds: int, interval: float, seconds: float) -> None:

@@ -27,7 +27,7 @@ from rasid.config import (
 from rasid.logs import configure_logging
 from rasid.match.compiler import WatchListError
 from rasid.store import DATABASE_NAME, ArchivedReport, SQLStore, Store, open_store
-from rasid.store.postgres import redact
+from rasid.store.database import redact
 
 PIDFILE = "rasid.pid"
 

@@ -76,7 +76,7 @@ class Daemon:
         self._ingest_lock = asyncio.Lock()
         self._deliver_again = False
         self._leases: set[str] = set()
-        """Feeds this instance may poll, on a shared store; on a private one all of them."""
+        """Feeds this instance may poll, on a shared store (a private store polls every feed)."""
 
     def apply(self, config: Config) -> None:
         """Take `config` as the one in force: sources, watch-lists and notifiers are replaced;

@@ -68,14 +68,11 @@ class OutboxWorker:
         """Send in order; stop at the first alert not yet due or failing, to keep the order.
         On a shared store the rows come claimed for this instance, which keeps them (renewed by its
         heartbeat) until they are settled: the notifier stays with one instance while it lives."""
-        queue = await asyncio.to_thread(self.store.pending_alerts, notifier, BATCH, self.clock())
-        if queue and self.store.shared and notifier not in self.senders:
-            # not ours to send (a config without it): leave the rows to an instance that has it
+        if self.store.shared and notifier not in self.senders:
+            # not ours to send (a config without it): leave its rows to an instance that has it
             await asyncio.to_thread(self.store.release_claims, notifier)
             return 0
-        return await self._send_queue(notifier, queue)
-
-    async def _send_queue(self, notifier: str, queue: list[OutboxRow]) -> int:
+        queue = await asyncio.to_thread(self.store.pending_alerts, notifier, BATCH, self.clock())
         sender = self.senders.get(notifier)
         if sender is not None and sender.digest:
             return await self._send_digest(notifier, sender, queue)
@@ -89,7 +86,7 @@ class OutboxWorker:
             if row.next_attempt > now:
                 break
             await self._pace(sender)
-            if not await asyncio.to_thread(self.store.holds_claim, row.row_id):
+            if self.store.shared and not await asyncio.to_thread(self.store.holds_claim, row.row_id):
                 break  # stalled past the claim: another instance has the notifier now
             started = time.monotonic()
             result = await sender.send(row.document)

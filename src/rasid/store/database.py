@@ -12,8 +12,18 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Protocol
+from urllib.parse import urlsplit, urlunsplit
 
 from rasid.store.schema import Dialect
+
+
+def redact(url: str) -> str:
+    """`url` without its password, for logs and messages."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
+    return urlunsplit(parts._replace(netloc=netloc))
 
 
 class Cursor(Protocol):
@@ -43,6 +53,10 @@ class Database(Protocol):
 
     def read(self) -> Any:
         """A context manager yielding a `Session` for reads."""
+        ...
+
+    def exclusive(self, keys: Sequence[int]) -> Any:
+        """A context manager holding locks on `keys` against other processes sharing the database."""
         ...
 
     def table_exists(self, name: str) -> bool: ...
@@ -82,6 +96,11 @@ class SQLiteDatabase:
     def read(self) -> Iterator[sqlite3.Connection]:
         with self._lock:
             yield self._db
+
+    @contextmanager
+    def exclusive(self, keys: Sequence[int]) -> Iterator[None]:
+        """Nothing to hold: one process writes the file, one report at a time."""
+        yield
 
     def table_exists(self, name: str) -> bool:
         with self.read() as db:

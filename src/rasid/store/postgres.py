@@ -6,10 +6,10 @@ import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 
+from rasid.store.database import redact
 from rasid.store.schema import Dialect
 
 # The server notices a vanished client (a host that died, not only a process) within about 25 s,
@@ -18,15 +18,6 @@ from rasid.store.schema import Dialect
 _SESSION_OPTIONS = (
     "-c tcp_keepalives_idle=10 -c tcp_keepalives_interval=5 -c tcp_keepalives_count=3 -c lock_timeout=30000"
 )
-
-
-def redact(url: str) -> str:
-    """`url` without its password, for logs and messages."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
-    return urlunsplit(parts._replace(netloc=netloc))
 
 
 class _Session:
@@ -48,10 +39,9 @@ class PostgresDatabase:
 
     dialect: Dialect = "postgresql"
 
-    def __init__(self, url: str, lock_timeout: float = 30.0) -> None:
+    def __init__(self, url: str) -> None:
         self.url = url
         self.where = redact(url)
-        self.lock_timeout = lock_timeout
         self._lock = threading.Lock()
         self._conn: psycopg.Connection[Any] | None = None
         self._exclusive_lock = threading.Lock()
@@ -60,13 +50,16 @@ class PostgresDatabase:
 
     def _connect(self) -> psycopg.Connection[Any]:
         if self._conn is None or self._conn.closed or self._conn.broken:
-            try:
-                self._conn = psycopg.connect(
-                    self.url, autocommit=True, options=_SESSION_OPTIONS, connect_timeout=10, application_name="rasid"
-                )
-            except psycopg.Error as exc:
-                raise ConnectionError(f"{self.where}: cannot connect: {str(exc).strip()}") from None
+            self._conn = self._open()
         return self._conn
+
+    def _open(self) -> psycopg.Connection[Any]:
+        try:
+            return psycopg.connect(
+                self.url, autocommit=True, options=_SESSION_OPTIONS, connect_timeout=10, application_name="rasid"
+            )
+        except psycopg.Error as exc:
+            raise ConnectionError(f"{self.where}: cannot connect: {str(exc).strip()}") from None
 
     @contextmanager
     def transaction(self) -> Iterator[_Session]:
@@ -94,14 +87,11 @@ class PostgresDatabase:
     def exclusive(self, keys: Sequence[int]) -> Iterator[None]:
         """Hold cluster-wide advisory locks on `keys`, taken in order (so two holders of
         overlapping sets cannot deadlock) on a connection of its own (so that waiting blocks no
-        other statement of this process); raises after `lock_timeout` seconds."""
+        other statement of this process); raises after the session's 30 s lock timeout."""
         ordered = sorted(set(keys))
         with self._exclusive_lock, self._unavailable_as_connection_error():
             if self._lock_conn is None or self._lock_conn.closed or self._lock_conn.broken:
-                self._lock_conn = psycopg.connect(
-                    self.url, autocommit=True, options=_SESSION_OPTIONS, connect_timeout=10, application_name="rasid"
-                )
-                self._lock_conn.execute(f"SET lock_timeout = {int(self.lock_timeout * 1000)}")
+                self._lock_conn = self._open()
             conn = self._lock_conn
             try:
                 conn.execute("SELECT " + ", ".join(["pg_advisory_lock(%s)"] * len(ordered)), ordered)  # type: ignore[arg-type]

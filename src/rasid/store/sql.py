@@ -64,7 +64,7 @@ class SQLStore:
         self.shared = database.dialect == "postgresql"
         self.instance_id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         self.claim_ttl = 60.0
-        """Seconds an outbox claim or a lease lasts unless renewed."""
+        """Seconds an outbox claim lasts unless renewed (the daemon sets `storage.lease_ttl`)."""
         if migrate:
             self.migrate()
 
@@ -84,7 +84,7 @@ class SQLStore:
     def migrate(self) -> tuple[int, int]:
         """Bring the schema to this rasid's version; returns (before, after). Several instances
         starting at once migrate one after the other."""
-        with self._exclusive([_MIGRATE_LOCK]):
+        with self.db.exclusive([_MIGRATE_LOCK]):
             before = self.schema_version()
             if before > SCHEMA_VERSION:
                 raise RuntimeError(f"{self.where}: state schema {before} is newer than this rasid ({SCHEMA_VERSION})")
@@ -100,10 +100,6 @@ class SQLStore:
                 )
         return before, SCHEMA_VERSION
 
-    def _exclusive(self, keys: list[int]) -> Any:
-        exclusive = getattr(self.db, "exclusive", None)
-        return exclusive(keys) if exclusive is not None else nullcontext()
-
     # reports and stories
 
     def ingest_lock(self, keys: list[str], band_keys: tuple[int, ...]) -> Any:
@@ -112,9 +108,9 @@ class SQLStore:
         same keys, or a near copy sharing a band) at once take turns and make one story and
         one alert, and unrelated reports go ahead side by side."""
         if not self.shared:
-            return nullcontext()
+            return nullcontext()  # spares hashing the keys for a lock that holds nothing
         hashed = [int.from_bytes(hashlib.sha256(k.encode()).digest()[:8], "big") >> 3 for k in keys]
-        return self._exclusive([*hashed, *band_keys])
+        return self.db.exclusive([*hashed, *band_keys])
 
     def record_report(
         self,
@@ -284,7 +280,7 @@ class SQLStore:
     def pending_alerts(self, notifier: str, limit: int, now: float | None = None) -> list[OutboxRow]:
         """The head of a notifier's queue. Shared, the rows are claimed for this instance, and none
         are returned while another live instance holds claims on the notifier: one instance at
-        a time delivers to a notifier, which keeps its order and rate limit."""
+        a time delivers to a notifier, which keeps its order."""
         columns = "id, alert_id, notifier, document, attempts, created, next_attempt"
         if not self.shared:
             with self.db.read() as db:

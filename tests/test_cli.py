@@ -51,3 +51,17 @@ def test_unknown_governorate_is_a_config_error(tmp_path: Path) -> None:
     result = rasid("match", "-c", str(config), "-", cwd=tmp_path, input_text="نص")
     assert result.returncode == 1
     assert "no governorate or country called 'أتلانتس'" in result.stderr
+
+
+def test_output_cut_short_by_a_pipe_is_no_error(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from support import clean_env
+
+    command = f"{sys.executable} -m rasid places search --json ا | head -1; exit ${{PIPESTATUS[0]}}"
+    result = subprocess.run(
+        ["bash", "-c", command], cwd=tmp_path, env=clean_env(), capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0 and result.stderr == ""
+    assert json.loads(result.stdout)["country"]

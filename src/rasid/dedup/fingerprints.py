@@ -56,11 +56,6 @@ def _shingle_array(words: list[str]) -> np.ndarray:
     return np.unique((hashes[:-2] * _K1 + hashes[1:-1] * _K2 + hashes[2:]) & _MASK)
 
 
-def shingles(words: list[str]) -> frozenset[int]:
-    """32-bit hashes of every run of `SHINGLE` words (of all the words if fewer)."""
-    return frozenset(_shingle_array(words).tolist())
-
-
 def fingerprint(title: str, text: str) -> Fingerprint:
     """The fingerprint of a report with this title and text."""
     return fingerprint_words(report_words(Report("", title, text)).all)

@@ -215,8 +215,8 @@ MIGRATIONS: dict[int, tuple[AddColumn, ...]] = {
     4: (AddColumn("feed_state", "unhealthy", "text"),),
     6: (AddColumn("outbox", "claimed_by", "text"), AddColumn("outbox", "claimed_until", "real")),
 }
-"""Columns added to existing tables by each schema version; new tables and indexes are created
-by `TABLES` at every start. Version 5 added tables only."""
+"""Columns added to existing tables by each schema version; new tables and indexes come from
+`TABLES` at every migration. Version 5 added tables only."""
 
 
 def upgrade_statements(version: int, dialect: Dialect) -> list[str]:

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from support import SEED
 
 from rasid.config import WatchList
 from rasid.match import Matcher, gazetteer_with
+from rasid.match.matcher import NATIVE
+from rasid.normalize import normalize
+
+ENGINES = [True, False] if NATIVE else [False]
+"""Every test runs on the C scanner (where built) and on the Python path."""
 
 LISTS = {
     "south": WatchList(
@@ -46,7 +54,17 @@ LISTS = {
     "plain": WatchList(name="plain", keywords=["رئيس"]),
 }
 NAMES = list(LISTS)
-MATCHER = Matcher(list(LISTS.values()))
+MATCHERS = {native: Matcher(list(LISTS.values()), native=native) for native in ENGINES}
+
+
+@pytest.fixture(params=ENGINES, ids=lambda native: "native" if native else "python")
+def native(request: pytest.FixtureRequest) -> bool:
+    return request.param
+
+
+@pytest.fixture
+def matcher(native: bool) -> Matcher:
+    return MATCHERS[native]
 
 # (watch-list, text, expected (term, surface) pairs in order of appearance)
 CASES: list[tuple[str, str, list[tuple[str, str]]]] = [
@@ -160,8 +178,8 @@ FIRES = {
 
 
 @pytest.mark.parametrize(("name", "text", "expected"), CASES, ids=[f"{n}:{t[:30]}" for n, t, _ in CASES])
-def test_cases(name: str, text: str, expected: list[tuple[str, str]]) -> None:
-    verdict = MATCHER.verdicts(text)[NAMES.index(name)]
+def test_cases(matcher: Matcher, name: str, text: str, expected: list[tuple[str, str]]) -> None:
+    verdict = matcher.verdicts(text)[NAMES.index(name)]
     assert [(m.term, m.surface) for m in verdict.matches] == expected
     for m in verdict.matches:
         assert text[m.start : m.end] == m.surface
@@ -173,8 +191,8 @@ def test_there_are_enough_cases() -> None:
     assert sum(1 for _, _, e in CASES if not e) >= 15
 
 
-def test_why_each_match_counts() -> None:
-    verdicts = MATCHER.verdicts("وللقنيطرة اجتماعاتهم في Daraa's وفي مدينة جاسم")
+def test_why_each_match_counts(matcher: Matcher) -> None:
+    verdicts = matcher.verdicts("وللقنيطرة اجتماعاتهم في Daraa's وفي مدينة جاسم")
     south = {m.surface: m for m in verdicts[NAMES.index("south")].matches}
     assert (south["وللقنيطرة"].prefix, south["وللقنيطرة"].suffix) == ("ولل", "")
     assert south["اجتماعاتهم"].suffix == "اتهم"
@@ -183,21 +201,21 @@ def test_why_each_match_counts() -> None:
     assert context.context == "مدينه"
 
 
-def test_reasons_when_a_list_does_not_fire() -> None:
-    by_name = dict(zip(NAMES, MATCHER.verdicts("مباراة في درعا")))
+def test_reasons_when_a_list_does_not_fire(matcher: Matcher) -> None:
+    by_name = dict(zip(NAMES, matcher.verdicts("مباراة في درعا")))
     assert by_name["south"].reason == "excluded by مباراة"
     assert by_name["all"].reason == "match: all, and no keyword matched"
-    near = dict(zip(NAMES, MATCHER.verdicts("اغتيال قيادي سابق في أحد أحياء مدينة درعا")))["near"]
+    near = dict(zip(NAMES, matcher.verdicts("اغتيال قيادي سابق في أحد أحياء مدينة درعا")))["near"]
     assert near.reason == "no place and keyword within 3 words"
 
 
-def test_gazetteer_places_and_ambiguity() -> None:
+def test_gazetteer_places_and_ambiguity(native: bool) -> None:
     gazetteer = gazetteer_with([])
     lists = [
         WatchList(name="daraa", places=[{"within": "درعا"}]),
         WatchList(name="both", places=[{"gazetteer": "SY"}, {"gazetteer": "MA"}]),
     ]
-    matcher = Matcher(lists, gazetteer)
+    matcher = Matcher(lists, gazetteer, native=native)
     daraa, both = matcher.verdicts("قصف على بصرى الشام وطفس ومنطقة اللجاة")
     found = {(m.term, m.place.admin1 if m.place else "") for m in daraa.matches}
     assert {("بصرى", "06"), ("طفس", "06"), ("اللجاة", "06")} <= found
@@ -208,21 +226,21 @@ def test_gazetteer_places_and_ambiguity() -> None:
     assert not common.fired
 
 
-def test_gazetteer_names_that_read_as_everyday_words_once_folded_or_prefixed_are_dropped() -> None:
+def test_gazetteer_names_that_read_as_everyday_words_once_folded_or_prefixed_are_dropped(native: bool) -> None:
     gazetteer = gazetteer_with([])
     countries = sorted({p.country for p in gazetteer.places})
-    matcher = Matcher([WatchList(name="world", places=[{"gazetteer": c} for c in countries])], gazetteer)
+    matcher = Matcher([WatchList(name="world", places=[{"gazetteer": c} for c in countries])], gazetteer, native=native)
     # بانه (Baneh) is بأنه folded, بنان is لبنان less its ل, بيرا is كبيراً less its ك, آشار is وأشار less its و
     (verdict,) = matcher.verdicts("وأشار المصدر بأنّه كان اجتماعاً كبيراً في صيدا")
     assert {m.surface for m in verdict.matches} == {"صيدا"}
 
 
-def test_gazetteer_extension_and_unknown_governorate() -> None:
+def test_gazetteer_extension_and_unknown_governorate(native: bool) -> None:
     from rasid.config.models import CustomPlace
     from rasid.match import WatchListError
 
     gazetteer = gazetteer_with([CustomPlace(name="تل الجموع", country="SY", within="درعا")])
-    (verdict,) = Matcher([WatchList(name="d", places=[{"within": "درعا"}])], gazetteer).verdicts("قصف تل الجموع")
+    (verdict,) = Matcher([WatchList(name="d", places=[{"within": "درعا"}])], gazetteer, native=native).verdicts("قصف تل الجموع")
     assert [m.term for m in verdict.matches] == ["تل الجموع"]
     with pytest.raises(WatchListError):
         gazetteer_with([CustomPlace(name="x", country="SY", within="أتلانتس")])
@@ -235,16 +253,51 @@ MATCHING = [text for name, text, expected in CASES if name == "south" and expect
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.sampled_from(MATCHING), st.lists(st.tuples(st.integers(0, 10_000), st.sampled_from(MARKS)), max_size=12))
-def test_diacritics_and_tatweel_never_stop_a_match(text: str, inserts: list[tuple[int, str]]) -> None:
-    before = MATCHER.verdicts(text)[0]
+@given(
+    st.sampled_from(ENGINES),
+    st.sampled_from(MATCHING),
+    st.lists(st.tuples(st.integers(0, 10_000), st.sampled_from(MARKS)), max_size=12),
+)
+def test_diacritics_and_tatweel_never_stop_a_match(native: bool, text: str, inserts: list[tuple[int, str]]) -> None:
+    before = MATCHERS[native].verdicts(text)[0]
     chars = list(text)
     for pos, mark in inserts:
         i = pos % (len(chars) + 1)
         if 0 < i and chars[i - 1].isalpha() and "\u0600" <= chars[i - 1] <= "\u06ff":
             chars.insert(i, mark)  # marks and tatweel only ever follow an Arabic letter
     noisy = "".join(chars)
-    after = MATCHER.verdicts(noisy)[0]
+    after = MATCHERS[native].verdicts(noisy)[0]
     assert [m.term for m in after.matches] == [m.term for m in before.matches]
     for m in after.matches:
         assert noisy[m.start : m.end] == m.surface
+
+
+def test_the_c_scanner_is_built_where_required() -> None:
+    if os.environ.get("RASID_REQUIRE_NATIVE"):
+        assert NATIVE and normalize("درعا").offsets().format == "i"
+    matcher = Matcher([LISTS["south"]])
+    assert matcher.native is NATIVE
+
+
+WORDS = sorted({w for _, text, _ in CASES for w in text.split()} | {"للقنيطرة", "Daraa's", "Dar'a", "ISIS"})
+GLUE = [" ", "  ", "، ", ". ", "-", "\n", "«", "» ", "(", ") ", "\u0640", "\u064e", "\u200c", "ﻻ", "\u00a0", "'", "Σ", "\U0001f600"]
+
+
+@pytest.mark.skipif(not NATIVE, reason="the C scanner was not built")
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(WORDS), st.sampled_from(GLUE)), min_size=1, max_size=25))
+def test_both_engines_give_the_same_verdicts(pieces: list[tuple[str, str]]) -> None:
+    text = "".join(w + g for w, g in pieces)
+    assert MATCHERS[True].verdicts(text) == MATCHERS[False].verdicts(text)
+
+
+@pytest.mark.skipif(not NATIVE, reason="the C scanner was not built")
+def test_both_engines_agree_on_the_seed_against_the_gazetteer() -> None:
+    seed_text = SEED.read_text(encoding="utf-8")
+    gazetteer = gazetteer_with([])
+    places = [{"gazetteer": c} for c in ("SY", "LB", "JO", "PS", "IQ")]
+    lists = [WatchList(name="levant", places=places, keywords=["اغتيال", "اجتماع", "امن*", "شاب"], exclude=["مباراة"])]
+    native, python = (Matcher(lists, gazetteer, native=n) for n in (True, False))
+    (verdict,) = native.verdicts(seed_text)
+    assert len(verdict.matches) >= 20
+    assert native.verdicts(seed_text) == python.verdicts(seed_text)

@@ -35,7 +35,7 @@ class PlaceRef:
         return {"id": self.id, "kind": self.kind, "country": self.country, "admin1": self.admin1}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Match:
     """A watch-list entry found in a text; `text[start:end] == surface`."""
 

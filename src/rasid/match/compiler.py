@@ -178,16 +178,17 @@ def _patterns_for(entry: Entry, spelling: str, article_is_word: ArticleTest, art
     return out
 
 
-def build_automaton(patterns: list[Pattern]) -> ahocorasick.Automaton | None:
-    """An automaton whose values are `(key length, any pattern's prefixes, patterns with that key)`."""
+def build_automaton(patterns: list[tuple[int, Pattern]]) -> ahocorasick.Automaton | None:
+    """An automaton of numbered patterns whose values are `(key length, any pattern's prefixes,
+    ((number, pattern), ...) with that key)`."""
     if not patterns:
         return None
-    by_key: dict[str, list[Pattern]] = {}
-    for p in patterns:
-        by_key.setdefault(p.key, []).append(p)
+    by_key: dict[str, list[tuple[int, Pattern]]] = {}
+    for numbered in patterns:
+        by_key.setdefault(numbered[1].key, []).append(numbered)
     automaton = ahocorasick.Automaton()
     for key, group in by_key.items():
-        prefixes = group[0].prefixes if len(group) == 1 else frozenset().union(*(p.prefixes for p in group))
+        prefixes = frozenset().union(*(p.prefixes for _, p in group))
         automaton.add_word(key, (len(key), prefixes, tuple(group)))
     automaton.make_automaton()
     return automaton

@@ -1,8 +1,20 @@
-"""`Matcher`: find watch-list entries in a text and decide which watch-lists fire."""
+"""`Matcher`: find watch-list entries in a text and decide which watch-lists fire.
+
+A hit is a key found where a word starts (after any character that is not a letter or digit),
+or after a proclitic chain there; the letters after it up to the word's end must be a suffix its
+entry allows. One match is kept per entry and span (the first pattern compiled wins), and a
+match inside a longer one of the same watch-list is dropped.
+
+Two engines do the same: the `_scan` C extension, and Python over a pyahocorasick automaton
+where the extension was not built (no C compiler).
+"""
 
 from __future__ import annotations
 
+import gc
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import ahocorasick
@@ -13,15 +25,28 @@ from rasid.match.gazetteer import Gazetteer
 from rasid.match.morphology import CONTEXT_WINDOW, MAX_PREFIX, strip_prefix
 from rasid.models import Match, Verdict
 from rasid.normalize import NormalizedText, normalize
-from rasid.normalize.tables import PHRASE_BREAKS
+from rasid.normalize.tables import (
+    APOSTROPHES,
+    FOLD_HAMZA_SEATS,
+    PHRASE_BREAKS,
+    char_table,
+)
 
-_APOSTROPHES = frozenset("'\u2019\u02bc")
+try:
+    from rasid.match._scan import Scanner
+except ImportError:  # built without a C compiler
+    Scanner = None
+
+NATIVE = Scanner is not None
+"""Whether the C scanner was built."""
+
 _PHRASE_BREAKS = re.compile("[" + re.escape(PHRASE_BREAKS) + "]")
 
 
 @dataclass(frozen=True)
 class _Hit:
     pattern: Pattern
+    index: int  # of the pattern in Matcher.patterns
     start: int  # normalized word start
     end: int  # normalized word end
     prefix: str
@@ -37,11 +62,24 @@ class Matcher:
         watchlists: list[WatchList],
         gazetteer: Gazetteer | None = None,
         article_is_word: ArticleTest | None = None,
+        *,
+        native: bool = NATIVE,
     ) -> None:
         self.watchlists = list(watchlists)
-        self.patterns = compile_patterns(self.watchlists, gazetteer, article_is_word)
-        self._plain = build_automaton([p for p in self.patterns if not p.entry.fold_hamza_seats])
-        self._folded = build_automaton([p for p in self.patterns if p.entry.fold_hamza_seats])
+        with _collector_paused():
+            self.patterns = compile_patterns(self.watchlists, gazetteer, article_is_word)
+            self._uids = _uids(self.patterns)
+            self._folds = any(p.entry.fold_hamza_seats for p in self.patterns)
+            self._scanner = _scanner(self.patterns, self._uids, len(self.watchlists)) if native else None
+            if self._scanner is None:
+                numbered = list(enumerate(self.patterns))
+                self._plain = build_automaton([(i, p) for i, p in numbered if not p.entry.fold_hamza_seats])
+                self._folded = build_automaton([(i, p) for i, p in numbered if p.entry.fold_hamza_seats])
+
+    @property
+    def native(self) -> bool:
+        """Whether the C scanner does the matching."""
+        return self._scanner is not None
 
     @property
     def term_count(self) -> int:
@@ -50,35 +88,99 @@ class Matcher:
     def verdicts(self, text: str) -> list[Verdict]:
         """One verdict per watch-list, in config order."""
         nt = normalize(text)
-        by_list: list[list[Match]] = [[] for _ in self.watchlists]
         misses: list[Pattern] = []
-        for hit in self.hits(nt, misses):
-            by_list[hit.pattern.entry.watchlist].append(_to_match(nt, hit))
+        if self._scanner is not None:
+            folded = _fold_seats(nt.text) if self._folds else None
+            by_list, missed = self._scanner.matches(nt.original, nt.text, folded, nt.offsets())
+            misses = [self.patterns[i] for i in missed]
+        else:
+            by_list = self._python_matches(nt, misses)
         notes: list[list[str]] = [[] for _ in self.watchlists]
         for p in misses:
             cues = "، ".join(p.entry.cues)
             note = f"{p.entry.term} appeared without a context cue ({cues})"
             if note not in notes[p.entry.watchlist]:
                 notes[p.entry.watchlist].append(note)
-        return [
-            _decide(wl, _longest_first(found), nt, tuple(n))
-            for wl, found, n in zip(self.watchlists, by_list, notes)
-        ]
+        return [_decide(wl, found, nt, tuple(n)) for wl, found, n in zip(self.watchlists, by_list, notes)]
 
     def fired(self, text: str) -> list[Verdict]:
         """Only the verdicts of watch-lists that fire."""
         return [v for v in self.verdicts(text) if v.fired]
 
-    def hits(self, nt: NormalizedText, misses: list[Pattern] | None = None) -> list[_Hit]:
-        """Verified hits; patterns found without their context cue go to `misses`."""
+    def _python_matches(self, nt: NormalizedText, misses: list[Pattern]) -> list[list[Match]]:
+        """What the C scanner returns, in Python; patterns found without their context cue go to `misses`."""
         hits: list[_Hit] = []
-        misses = [] if misses is None else misses
         if self._plain is not None:
             hits += _scan(self._plain, nt.text + " ", nt, misses)
         if self._folded is not None:
-            folded = nt.text.replace("ؤ", "و").replace("ئ", "ي")
-            hits += _scan(self._folded, folded + " ", nt, misses)
-        return hits
+            hits += _scan(self._folded, _fold_seats(nt.text) + " ", nt, misses)
+        by_list: list[list[tuple[Match, int, int]]] = [[] for _ in self.watchlists]
+        for hit in hits:
+            by_list[hit.pattern.entry.watchlist].append((_to_match(nt, hit), self._uids[hit.index], hit.index))
+        return [_longest_first(found) for found in by_list]
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Compiling makes ~10^6 long-lived objects, which the cyclic collector would scan again and
+    again (more than half the compile time at 30,000 terms); none of them form cycles."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _uids(patterns: list[Pattern]) -> list[int]:
+    """For each pattern, a number shared by the patterns of entries that name the same thing
+    in the same watch-list: their matches on one span are one match."""
+    by_entry: dict[int, int] = {}
+    by_identity: dict[tuple[object, ...], int] = {}
+    out = []
+    for p in patterns:
+        uid = by_entry.get(id(p.entry))
+        if uid is None:
+            e = p.entry
+            uid = by_entry[id(e)] = by_identity.setdefault((e.watchlist, e.kind, e.term, e.place), len(by_identity))
+        out.append(uid)
+    return out
+
+
+def _fold_seats(text: str) -> str:
+    for ch, to in FOLD_HAMZA_SEATS:
+        text = text.replace(ch, to)
+    return text
+
+
+def _scanner(patterns: list[Pattern], uids: list[int], watchlists: int) -> Scanner | None:
+    """The C scanner for these patterns, if it was built."""
+    if Scanner is None:
+        return None
+    prefix_sets = {p.prefixes for p in patterns}
+    suffix_sets = {p.suffixes for p in patterns if p.suffixes is not None}
+    prefixes = tuple(sorted(frozenset().union(*prefix_sets)))
+    suffixes = tuple(sorted(frozenset().union(*suffix_sets)))
+    prefix_masks = {s: sum(1 << prefixes.index(w) for w in s) for s in prefix_sets}
+    suffix_masks = {s: sum(1 << suffixes.index(w) for w in s) for s in suffix_sets}
+    keys: tuple[dict[str, list[int]], dict[str, list[int]]] = ({}, {})
+    rows = []
+    for i, p in enumerate(patterns):
+        keys[p.entry.fold_hamza_seats].setdefault(p.key, []).append(i)
+        e = p.entry
+        rows.append((
+            e.watchlist, uids[i],
+            prefix_masks[p.prefixes], suffix_masks[p.suffixes] if p.suffixes is not None else 0,
+            2 if p.open_end else 1 if p.suffixes is not None else 0,
+            p.key.endswith(" "), p.form == "latin", p.phrase, p.suffix,
+            e.context or None, e.kind, e.term, p.spelling.rstrip("*"), e.place,
+        ))  # fmt: skip
+    return Scanner(
+        table=char_table(), keys=list(keys[0].items()), folded_keys=list(keys[1].items()), patterns=rows,
+        prefixes=prefixes, suffixes=suffixes, watchlists=watchlists, max_prefix=MAX_PREFIX,
+        match_type=Match, context_cue=_context_cue,
+    )  # fmt: skip
 
 
 def _scan(automaton: ahocorasick.Automaton, text: str, nt: NormalizedText, misses: list[Pattern]) -> list[_Hit]:
@@ -86,9 +188,8 @@ def _scan(automaton: ahocorasick.Automaton, text: str, nt: NormalizedText, misse
     size = len(text)
     for last, (length, any_prefix, patterns) in automaton.iter(text):
         start = last + 1 - length
-        word_start = text.rfind(" ", max(0, start - MAX_PREFIX - 1), start) + 1
-        if word_start == 0 and start > MAX_PREFIX:
-            continue  # the word began further back: too long a prefix
+        window = max(0, start - MAX_PREFIX - 1)
+        word_start = text.rfind(" ", window, start) + 1 or window  # a window-long prefix is never valid
         prefix = text[word_start:start]
         if prefix not in any_prefix:
             if prefix.isalnum() or not prefix:
@@ -97,7 +198,7 @@ def _scan(automaton: ahocorasick.Automaton, text: str, nt: NormalizedText, misse
             prefix = text[word_start:start]
             if prefix not in any_prefix:
                 continue
-        for p in patterns:
+        for index, p in patterns:
             if prefix not in p.prefixes:
                 continue
             if p.open_end or p.suffixes is not None:
@@ -122,7 +223,7 @@ def _scan(automaton: ahocorasick.Automaton, text: str, nt: NormalizedText, misse
                 if not cue:
                     misses.append(p)
                     continue
-            hits.append(_Hit(p, word_start, end, prefix, suffix, cue))
+            hits.append(_Hit(p, index, word_start, end, prefix, suffix, cue))
     return hits
 
 
@@ -156,7 +257,7 @@ def _crosses_punctuation(nt: NormalizedText, start: int, end: int) -> bool:
 def _apostrophe_before(nt: NormalizedText, i: int) -> bool:
     """Whether the original has an apostrophe just before normalized position `i`."""
     gap = nt.original[nt.to_original(i - 1) + 1 : nt.to_original(i)]
-    return any(ch in _APOSTROPHES for ch in gap)
+    return any(ch in APOSTROPHES for ch in gap)
 
 
 def _to_match(nt: NormalizedText, hit: _Hit) -> Match:
@@ -169,13 +270,18 @@ def _to_match(nt: NormalizedText, hit: _Hit) -> Match:
     )  # fmt: skip
 
 
-def _longest_first(matches: list[Match]) -> list[Match]:
-    """One match per entry and span; a match inside a longer one of its list is dropped."""
-    unique = {(m.kind, m.term, m.place, m.start, m.end): m for m in matches}
-    ordered = sorted(unique.values(), key=lambda m: (m.start, -m.end))
+def _longest_first(found: list[tuple[Match, int, int]]) -> list[Match]:
+    """One match per entry (uid) and span, the lowest pattern index winning; a match inside a
+    longer one of its list is dropped. `found` holds (match, uid, pattern index)."""
+    unique: dict[tuple[int, int, int], tuple[Match, int, int]] = {}
+    for m, uid, index in found:
+        key = (uid, m.start, m.end)
+        if key not in unique or index < unique[key][2]:
+            unique[key] = (m, uid, index)
+    ordered = sorted(unique.values(), key=lambda f: (f[0].start, -f[0].end, f[1], f[2]))
     kept: list[Match] = []
     cover: Match | None = None  # the kept match reaching furthest; it contains any later one that is contained
-    for m in ordered:
+    for m, _, _ in ordered:
         if cover is not None and m.end <= cover.end and (m.start, m.end) != (cover.start, cover.end):
             continue
         kept.append(m)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
+from array import array
+from functools import lru_cache
 
 # Harakat, tanween, shadda, sukun, superscript alef, Quranic marks, tatweel,
 # zero-width and bidi controls, soft hyphen, combining Latin accents and the
@@ -67,3 +70,36 @@ RARE_FOLDS = {ch: to for ch, to in FOLDS.items() if (ch, to) not in COMMON_FOLDS
 
 FOLD_HAMZA_SEATS = (("ؤ", "و"), ("ئ", "ي"))
 """Lossy, so only for watch-lists that ask for it."""
+
+APOSTROPHES = "'\u2019\u02bc"
+"""Before a Latin alias's possessive s (Daraa's)."""
+
+# Bits of a `char_table()` entry above the folded code point (the native modules read them).
+DELETE, SLOW, TRAILING, BREAK, APOSTROPHE, WORD = (1 << bit for bit in range(24, 30))
+
+
+@lru_cache(maxsize=1)
+def char_table() -> bytes:
+    """For each BMP code point, as uint32: its folded code point and the flags above.
+
+    SLOW marks what `str.lower` or NFKC would lengthen or decide from context (final sigma),
+    for which normalization takes its character-by-character path.
+    """
+    deleted = re.compile(f"[{DELETED}]")
+    expanding = re.compile(f"[{EXPANDING}]")
+    trailing = re.compile(f"[{TRAILING_MARKS}]")
+    entries = array("I", bytes(4 * 0x10000))
+    for cp in range(0x10000):
+        ch = chr(cp)
+        lowered = ch.lower()
+        if len(lowered) != 1 or expanding.match(ch) or ch == "\u03a3":
+            entries[cp] = SLOW
+            continue
+        folded = FOLDS.get(lowered, lowered)
+        value = DELETE if deleted.match(folded) else ord(folded)
+        value |= TRAILING if trailing.match(ch) else 0
+        value |= BREAK if ch in PHRASE_BREAKS else 0
+        value |= APOSTROPHE if ch in APOSTROPHES else 0
+        value |= WORD if ch.isalnum() else 0
+        entries[cp] = value
+    return entries.tobytes()

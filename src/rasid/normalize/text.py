@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from array import array
 from bisect import bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import accumulate
@@ -21,7 +23,13 @@ from rasid.normalize.tables import (
     FOLDS,
     RARE_FOLDS,
     TRAILING_MARKS,
+    char_table,
 )
+
+try:
+    from rasid.normalize._fold import fold as _native_fold
+except ImportError:  # built without a C compiler: the Python path below does the same
+    _native_fold = None
 
 _DELETE = re.compile(f"([{DELETED}])")
 _DELETED_CHAR = re.compile(f"[{DELETED}]")
@@ -59,7 +67,7 @@ class NormalizedText:
     original: str
     text: str
     _layers: list[_Deletions] = field(default_factory=list)
-    _index: list[int] | None = None
+    _index: Sequence[int] | None = None
 
     def to_original(self, i: int) -> int:
         """The original offset of the normalized character at `i`."""
@@ -68,6 +76,13 @@ class NormalizedText:
         for layer in reversed(self._layers):
             i = layer.to_before(i)
         return i
+
+    def offsets(self) -> memoryview:
+        """The original offset of every normalized character, as int32."""
+        if isinstance(self._index, memoryview):
+            return self._index
+        index = self._index if self._index is not None else [self.to_original(i) for i in range(len(self.text))]
+        return memoryview(array("i", index))
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """The original span of normalized `[start, end)`, with the marks after its last letter."""
@@ -79,6 +94,10 @@ class NormalizedText:
 def normalize(original: str, *, fold_hamza_seats: bool = False) -> NormalizedText:
     """Fold `original` for matching: marks and tatweel gone, letter forms and digits folded,
     Latin lowercased without accents, punctuation and whitespace runs as one space."""
+    if _native_fold is not None and not fold_hamza_seats:
+        folded = _native_fold(original, char_table())
+        if folded is not None:
+            return NormalizedText(original, folded[0], _index=memoryview(folded[1]).cast("i"))
     lowered = original.lower()
     if len(lowered) != len(original) or _EXPANDING.search(original):
         return _normalize_slowly(original, fold_hamza_seats)

@@ -1,0 +1,782 @@
+/* Scanner: the matcher's hot loop (rasid.match.matcher documents the rules).
+ *
+ * Keys live in tries whose transitions are one open-addressing hash table keyed by
+ * (node, character). Each word start is tried once per proclitic chain it begins with, and
+ * the term trie is walked from there, so a text is read a bounded number of times whatever
+ * the number of terms. Hits are verified (prefix, suffix, apostrophe, punctuation, context),
+ * mapped to original offsets, reduced to one per entry and span, longest first, and returned
+ * as `Match` objects grouped by watch-list.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#define F_TRAILING (1u << 26)
+#define F_BREAK (1u << 27)
+#define F_APOSTROPHE (1u << 28)
+#define F_WORD (1u << 29)
+
+enum { SUFFIX_FIXED = 0, SUFFIX_SET = 1, SUFFIX_OPEN = 2 };
+
+/* ---- tries ---------------------------------------------------------------------------- */
+
+typedef struct {
+    uint64_t *keys; /* (node << 21 | ch) + 1; 0 is empty */
+    int32_t *children;
+    size_t mask;
+    int shift;
+    size_t used;
+    int32_t nodes;
+    int32_t node_cap;
+    int32_t *out_start; /* per node: first entry in outs, or -1 */
+    int32_t *out_count;
+    int32_t *outs;
+    Py_ssize_t outs_len;
+    Py_ssize_t outs_cap;
+} Trie;
+
+static inline size_t
+slot_of(const Trie *t, uint64_t key)
+{
+    return (size_t)((key * 0x9E3779B97F4A7C15ull) >> t->shift) & t->mask;
+}
+
+static inline int32_t
+trie_next(const Trie *t, int32_t node, Py_UCS4 ch)
+{
+    uint64_t key = (((uint64_t)node << 21) | ch) + 1;
+    size_t i = slot_of(t, key);
+    for (;;) {
+        uint64_t k = t->keys[i];
+        if (k == key)
+            return t->children[i];
+        if (k == 0)
+            return -1;
+        i = (i + 1) & t->mask;
+    }
+}
+
+static int
+trie_init(Trie *t)
+{
+    memset(t, 0, sizeof(*t));
+    t->mask = 1023;
+    t->shift = 64 - 10;
+    t->keys = PyMem_Calloc(t->mask + 1, sizeof(uint64_t));
+    t->children = PyMem_Malloc((t->mask + 1) * sizeof(int32_t));
+    t->node_cap = 1024;
+    t->out_start = PyMem_Malloc(t->node_cap * sizeof(int32_t));
+    t->out_count = PyMem_Calloc(t->node_cap, sizeof(int32_t));
+    if (!t->keys || !t->children || !t->out_start || !t->out_count) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    t->nodes = 1;
+    t->out_start[0] = -1;
+    return 0;
+}
+
+static void
+trie_free(Trie *t)
+{
+    PyMem_Free(t->keys);
+    PyMem_Free(t->children);
+    PyMem_Free(t->out_start);
+    PyMem_Free(t->out_count);
+    PyMem_Free(t->outs);
+    memset(t, 0, sizeof(*t));
+}
+
+static int
+trie_grow_edges(Trie *t)
+{
+    size_t old_size = t->mask + 1;
+    uint64_t *old_keys = t->keys;
+    int32_t *old_children = t->children;
+    size_t size = old_size * 2;
+    t->keys = PyMem_Calloc(size, sizeof(uint64_t));
+    t->children = PyMem_Malloc(size * sizeof(int32_t));
+    if (!t->keys || !t->children) {
+        PyMem_Free(old_keys);
+        PyMem_Free(old_children);
+        PyErr_NoMemory();
+        return -1;
+    }
+    t->mask = size - 1;
+    t->shift--;
+    for (size_t i = 0; i < old_size; i++) {
+        if (old_keys[i] == 0)
+            continue;
+        size_t j = slot_of(t, old_keys[i]);
+        while (t->keys[j])
+            j = (j + 1) & t->mask;
+        t->keys[j] = old_keys[i];
+        t->children[j] = old_children[i];
+    }
+    PyMem_Free(old_keys);
+    PyMem_Free(old_children);
+    return 0;
+}
+
+static int32_t
+trie_child(Trie *t, int32_t node, Py_UCS4 ch)
+{
+    uint64_t key = (((uint64_t)node << 21) | ch) + 1;
+    size_t i = slot_of(t, key);
+    while (t->keys[i]) {
+        if (t->keys[i] == key)
+            return t->children[i];
+        i = (i + 1) & t->mask;
+    }
+    if (t->nodes == t->node_cap) {
+        int32_t cap = t->node_cap * 2;
+        int32_t *start = PyMem_Realloc(t->out_start, cap * sizeof(int32_t));
+        if (start)
+            t->out_start = start;
+        int32_t *count = PyMem_Realloc(t->out_count, cap * sizeof(int32_t));
+        if (count)
+            t->out_count = count;
+        if (!start || !count) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        t->node_cap = cap;
+    }
+    int32_t child = t->nodes++;
+    t->out_start[child] = -1;
+    t->out_count[child] = 0;
+    t->keys[i] = key;
+    t->children[i] = child;
+    if (++t->used * 2 > t->mask + 1 && trie_grow_edges(t) < 0)
+        return -1;
+    return child;
+}
+
+/* Add `key` with the ids in `ids` (a sequence of ints) as its outputs. */
+static int
+trie_add(Trie *t, PyObject *key, PyObject *ids)
+{
+    int kind = PyUnicode_KIND(key);
+    const void *data = PyUnicode_DATA(key);
+    int32_t node = 0;
+    for (Py_ssize_t i = 0; i < PyUnicode_GET_LENGTH(key); i++) {
+        node = trie_child(t, node, PyUnicode_READ(kind, data, i));
+        if (node < 0)
+            return -1;
+    }
+    PyObject *seq = PySequence_Fast(ids, "trie outputs must be a sequence");
+    if (seq == NULL)
+        return -1;
+    Py_ssize_t count = PySequence_Fast_GET_SIZE(seq);
+    if (t->outs_len + count > t->outs_cap) {
+        Py_ssize_t cap = (t->outs_cap + count) * 2;
+        int32_t *outs = PyMem_Realloc(t->outs, cap * sizeof(int32_t));
+        if (!outs) {
+            Py_DECREF(seq);
+            PyErr_NoMemory();
+            return -1;
+        }
+        t->outs = outs;
+        t->outs_cap = cap;
+    }
+    if (t->out_count[node]) {
+        Py_DECREF(seq);
+        PyErr_Format(PyExc_ValueError, "key %R added twice", key);
+        return -1;
+    }
+    t->out_start[node] = (int32_t)t->outs_len;
+    t->out_count[node] = (int32_t)count;
+    for (Py_ssize_t i = 0; i < count; i++) {
+        long id = PyLong_AsLong(PySequence_Fast_GET_ITEM(seq, i));
+        if (id == -1 && PyErr_Occurred()) {
+            Py_DECREF(seq);
+            return -1;
+        }
+        t->outs[t->outs_len++] = (int32_t)id;
+    }
+    Py_DECREF(seq);
+    return 0;
+}
+
+/* ---- patterns and hits ------------------------------------------------------------------- */
+
+typedef struct {
+    int32_t watchlist;
+    int32_t uid; /* one per (watch-list, kind, term, place): duplicates of it on one span merge */
+    uint64_t prefixes;
+    uint64_t suffixes;
+    int mode;
+    int ends_in_space;
+    int latin;
+    int phrase;
+    Py_ssize_t fixed_len;
+    PyObject *fixed_suffix;
+    PyObject *cues; /* None when the entry has no context words */
+    PyObject *kind, *term, *spelling, *place;
+} Pat;
+
+typedef struct {
+    int32_t pat;
+    int32_t prefix;
+    int32_t suffix; /* suffix id, or -1 */
+    Py_ssize_t word_start, stem_end, end;
+    Py_ssize_t o_start, o_end;
+    PyObject *cue; /* owned, or NULL */
+    int scan;      /* 0: plain text, 1: text with hamza seats folded */
+} Hit;
+
+typedef struct {
+    Hit *items;
+    Py_ssize_t len, cap;
+} Hits;
+
+static int
+hits_push(Hits *h, Hit hit)
+{
+    if (h->len == h->cap) {
+        Py_ssize_t cap = h->cap ? h->cap * 2 : 64;
+        Hit *items = PyMem_Realloc(h->items, cap * sizeof(Hit));
+        if (!items) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        h->items = items;
+        h->cap = cap;
+    }
+    h->items[h->len++] = hit;
+    return 0;
+}
+
+static void
+hits_clear(Hits *h)
+{
+    for (Py_ssize_t i = 0; i < h->len; i++)
+        Py_XDECREF(h->items[i].cue);
+    PyMem_Free(h->items);
+}
+
+/* ---- the scanner object ------------------------------------------------------------------ */
+
+typedef struct {
+    PyObject_HEAD
+    Trie terms[2]; /* plain, hamza seats folded */
+    Trie prefixes, suffixes;
+    Pat *pats;
+    Py_ssize_t npats;
+    Py_ssize_t watchlists;
+    Py_ssize_t max_prefix;
+    PyObject *prefix_strs;
+    PyObject *suffix_strs;
+    PyObject *match_type;
+    PyObject *context_cue;
+    PyObject *table_obj;
+    const uint32_t *table;
+    PyObject *names[10];
+} Scanner;
+
+typedef struct {
+    int kind;
+    const void *data;
+    Py_ssize_t len;
+} Str;
+
+static inline Str
+str_of(PyObject *s)
+{
+    Str out = {PyUnicode_KIND(s), PyUnicode_DATA(s), PyUnicode_GET_LENGTH(s)};
+    return out;
+}
+
+/* A character of the normalized text, which reads as if one space followed its end, so keys
+ * ending in a space end there too. */
+static inline Py_UCS4
+char_at(const Str *s, Py_ssize_t i)
+{
+    return i < s->len ? PyUnicode_READ(s->kind, s->data, i) : ' ';
+}
+
+static inline int
+is_word(const Scanner *self, Py_UCS4 c)
+{
+    return c < 0x10000 ? (self->table[c] & F_WORD) != 0 : Py_UNICODE_ISALNUM(c);
+}
+
+static inline int
+has_flag(const Scanner *self, Py_UCS4 c, uint32_t flag)
+{
+    return c < 0x10000 && (self->table[c] & flag);
+}
+
+typedef struct {
+    Str text, original;
+    const int32_t *index;
+    Py_ssize_t index_len;
+} Doc;
+
+static inline Py_ssize_t
+to_original(const Doc *d, Py_ssize_t i)
+{
+    return i < d->index_len ? d->index[i] : d->original.len;
+}
+
+/* Whether the original has an apostrophe just before normalized position `i`. */
+static int
+apostrophe_before(const Scanner *self, const Doc *d, Py_ssize_t i)
+{
+    Py_ssize_t from = to_original(d, i - 1) + 1, to = to_original(d, i);
+    for (Py_ssize_t k = from; k < to; k++)
+        if (has_flag(self, PyUnicode_READ(d->original.kind, d->original.data, k), F_APOSTROPHE))
+            return 1;
+    return 0;
+}
+
+/* The original span of normalized [start, end), with the marks after its last letter. */
+static void
+span(const Scanner *self, const Doc *d, Py_ssize_t start, Py_ssize_t end, Py_ssize_t *o_start, Py_ssize_t *o_end)
+{
+    *o_start = to_original(d, start);
+    Py_ssize_t e = to_original(d, end - 1) + 1;
+    while (e < d->original.len && has_flag(self, PyUnicode_READ(d->original.kind, d->original.data, e), F_TRAILING))
+        e++;
+    *o_end = e;
+}
+
+static int
+crosses_punctuation(const Scanner *self, const Doc *d, Py_ssize_t start, Py_ssize_t end)
+{
+    Py_ssize_t o_start, o_end;
+    span(self, d, start, end, &o_start, &o_end);
+    for (Py_ssize_t k = o_start; k < o_end; k++)
+        if (has_flag(self, PyUnicode_READ(d->original.kind, d->original.data, k), F_BREAK))
+            return 1;
+    return 0;
+}
+
+/* Check the patterns ending at `stem_end` and record the hits among them. */
+static int
+verify(Scanner *self, const Doc *d, PyObject *text, int scan, const Trie *trie, int32_t node,
+       Py_ssize_t word_start, Py_ssize_t stem_start, Py_ssize_t stem_end, int32_t prefix, Hits *hits,
+       PyObject *misses)
+{
+    const Str *s = &d->text;
+    Py_ssize_t word_end = -1;
+    int32_t suffix_id = -2; /* not looked up yet */
+    for (int32_t k = 0; k < trie->out_count[node]; k++) {
+        int32_t pi = trie->outs[trie->out_start[node] + k];
+        const Pat *p = &self->pats[pi];
+        if (!((p->prefixes >> prefix) & 1))
+            continue;
+        Py_ssize_t end, suffix_len;
+        int32_t sid = -1;
+        if (p->mode == SUFFIX_FIXED) {
+            end = p->ends_in_space ? stem_end - 1 : stem_end;
+            suffix_len = p->fixed_len;
+        }
+        else {
+            if (word_end < 0) {
+                word_end = stem_end;
+                while (word_end < s->len && is_word(self, char_at(s, word_end)))
+                    word_end++;
+            }
+            end = word_end;
+            suffix_len = end - stem_end;
+            if (p->mode == SUFFIX_SET) {
+                if (suffix_id == -2) {
+                    int32_t at = 0;
+                    for (Py_ssize_t i = stem_end; i < word_end && at >= 0; i++)
+                        at = trie_next(&self->suffixes, at, char_at(s, i));
+                    suffix_id = at >= 0 && self->suffixes.out_count[at] ? self->suffixes.outs[self->suffixes.out_start[at]] : -1;
+                }
+                if (suffix_id < 0 || !((p->suffixes >> suffix_id) & 1))
+                    continue;
+                sid = suffix_id;
+            }
+        }
+        if (p->latin && suffix_len && !apostrophe_before(self, d, end - suffix_len))
+            continue;
+        if (p->phrase && crosses_punctuation(self, d, stem_start, end))
+            continue;
+        PyObject *cue = NULL;
+        if (p->cues != Py_None) {
+            cue = PyObject_CallFunction(self->context_cue, "OnO", text, word_start, p->cues);
+            if (cue == NULL)
+                return -1;
+            if (PyUnicode_GET_LENGTH(cue) == 0) {
+                Py_DECREF(cue);
+                PyObject *id = PyLong_FromLong(pi);
+                if (id == NULL || PyList_Append(misses, id) < 0) {
+                    Py_XDECREF(id);
+                    return -1;
+                }
+                Py_DECREF(id);
+                continue;
+            }
+        }
+        Hit hit = {pi, prefix, sid, word_start, stem_end, end, 0, 0, cue, scan};
+        span(self, d, word_start, end, &hit.o_start, &hit.o_end);
+        if (hits_push(hits, hit) < 0) {
+            Py_XDECREF(cue);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static int
+scan_text(Scanner *self, const Doc *d, PyObject *text, int scan, Hits *hits, PyObject *misses)
+{
+    const Trie *trie = &self->terms[scan];
+    const Str *s = &d->text;
+    if (trie->nodes <= 1)
+        return 0;
+    for (Py_ssize_t ws = 0; ws < s->len; ws++) {
+        if (!is_word(self, char_at(s, ws)) || (ws > 0 && is_word(self, char_at(s, ws - 1))))
+            continue;
+        int32_t pnode = 0;
+        for (Py_ssize_t k = 0;; k++) {
+            if (self->prefixes.out_count[pnode] && ws + k < s->len) {
+                int32_t prefix = self->prefixes.outs[self->prefixes.out_start[pnode]];
+                int32_t node = 0;
+                for (Py_ssize_t j = ws + k; j <= s->len;) {
+                    node = trie_next(trie, node, char_at(s, j));
+                    if (node < 0)
+                        break;
+                    j++;
+                    if (trie->out_count[node] &&
+                        verify(self, d, text, scan, trie, node, ws, ws + k, j, prefix, hits, misses) < 0)
+                        return -1;
+                }
+            }
+            if (k == self->max_prefix || ws + k >= s->len)
+                break;
+            pnode = trie_next(&self->prefixes, pnode, char_at(s, ws + k));
+            if (pnode < 0)
+                break;
+        }
+    }
+    return 0;
+}
+
+/* Set around qsort, which runs under the GIL. */
+static const Pat *sort_pats;
+
+/* By watch-list, span (start, longest first), entry, then pattern as compiled. */
+static int
+compare_hits(const void *a, const void *b)
+{
+    const Hit *x = a, *y = b;
+    const Pat *px = &sort_pats[x->pat], *py = &sort_pats[y->pat];
+    if (px->watchlist != py->watchlist)
+        return px->watchlist < py->watchlist ? -1 : 1;
+    if (x->o_start != y->o_start)
+        return x->o_start < y->o_start ? -1 : 1;
+    if (x->o_end != y->o_end)
+        return x->o_end > y->o_end ? -1 : 1;
+    if (px->uid != py->uid)
+        return px->uid < py->uid ? -1 : 1;
+    if (x->pat != y->pat)
+        return x->pat < y->pat ? -1 : 1;
+    return x->scan - y->scan;
+}
+
+static PyObject *
+make_match(Scanner *self, PyObject *original, PyObject *texts[2], const Hit *h)
+{
+    const Pat *p = &self->pats[h->pat];
+    PyTypeObject *type = (PyTypeObject *)self->match_type;
+    PyObject *m = type->tp_alloc(type, 0);
+    if (m == NULL)
+        return NULL;
+    PyObject *suffix;
+    if (p->mode == SUFFIX_FIXED)
+        suffix = Py_NewRef(p->fixed_suffix);
+    else if (h->suffix >= 0)
+        suffix = Py_NewRef(PyTuple_GET_ITEM(self->suffix_strs, h->suffix));
+    else
+        suffix = PyUnicode_Substring(texts[h->scan], h->stem_end, h->end);
+    PyObject *values[10] = {
+        Py_NewRef(p->kind),
+        Py_NewRef(p->term),
+        PyUnicode_Substring(original, h->o_start, h->o_end),
+        PyLong_FromSsize_t(h->o_start),
+        PyLong_FromSsize_t(h->o_end),
+        Py_NewRef(p->spelling),
+        Py_NewRef(PyTuple_GET_ITEM(self->prefix_strs, h->prefix)),
+        suffix,
+        h->cue ? Py_NewRef(h->cue) : PyUnicode_New(0, 0),
+        Py_NewRef(p->place),
+    };
+    int failed = 0;
+    for (int i = 0; i < 10; i++) {
+        if (values[i] == NULL || (!failed && PyObject_GenericSetAttr(m, self->names[i], values[i]) < 0))
+            failed = 1;
+        Py_XDECREF(values[i]);
+    }
+    if (failed) {
+        Py_DECREF(m);
+        return NULL;
+    }
+    return m;
+}
+
+static PyObject *
+Scanner_matches(Scanner *self, PyObject *args)
+{
+    PyObject *original, *text, *folded;
+    Py_buffer index;
+    if (!PyArg_ParseTuple(args, "UUOy*", &original, &text, &folded, &index))
+        return NULL;
+    if (folded != Py_None && (!PyUnicode_Check(folded) || PyUnicode_GET_LENGTH(folded) != PyUnicode_GET_LENGTH(text))) {
+        PyBuffer_Release(&index);
+        PyErr_SetString(PyExc_ValueError, "the folded text must be a str as long as the text");
+        return NULL;
+    }
+    Doc d = {str_of(text), str_of(original), index.buf, index.len / (Py_ssize_t)sizeof(int32_t)};
+    Hits hits = {NULL, 0, 0};
+    PyObject *result = NULL, *lists = NULL;
+    PyObject *misses = PyList_New(0);
+    PyObject *texts[2] = {text, folded};
+    if (misses == NULL || scan_text(self, &d, text, 0, &hits, misses) < 0)
+        goto done;
+    if (folded != Py_None) {
+        d.text = str_of(folded);
+        if (scan_text(self, &d, folded, 1, &hits, misses) < 0)
+            goto done;
+    }
+    if (hits.len > 1) {
+        sort_pats = self->pats;
+        qsort(hits.items, hits.len, sizeof(Hit), compare_hits);
+    }
+    lists = PyList_New(self->watchlists);
+    if (lists == NULL)
+        goto done;
+    for (Py_ssize_t w = 0; w < self->watchlists; w++) {
+        PyObject *l = PyList_New(0);
+        if (l == NULL)
+            goto done;
+        PyList_SET_ITEM(lists, w, l);
+    }
+    const Hit *cover = NULL, *previous = NULL;
+    for (Py_ssize_t i = 0; i < hits.len; i++) {
+        const Hit *h = &hits.items[i];
+        const Pat *p = &self->pats[h->pat];
+        if (previous && self->pats[previous->pat].watchlist != p->watchlist)
+            cover = NULL;
+        if (previous && self->pats[previous->pat].watchlist == p->watchlist && self->pats[previous->pat].uid == p->uid &&
+            previous->o_start == h->o_start && previous->o_end == h->o_end)
+            continue; /* the same entry on the same span: the first pattern listed stands */
+        previous = h;
+        if (cover && h->o_end <= cover->o_end && !(h->o_start == cover->o_start && h->o_end == cover->o_end))
+            continue; /* inside a longer match of the same watch-list */
+        if (cover == NULL || h->o_end > cover->o_end)
+            cover = h;
+        PyObject *m = make_match(self, original, texts, h);
+        if (m == NULL)
+            goto done;
+        int appended = PyList_Append(PyList_GET_ITEM(lists, p->watchlist), m);
+        Py_DECREF(m);
+        if (appended < 0)
+            goto done;
+    }
+    result = PyTuple_Pack(2, lists, misses);
+done:
+    Py_XDECREF(lists);
+    Py_XDECREF(misses);
+    hits_clear(&hits);
+    PyBuffer_Release(&index);
+    return result;
+}
+
+/* ---- construction ---------------------------------------------------------------------- */
+
+static int
+add_keys(Trie *t, PyObject *keys)
+{
+    PyObject *seq = PySequence_Fast(keys, "keys must be a sequence of (key, ids)");
+    if (seq == NULL)
+        return -1;
+    for (Py_ssize_t i = 0; i < PySequence_Fast_GET_SIZE(seq); i++) {
+        PyObject *key, *ids;
+        if (!PyArg_ParseTuple(PySequence_Fast_GET_ITEM(seq, i), "UO", &key, &ids) || trie_add(t, key, ids) < 0) {
+            Py_DECREF(seq);
+            return -1;
+        }
+    }
+    Py_DECREF(seq);
+    return 0;
+}
+
+/* A trie of `words` (a tuple of str) whose outputs are their positions. */
+static int
+add_words(Trie *t, PyObject *words)
+{
+    if (PyTuple_GET_SIZE(words) > 64) {
+        PyErr_SetString(PyExc_ValueError, "at most 64 prefixes and 64 suffixes");
+        return -1;
+    }
+    for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(words); i++) {
+        PyObject *id = PyLong_FromSsize_t(i);
+        PyObject *ids = id ? PyTuple_Pack(1, id) : NULL;
+        Py_XDECREF(id);
+        if (ids == NULL || trie_add(t, PyTuple_GET_ITEM(words, i), ids) < 0) {
+            Py_XDECREF(ids);
+            return -1;
+        }
+        Py_DECREF(ids);
+    }
+    return 0;
+}
+
+static int
+read_pattern(PyObject *item, Pat *p)
+{
+    unsigned long long prefixes, suffixes;
+    if (!PyArg_ParseTuple(item, "iiKKipppUOUUUO", &p->watchlist, &p->uid, &prefixes, &suffixes, &p->mode,
+                          &p->ends_in_space, &p->latin, &p->phrase, &p->fixed_suffix, &p->cues, &p->kind,
+                          &p->term, &p->spelling, &p->place))
+        return -1;
+    p->prefixes = prefixes;
+    p->suffixes = suffixes;
+    p->fixed_len = PyUnicode_GET_LENGTH(p->fixed_suffix);
+    Py_INCREF(p->fixed_suffix);
+    Py_INCREF(p->cues);
+    Py_INCREF(p->kind);
+    Py_INCREF(p->term);
+    Py_INCREF(p->spelling);
+    Py_INCREF(p->place);
+    return 0;
+}
+
+static void
+Scanner_dealloc(Scanner *self)
+{
+    for (int i = 0; i < 2; i++)
+        trie_free(&self->terms[i]);
+    trie_free(&self->prefixes);
+    trie_free(&self->suffixes);
+    for (Py_ssize_t i = 0; i < self->npats; i++) {
+        Pat *p = &self->pats[i];
+        Py_XDECREF(p->fixed_suffix);
+        Py_XDECREF(p->cues);
+        Py_XDECREF(p->kind);
+        Py_XDECREF(p->term);
+        Py_XDECREF(p->spelling);
+        Py_XDECREF(p->place);
+    }
+    PyMem_Free(self->pats);
+    Py_XDECREF(self->prefix_strs);
+    Py_XDECREF(self->suffix_strs);
+    Py_XDECREF(self->match_type);
+    Py_XDECREF(self->context_cue);
+    Py_XDECREF(self->table_obj);
+    for (int i = 0; i < 10; i++)
+        Py_XDECREF(self->names[i]);
+    Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+static const char *FIELDS[10] = {"kind", "term", "surface", "start", "end", "spelling", "prefix", "suffix", "context", "place"};
+
+static PyObject *
+Scanner_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
+{
+    static char *kwlist[] = {"table", "keys", "folded_keys", "patterns", "prefixes", "suffixes", "watchlists",
+                             "max_prefix", "match_type", "context_cue", NULL};
+    PyObject *table, *keys, *folded_keys, *patterns, *prefixes, *suffixes, *match_type, *context_cue;
+    Py_ssize_t watchlists, max_prefix;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "SOOOO!O!nnO!O", kwlist, &table, &keys, &folded_keys, &patterns,
+                                     &PyTuple_Type, &prefixes, &PyTuple_Type, &suffixes, &watchlists, &max_prefix,
+                                     &PyType_Type, &match_type, &context_cue))
+        return NULL;
+    if (PyBytes_GET_SIZE(table) != 0x10000 * 4) {
+        PyErr_SetString(PyExc_ValueError, "the character table must hold 65536 uint32 entries");
+        return NULL;
+    }
+    Scanner *self = (Scanner *)type->tp_alloc(type, 0);
+    if (self == NULL)
+        return NULL;
+    self->table_obj = Py_NewRef(table);
+    self->table = (const uint32_t *)PyBytes_AS_STRING(table);
+    self->prefix_strs = Py_NewRef(prefixes);
+    self->suffix_strs = Py_NewRef(suffixes);
+    self->match_type = Py_NewRef(match_type);
+    self->context_cue = Py_NewRef(context_cue);
+    self->watchlists = watchlists;
+    self->max_prefix = max_prefix;
+    for (int i = 0; i < 10; i++)
+        if ((self->names[i] = PyUnicode_InternFromString(FIELDS[i])) == NULL)
+            goto fail;
+    if (trie_init(&self->terms[0]) < 0 || trie_init(&self->terms[1]) < 0 || trie_init(&self->prefixes) < 0 ||
+        trie_init(&self->suffixes) < 0)
+        goto fail;
+    if (add_keys(&self->terms[0], keys) < 0 || add_keys(&self->terms[1], folded_keys) < 0 ||
+        add_words(&self->prefixes, prefixes) < 0 || add_words(&self->suffixes, suffixes) < 0)
+        goto fail;
+    PyObject *seq = PySequence_Fast(patterns, "patterns must be a sequence");
+    if (seq == NULL)
+        goto fail;
+    Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
+    self->pats = PyMem_Calloc(n ? n : 1, sizeof(Pat));
+    if (self->pats == NULL) {
+        Py_DECREF(seq);
+        PyErr_NoMemory();
+        goto fail;
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        if (read_pattern(PySequence_Fast_GET_ITEM(seq, i), &self->pats[i]) < 0) {
+            Py_DECREF(seq);
+            goto fail;
+        }
+        self->npats = i + 1;
+        if (self->pats[i].watchlist < 0 || self->pats[i].watchlist >= watchlists) {
+            Py_DECREF(seq);
+            PyErr_SetString(PyExc_ValueError, "a pattern's watch-list is out of range");
+            goto fail;
+        }
+    }
+    Py_DECREF(seq);
+    for (int t = 0; t < 2; t++)
+        for (Py_ssize_t i = 0; i < self->terms[t].outs_len; i++)
+            if (self->terms[t].outs[i] < 0 || self->terms[t].outs[i] >= n) {
+                PyErr_SetString(PyExc_ValueError, "a key names a pattern that does not exist");
+                goto fail;
+            }
+    return (PyObject *)self;
+fail:
+    Py_DECREF(self);
+    return NULL;
+}
+
+static PyMethodDef Scanner_methods[] = {
+    {"matches", (PyCFunction)Scanner_matches, METH_VARARGS,
+     "matches(original, text, folded, offsets) -> (matches per watch-list, missed pattern ids)"},
+    {NULL, NULL, 0, NULL},
+};
+
+static PyTypeObject ScannerType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "rasid.match._scan.Scanner",
+    .tp_basicsize = sizeof(Scanner),
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = "Compiled keys and patterns of a Matcher.",
+    .tp_new = Scanner_new,
+    .tp_dealloc = (destructor)Scanner_dealloc,
+    .tp_methods = Scanner_methods,
+};
+
+static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_scan", NULL, -1, NULL};
+
+PyMODINIT_FUNC
+PyInit__scan(void)
+{
+    if (PyType_Ready(&ScannerType) < 0)
+        return NULL;
+    PyObject *m = PyModule_Create(&module);
+    if (m == NULL)
+        return NULL;
+    if (PyModule_AddObjectRef(m, "Scanner", (PyObject *)&ScannerType) < 0) {
+        Py_DECREF(m);
+        return NULL;
+    }
+    return m;
+}

@@ -186,6 +186,21 @@ def test_default_config_alerts_on_the_seed_once_across_restarts(tmp_path: Path, 
     assert len(receiver.posts()) == 1
 
 
+def test_a_second_process_on_the_same_sqlite_state_is_refused(tmp_path: Path) -> None:
+    copy_default_setup(tmp_path)
+    daemon = Daemon(tmp_path, {})
+    try:
+        daemon.read_until("id: alert_", timeout=20)
+        second = rasid("once", "-c", "config.yaml", cwd=tmp_path)
+        assert second.returncode == 1
+        assert f"another rasid (pid {daemon.proc.pid}) is running on" in second.stderr
+        assert "storage.url" in second.stderr
+    finally:
+        code, _ = daemon.stop()
+    assert code == 0
+    assert rasid("once", "-c", "config.yaml", cwd=tmp_path).returncode == 0  # the lock went with the process
+
+
 def test_default_config_without_webhook_prints_only(tmp_path: Path) -> None:
     config = copy_default_setup(tmp_path)
     result = rasid("once", "--config", str(config), cwd=tmp_path)

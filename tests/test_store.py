@@ -19,6 +19,7 @@ from rasid.store import (
     StoryEntry,
     open_store,
 )
+from rasid.store.bands import BandIndex, pack_band_keys
 from rasid.store.schema import SCHEMA_VERSION
 
 REPORT = Report("feed", "عنوان", "نص", url="https://x.example/1", guid="g1")
@@ -234,3 +235,40 @@ def test_a_story_alerts_a_watchlist_once_even_from_two_reports_filed_as_new_sour
     assert store.record_report(Report("c", "t", "z"), ["k2"], alert("alert_2"), 2.0, first)
     assert [r.alert_id for r in store.pending_alerts("ops", 10)] == ["alert_1"]
     assert store.story_info("story_s").sources == 3
+
+
+def test_band_index_merges_recent_keys_and_forgets_expired_reports() -> None:
+    index = BandIndex(merge_at=16)
+    for report_id in range(1, 51):
+        index.add(report_id, (report_id % 7, 100 + report_id, 1 << 40))
+    assert len(index) == 150
+    assert index.reports((3,)) == {3, 10, 17, 24, 31, 38, 45}
+    assert index.reports((100 + 50, 999)) == {50}
+    index.forget_before(40)
+    assert index.reports((3,)) == {45}
+    assert index.reports((1 << 40,)) == set(range(40, 51))
+    batches = [[(7, pack_band_keys((5, 6)))], [(8, pack_band_keys((6,))), (11, pack_band_keys((1 << 40,)))]]
+    loaded = BandIndex.load(4, iter(batches), [(5, 9)])
+    assert loaded.reports((5,)) == {7, 9} and loaded.reports((6,)) == {7, 8} and loaded.reports((1 << 40,)) == {11}
+    assert len(loaded) == 5
+
+
+def test_sqlite_keeps_band_keys_in_memory_and_reloads_them_with_older_rows(tmp_path: Path) -> None:
+    store = open_store(tmp_path)
+    assert store.similar_reports((1,), 0.0) == []  # the index is loaded now; later reports join it live
+    store.record_report(Report("a", "t", "x"), ["k1"], [], 10.0, StoryEntry("s1", True, shingles=b"1", band_keys=(1, 2)))
+    store.record_report(Report("b", "t", "y"), ["k2"], [], 20.0, StoryEntry("s2", True, shingles=b"2", band_keys=(2, 3)))
+    assert sorted(sid for _, sid, _ in store.similar_reports((2,), 0.0)) == ["s1", "s2"]
+    store.close()
+    db = sqlite3.connect(tmp_path / "rasid.sqlite3")
+    assert db.execute("SELECT count(*) FROM lsh").fetchone() == (0,)  # no band-key rows in SQLite
+    assert db.execute("SELECT count(*) FROM bands").fetchone() == (2,)  # one blob per report
+    # a fingerprint recorded before schema 7, with its band keys as rows of `lsh`
+    db.execute("INSERT INTO fingerprints (report_id, story_id, created, shingles) VALUES (99, 's0', 5.0, x'00')")
+    db.execute("INSERT INTO lsh (key, report_id) VALUES (3, 99)")
+    db.commit()
+    db.close()
+    store = open_store(tmp_path)
+    assert sorted(sid for _, sid, _ in store.similar_reports((3,), 0.0)) == ["s0", "s2"]
+    assert store.prune_fingerprints(before=15.0) == 2
+    assert [sid for _, sid, _ in store.similar_reports((1, 2, 3), 0.0)] == ["s2"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import fcntl
 import json
 import os
 import signal
@@ -30,6 +31,11 @@ from rasid.store import DATABASE_NAME, ArchivedReport, SQLStore, Store, open_sto
 from rasid.store.database import redact
 
 PIDFILE = "rasid.pid"
+WRITER_LOCK = "rasid.lock"
+
+
+class StateInUse(RuntimeError):
+    """Another process runs the pipeline on this SQLite state."""
 
 if TYPE_CHECKING:
     from rasid.daemon import Daemon
@@ -49,6 +55,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except WatchListError as exc:
         print(f"config: {exc}", file=sys.stderr)
+        return 1
+    except StateInUse as exc:
+        print(f"state: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130
@@ -200,8 +209,33 @@ def _with_daemon(args: argparse.Namespace, action: Callable[[Daemon], Awaitable[
         finally:
             await daemon.close()
 
-    asyncio.run(main())
+    with _sole_writer(config):
+        asyncio.run(main())
     return 0
+
+
+@contextmanager
+def _sole_writer(config: Config) -> Iterator[None]:
+    """With SQLite, one process at a time runs the pipeline on a state directory: its
+    near-duplicate index lives in that process's memory. (PostgreSQL state is shared.)"""
+    if config.storage.url:
+        yield
+        return
+    config.state_dir.mkdir(parents=True, exist_ok=True)
+    with open(config.state_dir / WRITER_LOCK, "a+") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            lock.seek(0)
+            holder = lock.read().strip() or "?"
+            raise StateInUse(
+                f"another rasid (pid {holder}) is running on {config.state_dir}; SQLite state takes one"
+                " process at a time (several instances share a PostgreSQL database: storage.url)"
+            ) from None
+        lock.truncate(0)
+        lock.write(f"{os.getpid()}\n")
+        lock.flush()
+        yield
 
 
 def _check(args: argparse.Namespace) -> int:

@@ -33,6 +33,8 @@ class Cursor(Protocol):
 
     def fetchall(self) -> list[Any]: ...
 
+    def fetchmany(self, size: int) -> list[Any]: ...
+
 
 class Session(Protocol):
     """What a transaction or a read gets: statements on the one connection."""

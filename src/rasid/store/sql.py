@@ -6,6 +6,7 @@ import hashlib
 import json
 import os
 import socket
+import threading
 import time
 import uuid
 import zlib
@@ -14,6 +15,7 @@ from contextlib import nullcontext
 from typing import Any
 
 from rasid.models import Report
+from rasid.store.bands import BandIndex, pack_band_keys
 from rasid.store.base import (
     ArchivedReport,
     FeedState,
@@ -29,8 +31,9 @@ from rasid.store.base import (
     StorySource,
 )
 from rasid.store.database import Database, Session
-from rasid.store.schema import SCHEMA_VERSION, upgrade_statements
+from rasid.store.schema import SCHEMA_VERSION, TABLES, upgrade_statements
 
+_MAX_IDS = 10_000
 _ARCHIVED = "r.id, r.source, r.title, r.url, r.published, a.first_seen, r.story_id, a.text"
 _FEED_COLUMNS = (
     "etag", "last_modified", "last_poll", "last_success", "last_status", "errors", "url", "next_poll",
@@ -57,11 +60,15 @@ def _marks(values: Any) -> str:
 
 class SQLStore:
     """The state on one SQL database. With PostgreSQL (`shared`) several instances use it at once:
-    sources are leased, outbox rows claimed and ingestion ordered across them."""
+    sources are leased, outbox rows claimed and ingestion ordered across them, and LSH band keys
+    are rows of `lsh`. Unshared (SQLite, one process) they are one blob per report in `bands`,
+    loaded into a `BandIndex` in memory at the first near-duplicate query."""
 
     def __init__(self, database: Database, migrate: bool = True) -> None:
         self.db = database
         self.shared = database.dialect == "postgresql"
+        self._bands: BandIndex | None = None
+        self._bands_lock = threading.Lock()
         self.instance_id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         self.claim_ttl = 60.0
         """Seconds an outbox claim lasts unless renewed (the daemon sets `storage.lease_ttl`)."""
@@ -90,8 +97,9 @@ class SQLStore:
                 raise RuntimeError(f"{self.where}: state schema {before} is newer than this rasid ({SCHEMA_VERSION})")
             if before == SCHEMA_VERSION:
                 return before, before  # no DDL: even IF NOT EXISTS would lock tables other instances write
+            existing = frozenset(t.name for t in TABLES if self.db.table_exists(t.name))
             with self.db.transaction() as db:
-                for statement in upgrade_statements(before, self.db.dialect):
+                for statement in upgrade_statements(before, self.db.dialect, existing):
                     db.execute(statement)
                 db.execute(
                     "INSERT INTO meta (key, value) VALUES ('schema_version', ?)"
@@ -121,11 +129,20 @@ class SQLStore:
         story: StoryEntry | None = None,
         archive: bool = False,
     ) -> bool:
+        with self._bands_lock if not self.shared else nullcontext():  # a report and its bands become visible together
+            report_id = self._record(report, keys, alerts, now, story, archive)
+            if report_id is not None and self._bands is not None and story is not None and story.band_keys:
+                self._bands.add(report_id, story.band_keys)
+        return report_id is not None
+
+    def _record(
+        self, report: Report, keys: list[str], alerts: list[QueuedAlert], now: float, story: StoryEntry | None, archive: bool
+    ) -> int | None:
         with self.db.transaction() as db:
             guids = [k for k in keys if k.startswith("guid:")]
             if guids:
                 if db.execute(f"SELECT 1 FROM seen_keys WHERE key IN ({_marks(guids)}) LIMIT 1", guids).fetchone():
-                    return False
+                    return None
             published = report.published.isoformat() if report.published else None
             report_id = db.execute(
                 "INSERT INTO reports (source, title, url, guid, published, first_seen, alerts, story_id)"
@@ -145,11 +162,10 @@ class SQLStore:
                     (report_id, now, zlib.compress(report.text.encode("utf-8"), 6)),
                 )
             self._queue(db, alerts, now)
-            return True
+            return report_id
 
-    @staticmethod
     def _file_under_story(
-        db: Session, report: Report, report_id: int, story: StoryEntry, now: float, alerts: list[QueuedAlert]
+        self, db: Session, report: Report, report_id: int, story: StoryEntry, now: float, alerts: list[QueuedAlert]
     ) -> list[QueuedAlert]:
         """File the report under its story; returns `alerts` less those for watch-lists another
         report of the story alerted first (two instances filing copies at the same moment)."""
@@ -177,10 +193,13 @@ class SQLStore:
                 "INSERT INTO fingerprints (report_id, story_id, created, shingles) VALUES (?, ?, ?, ?)",
                 (report_id, story.story_id, now, story.shingles),
             )
-            db.executemany(
-                "INSERT INTO lsh (key, report_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
-                [(k, report_id) for k in story.band_keys],
-            )
+            if self.shared:
+                db.executemany(
+                    "INSERT INTO lsh (key, report_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                    [(k, report_id) for k in story.band_keys],
+                )
+            else:
+                db.execute("INSERT INTO bands (report_id, keys) VALUES (?, ?)", (report_id, pack_band_keys(story.band_keys)))
         if not taken:
             return alerts
         return [a for a in alerts if not (a.document.get("type") == "alert" and a.document.get("watchlist") in taken)]
@@ -227,13 +246,27 @@ class SQLStore:
     def similar_reports(self, band_keys: tuple[int, ...], since: float) -> list[tuple[int, str, bytes]]:
         if not band_keys:
             return []
+        select = "SELECT f.report_id, f.story_id, f.shingles FROM fingerprints f WHERE f.created >= ? AND f.report_id IN"
+        ids = [] if self.shared else sorted(self._band_index().reports(band_keys))
         with self.db.read() as db:
-            rows = db.execute(
-                "SELECT f.report_id, f.story_id, f.shingles FROM fingerprints f"
-                f" WHERE f.report_id IN (SELECT report_id FROM lsh WHERE key IN ({_marks(band_keys)})) AND f.created >= ?",
-                (*band_keys, since),
-            ).fetchall()
+            if self.shared:
+                rows = db.execute(f"{select} (SELECT report_id FROM lsh WHERE key IN ({_marks(band_keys)}))", (since, *band_keys)).fetchall()
+            else:
+                rows = []
+                for at in range(0, len(ids), _MAX_IDS):  # SQLite binds at most 32,766 parameters
+                    chunk = ids[at : at + _MAX_IDS]
+                    rows += db.execute(f"{select} ({_marks(chunk)})", (since, *chunk)).fetchall()
         return [(r[0], r[1], bytes(r[2])) for r in rows]
+
+    def _band_index(self) -> BandIndex:
+        with self._bands_lock:
+            if self._bands is None:
+                with self.db.read() as db:
+                    (total,) = db.execute("SELECT coalesce(sum(length(keys)), 0) / 8 FROM bands").fetchone()
+                    rows = db.execute("SELECT key, report_id FROM lsh").fetchall()  # written before schema 7
+                    cursor = db.execute("SELECT report_id, keys FROM bands")
+                    self._bands = BandIndex.load(total, iter(lambda: cursor.fetchmany(50_000), []), rows)
+            return self._bands
 
     def story_info(self, story_id: str) -> StoryInfo:
         with self.db.read() as db:
@@ -257,10 +290,18 @@ class SQLStore:
 
     def prune_fingerprints(self, before: float) -> int:
         with self.db.transaction() as db:
-            db.execute(
-                "DELETE FROM lsh WHERE report_id IN (SELECT report_id FROM fingerprints WHERE created < ?)", (before,)
-            )
-            return db.execute("DELETE FROM fingerprints WHERE created < ?", (before,)).rowcount
+            for table in ("lsh", "bands"):
+                db.execute(
+                    f"DELETE FROM {table} WHERE report_id IN (SELECT report_id FROM fingerprints WHERE created < ?)",
+                    (before,),
+                )
+            removed = db.execute("DELETE FROM fingerprints WHERE created < ?", (before,)).rowcount
+            (oldest,) = db.execute("SELECT min(report_id) FROM fingerprints").fetchone()
+        with self._bands_lock:
+            if self._bands is not None and removed:
+                # report ids grow with time: what is below the oldest kept fingerprint has expired
+                self._bands.forget_before(oldest if oldest is not None else 1 << 62)
+        return removed
 
     # outbox
 

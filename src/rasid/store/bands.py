@@ -1,0 +1,104 @@
+"""`BandIndex`: LSH band keys -> report ids, in memory, for the single-process SQLite store.
+
+Kept in two sorted numpy arrays (12 bytes per band key, against about 40 in a B-tree row
+written to the WAL) plus a small dict of recent additions, merged into the arrays in batches.
+PostgreSQL keeps band keys as rows instead, where every instance sees them.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+
+MERGE_AT = 1 << 17
+"""Recent band keys held in the dict before they are merged into the sorted arrays."""
+
+
+class BandIndex:
+    """Which reports share a band key; thread-safe."""
+
+    def __init__(self, merge_at: int = MERGE_AT) -> None:
+        self._keys = np.empty(0, np.int64)
+        self._ids = np.empty(0, np.int64)
+        self._recent: dict[int, list[int]] = {}
+        self._recent_count = 0
+        self._merge_at = merge_at
+        self._lock = threading.Lock()
+
+    @classmethod
+    def load(
+        cls, total: int, fingerprints: Iterable[Sequence[tuple[int, bytes]]], rows: Sequence[tuple[int, int]] = ()
+    ) -> BandIndex:
+        """An index of batches of (report id, `pack_band_keys` blob) pairs holding `total` keys
+        in all, plus (band key, report id) rows."""
+        keys = np.empty(total + len(rows), np.int64)
+        ids = np.empty_like(keys)
+        at = 0
+        for batch in fingerprints:
+            chunk = np.frombuffer(b"".join(blob for _, blob in batch), "<i8")
+            keys[at : at + len(chunk)] = chunk
+            ids[at : at + len(chunk)] = np.repeat([rid for rid, _ in batch], [len(blob) // 8 for _, blob in batch])
+            at += len(chunk)
+        for key, report_id in rows:
+            keys[at], ids[at] = key, report_id
+            at += 1
+        keys, ids = keys[:at], ids[:at]
+        order = np.argsort(keys, kind="stable")
+        index = cls()
+        index._keys = keys[order]
+        del keys  # one sorted copy at a time: the index of 1,000,000 reports is 21 million keys
+        index._ids = ids[order]
+        return index
+
+    def __len__(self) -> int:
+        return len(self._keys) + self._recent_count
+
+    def add(self, report_id: int, band_keys: Iterable[int]) -> None:
+        with self._lock:
+            for key in band_keys:
+                self._recent.setdefault(key, []).append(report_id)
+                self._recent_count += 1
+            if self._recent_count >= self._merge_at:
+                self._merge()
+
+    def reports(self, band_keys: tuple[int, ...]) -> set[int]:
+        """The reports filed under any of `band_keys`."""
+        found: set[int] = set()
+        with self._lock:
+            for key in band_keys:
+                found.update(self._recent.get(key, ()))
+            if len(self._keys):
+                query = np.array(band_keys, np.int64)
+                lo = np.searchsorted(self._keys, query, "left")
+                hi = np.searchsorted(self._keys, query, "right")
+                for a, b in zip(lo[lo < hi].tolist(), hi[lo < hi].tolist()):
+                    found.update(self._ids[a:b].tolist())
+        return found
+
+    def forget_before(self, report_id: int) -> None:
+        """Drop every report numbered below `report_id`."""
+        with self._lock:
+            self._merge()
+            keep = self._ids >= report_id
+            if not keep.all():
+                self._keys, self._ids = self._keys[keep], self._ids[keep]
+
+    def _merge(self) -> None:
+        if not self._recent:
+            return
+        keys = np.fromiter((k for k, ids in self._recent.items() for _ in ids), np.int64, self._recent_count)
+        ids = np.fromiter((i for ids in self._recent.values() for i in ids), np.int64, self._recent_count)
+        order = np.argsort(keys, kind="stable")
+        keys, ids = keys[order], ids[order]
+        at = np.searchsorted(self._keys, keys, "right")
+        self._keys = np.insert(self._keys, at, keys)
+        self._ids = np.insert(self._ids, at, ids)
+        self._recent.clear()
+        self._recent_count = 0
+
+
+def pack_band_keys(band_keys: tuple[int, ...]) -> bytes:
+    """Band keys as stored beside a fingerprint (little-endian int64)."""
+    return np.array(band_keys, "<i8").tobytes()

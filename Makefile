@@ -5,7 +5,7 @@ STAMP := $(VENV)/.installed
 
 .PHONY: run test check bench readme verify-unit clean
 
-$(STAMP): pyproject.toml src/rasid/normalize/_fold.c src/rasid/match/_scan.c
+$(STAMP): pyproject.toml setup.py src/rasid/normalize/_fold.c src/rasid/match/_scan.c
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[test]'

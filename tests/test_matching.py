@@ -52,6 +52,7 @@ LISTS = {
     "all": WatchList(name="all", places=["درعا"], keywords=["اغتيال"], match="all"),
     "hamza": WatchList(name="hamza", keywords=["رئيس", "مسؤول"], fold_hamza_seats=True),
     "plain": WatchList(name="plain", keywords=["رئيس"]),
+    "symbols": WatchList(name="symbols", keywords=["$100", "🔴عاجل"]),
 }
 NAMES = list(LISTS)
 MATCHERS = {native: Matcher(list(LISTS.values()), native=native) for native in ENGINES}
@@ -166,6 +167,9 @@ CASES: list[tuple[str, str, list[tuple[str, str]]]] = [
     ("hamza", "رئيس الوزراء", [("رئيس", "رئيس")]),
     ("plain", "الرييس", []),
     ("plain", "للرئيس", [("رئيس", "للرئيس")]),
+    # terms that begin with a symbol start where a word may start
+    ("symbols", "دفع $100 اليوم و-$100 وx$100", [("$100", "$100"), ("$100", "$100")]),
+    ("symbols", "🔴عاجل: قصف", [("🔴عاجل", "🔴عاجل")]),
     # digits
     ("south", "قتل ٣ في درعا عام ٢٠٢٠", [("درعا", "درعا")]),
 ]

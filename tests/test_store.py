@@ -19,7 +19,7 @@ from rasid.store import (
     StoryEntry,
     open_store,
 )
-from rasid.store.bands import BandIndex, pack_band_keys
+from rasid.store.bands import BandIndex, pack_band_keys, read_band_keys
 from rasid.store.schema import SCHEMA_VERSION
 
 REPORT = Report("feed", "عنوان", "نص", url="https://x.example/1", guid="g1")
@@ -247,10 +247,10 @@ def test_band_index_merges_recent_keys_and_forgets_expired_reports() -> None:
     index.forget_before(40)
     assert index.reports((3,)) == {45}
     assert index.reports((1 << 40,)) == set(range(40, 51))
-    batches = [[(7, pack_band_keys((5, 6)))], [(8, pack_band_keys((6,))), (11, pack_band_keys((1 << 40,)))]]
-    loaded = BandIndex.load(4, iter(batches), [(5, 9)])
-    assert loaded.reports((5,)) == {7, 9} and loaded.reports((6,)) == {7, 8} and loaded.reports((1 << 40,)) == {11}
-    assert len(loaded) == 5
+    blobs = [[(7, pack_band_keys((5, 6)))], [(8, pack_band_keys((6,))), (11, pack_band_keys((1 << 40,)))]]
+    loaded = BandIndex.sorted_from(*read_band_keys(iter(blobs), 4, iter([[(5, 9)], [(1 << 40, 12)]]), 2))
+    assert loaded.reports((5,)) == {7, 9} and loaded.reports((6,)) == {7, 8} and loaded.reports((1 << 40,)) == {11, 12}
+    assert len(loaded) == 6
 
 
 def test_sqlite_keeps_band_keys_in_memory_and_reloads_them_with_older_rows(tmp_path: Path) -> None:

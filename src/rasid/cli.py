@@ -232,6 +232,8 @@ def _sole_writer(config: Config) -> Iterator[None]:
                 f"another rasid (pid {holder}) is running on {config.state_dir}; SQLite state takes one"
                 " process at a time (several instances share a PostgreSQL database: storage.url)"
             ) from None
+        except OSError as exc:  # a file system without locks (some NFS mounts): go on, unguarded
+            print(f"warning: cannot lock {lock.name} ({exc.strerror}); run one rasid per state directory", file=sys.stderr)
         lock.truncate(0)
         lock.write(f"{os.getpid()}\n")
         lock.flush()

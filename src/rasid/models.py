@@ -37,7 +37,8 @@ class PlaceRef:
 
 @dataclass(frozen=True, slots=True)
 class Match:
-    """A watch-list entry found in a text; `text[start:end] == surface`."""
+    """A watch-list entry found in a text; `text[start:end] == surface`. (The C scanner sets
+    its fields directly, as a frozen dataclass's own `__init__` does: give it no `__post_init__`.)"""
 
     kind: MatchKind
     term: str

@@ -217,6 +217,8 @@ typedef struct {
 } Pat;
 
 typedef struct {
+    int32_t watchlist;
+    int32_t uid;
     int32_t pat;
     int32_t prefix;
     int32_t suffix; /* suffix id, or -1 */
@@ -402,6 +404,11 @@ verify(Scanner *self, const Doc *d, PyObject *text, int scan, const Trie *trie, 
             cue = PyObject_CallFunction(self->context_cue, "OnO", text, word_start, p->cues);
             if (cue == NULL)
                 return -1;
+            if (!PyUnicode_Check(cue)) {
+                Py_DECREF(cue);
+                PyErr_SetString(PyExc_TypeError, "context_cue must return a str");
+                return -1;
+            }
             if (PyUnicode_GET_LENGTH(cue) == 0) {
                 Py_DECREF(cue);
                 PyObject *id = PyLong_FromLong(pi);
@@ -413,7 +420,7 @@ verify(Scanner *self, const Doc *d, PyObject *text, int scan, const Trie *trie, 
                 continue;
             }
         }
-        Hit hit = {pi, prefix, sid, word_start, stem_end, end, 0, 0, cue, scan};
+        Hit hit = {p->watchlist, p->uid, pi, prefix, sid, word_start, stem_end, end, 0, 0, cue, scan};
         span(self, d, word_start, end, &hit.o_start, &hit.o_end);
         if (hits_push(hits, hit) < 0) {
             Py_XDECREF(cue);
@@ -431,8 +438,8 @@ scan_text(Scanner *self, const Doc *d, PyObject *text, int scan, Hits *hits, PyO
     if (trie->nodes <= 1)
         return 0;
     for (Py_ssize_t ws = 0; ws < s->len; ws++) {
-        if (!is_word(self, char_at(s, ws)) || (ws > 0 && is_word(self, char_at(s, ws - 1))))
-            continue;
+        if (char_at(s, ws) == ' ' || (ws > 0 && is_word(self, char_at(s, ws - 1))))
+            continue; /* keys start with no space; a word starts after any non-word character */
         int32_t pnode = 0;
         for (Py_ssize_t k = 0;; k++) {
             if (self->prefixes.out_count[pnode] && ws + k < s->len) {
@@ -458,25 +465,25 @@ scan_text(Scanner *self, const Doc *d, PyObject *text, int scan, Hits *hits, PyO
     return 0;
 }
 
-/* Set around qsort, which runs under the GIL. */
-static const Pat *sort_pats;
-
-/* By watch-list, span (start, longest first), entry, then pattern as compiled. */
+/* By watch-list, span (start, longest first), entry, pattern as compiled, then the shorter
+ * prefix: the Python path orders them the same way. */
 static int
 compare_hits(const void *a, const void *b)
 {
     const Hit *x = a, *y = b;
-    const Pat *px = &sort_pats[x->pat], *py = &sort_pats[y->pat];
-    if (px->watchlist != py->watchlist)
-        return px->watchlist < py->watchlist ? -1 : 1;
+    if (x->watchlist != y->watchlist)
+        return x->watchlist < y->watchlist ? -1 : 1;
     if (x->o_start != y->o_start)
         return x->o_start < y->o_start ? -1 : 1;
     if (x->o_end != y->o_end)
         return x->o_end > y->o_end ? -1 : 1;
-    if (px->uid != py->uid)
-        return px->uid < py->uid ? -1 : 1;
+    if (x->uid != y->uid)
+        return x->uid < y->uid ? -1 : 1;
     if (x->pat != y->pat)
         return x->pat < y->pat ? -1 : 1;
+    Py_ssize_t px = x->stem_end - x->word_start, py = y->stem_end - y->word_start; /* same pattern: same key */
+    if (px != py)
+        return px > py ? -1 : 1; /* a longer key span means a shorter prefix */
     return x->scan - y->scan;
 }
 
@@ -533,6 +540,14 @@ Scanner_matches(Scanner *self, PyObject *args)
         return NULL;
     }
     Doc d = {str_of(text), str_of(original), index.buf, index.len / (Py_ssize_t)sizeof(int32_t)};
+    int valid = index.len == d.text.len * (Py_ssize_t)sizeof(int32_t);
+    for (Py_ssize_t i = 0; valid && i < d.index_len; i++)
+        valid = d.index[i] >= 0 && d.index[i] < d.original.len;
+    if (!valid) {
+        PyBuffer_Release(&index);
+        PyErr_SetString(PyExc_ValueError, "offsets must hold one int32 per character of the text, each within the original");
+        return NULL;
+    }
     Hits hits = {NULL, 0, 0};
     PyObject *result = NULL, *lists = NULL;
     PyObject *misses = PyList_New(0);
@@ -544,10 +559,8 @@ Scanner_matches(Scanner *self, PyObject *args)
         if (scan_text(self, &d, folded, 1, &hits, misses) < 0)
             goto done;
     }
-    if (hits.len > 1) {
-        sort_pats = self->pats;
+    if (hits.len > 1)
         qsort(hits.items, hits.len, sizeof(Hit), compare_hits);
-    }
     lists = PyList_New(self->watchlists);
     if (lists == NULL)
         goto done;
@@ -561,9 +574,9 @@ Scanner_matches(Scanner *self, PyObject *args)
     for (Py_ssize_t i = 0; i < hits.len; i++) {
         const Hit *h = &hits.items[i];
         const Pat *p = &self->pats[h->pat];
-        if (previous && self->pats[previous->pat].watchlist != p->watchlist)
+        if (previous && previous->watchlist != h->watchlist)
             cover = NULL;
-        if (previous && self->pats[previous->pat].watchlist == p->watchlist && self->pats[previous->pat].uid == p->uid &&
+        if (previous && previous->watchlist == h->watchlist && previous->uid == h->uid &&
             previous->o_start == h->o_start && previous->o_end == h->o_end)
             continue; /* the same entry on the same span: the first pattern listed stands */
         previous = h;
@@ -616,6 +629,10 @@ add_words(Trie *t, PyObject *words)
         return -1;
     }
     for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(words); i++) {
+        if (!PyUnicode_Check(PyTuple_GET_ITEM(words, i))) {
+            PyErr_SetString(PyExc_TypeError, "prefixes and suffixes must be str");
+            return -1;
+        }
         PyObject *id = PyLong_FromSsize_t(i);
         PyObject *ids = id ? PyTuple_Pack(1, id) : NULL;
         Py_XDECREF(id);

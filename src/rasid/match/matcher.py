@@ -271,12 +271,13 @@ def _to_match(nt: NormalizedText, hit: _Hit) -> Match:
 
 
 def _longest_first(found: list[tuple[Match, int, int]]) -> list[Match]:
-    """One match per entry (uid) and span, the lowest pattern index winning; a match inside a
-    longer one of its list is dropped. `found` holds (match, uid, pattern index)."""
+    """One match per entry (uid) and span, the lowest pattern index (then the shortest prefix)
+    winning; a match inside a longer one of its list is dropped. `found` holds (match, uid,
+    pattern index)."""
     unique: dict[tuple[int, int, int], tuple[Match, int, int]] = {}
     for m, uid, index in found:
         key = (uid, m.start, m.end)
-        if key not in unique or index < unique[key][2]:
+        if key not in unique or (index, len(m.prefix)) < (unique[key][2], len(unique[key][0].prefix)):
             unique[key] = (m, uid, index)
     ordered = sorted(unique.values(), key=lambda f: (f[0].start, -f[0].end, f[1], f[2]))
     kept: list[Match] = []

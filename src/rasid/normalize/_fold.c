@@ -26,6 +26,10 @@ fold(PyObject *module, PyObject *args)
     }
     const uint32_t *tab = table.buf;
     Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    if (n > INT32_MAX) {
+        PyBuffer_Release(&table);
+        Py_RETURN_NONE; /* offsets are int32: the Python path takes it */
+    }
     int kind = PyUnicode_KIND(text);
     const void *data = PyUnicode_DATA(text);
     Py_UCS4 *out = PyMem_Malloc((size_t)(n ? n : 1) * sizeof(Py_UCS4));

@@ -28,24 +28,9 @@ class BandIndex:
         self._lock = threading.Lock()
 
     @classmethod
-    def load(
-        cls, total: int, fingerprints: Iterable[Sequence[tuple[int, bytes]]], rows: Sequence[tuple[int, int]] = ()
-    ) -> BandIndex:
-        """An index of batches of (report id, `pack_band_keys` blob) pairs holding `total` keys
-        in all, plus (band key, report id) rows."""
-        keys = np.empty(total + len(rows), np.int64)
-        ids = np.empty_like(keys)
-        at = 0
-        for batch in fingerprints:
-            chunk = np.frombuffer(b"".join(blob for _, blob in batch), "<i8")
-            keys[at : at + len(chunk)] = chunk
-            ids[at : at + len(chunk)] = np.repeat([rid for rid, _ in batch], [len(blob) // 8 for _, blob in batch])
-            at += len(chunk)
-        for key, report_id in rows:
-            keys[at], ids[at] = key, report_id
-            at += 1
-        keys, ids = keys[:at], ids[:at]
-        order = np.argsort(keys, kind="stable")
+    def sorted_from(cls, keys: np.ndarray, ids: np.ndarray) -> BandIndex:
+        """An index of parallel arrays of band keys and report ids, which it takes over."""
+        order = np.argsort(keys)
         index = cls()
         index._keys = keys[order]
         del keys  # one sorted copy at a time: the index of 1,000,000 reports is 21 million keys
@@ -102,3 +87,23 @@ class BandIndex:
 def pack_band_keys(band_keys: tuple[int, ...]) -> bytes:
     """Band keys as stored beside a fingerprint (little-endian int64)."""
     return np.array(band_keys, "<i8").tobytes()
+
+
+def read_band_keys(
+    blobs: Iterable[Sequence[tuple[int, bytes]]], blob_keys: int, rows: Iterable[Sequence[tuple[int, int]]], row_count: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Parallel arrays of band keys and report ids from batches of (report id, `pack_band_keys`
+    blob) holding `blob_keys` keys in all, and batches of `row_count` (band key, report id) rows."""
+    keys = np.empty(blob_keys + row_count, np.int64)
+    ids = np.empty_like(keys)
+    at = 0
+    for batch in blobs:
+        chunk = np.frombuffer(b"".join(blob for _, blob in batch), "<i8")
+        keys[at : at + len(chunk)] = chunk
+        ids[at : at + len(chunk)] = np.repeat([rid for rid, _ in batch], [len(blob) // 8 for _, blob in batch])
+        at += len(chunk)
+    for batch in rows:
+        pairs = np.array(batch, np.int64).reshape(-1, 2)
+        keys[at : at + len(pairs)], ids[at : at + len(pairs)] = pairs[:, 0], pairs[:, 1]
+        at += len(pairs)
+    return keys[:at], ids[:at]

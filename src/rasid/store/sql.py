@@ -15,7 +15,7 @@ from contextlib import nullcontext
 from typing import Any
 
 from rasid.models import Report
-from rasid.store.bands import BandIndex, pack_band_keys
+from rasid.store.bands import BandIndex, pack_band_keys, read_band_keys
 from rasid.store.base import (
     ArchivedReport,
     FeedState,
@@ -30,10 +30,11 @@ from rasid.store.base import (
     StoryRow,
     StorySource,
 )
-from rasid.store.database import Database, Session
+from rasid.store.database import Cursor, Database, Session
 from rasid.store.schema import SCHEMA_VERSION, TABLES, upgrade_statements
 
-_MAX_IDS = 10_000
+_MAX_IDS = 900
+"""Report ids bound in one query: SQLite before 3.32 binds at most 999 parameters."""
 _ARCHIVED = "r.id, r.source, r.title, r.url, r.published, a.first_seen, r.story_id, a.text"
 _FEED_COLUMNS = (
     "etag", "last_modified", "last_poll", "last_success", "last_status", "errors", "url", "next_poll",
@@ -52,6 +53,11 @@ def _archived(row: tuple[Any, ...]) -> ArchivedReport:
     return ArchivedReport(
         report_id, source, title, url, published, first_seen, story_id, zlib.decompress(text).decode("utf-8")
     )
+
+
+def _batches(cursor: Cursor, size: int = 50_000) -> Iterator[list[Any]]:
+    """A query's rows, `size` at a time."""
+    return iter(lambda: cursor.fetchmany(size), [])
 
 
 def _marks(values: Any) -> str:
@@ -253,7 +259,7 @@ class SQLStore:
                 rows = db.execute(f"{select} (SELECT report_id FROM lsh WHERE key IN ({_marks(band_keys)}))", (since, *band_keys)).fetchall()
             else:
                 rows = []
-                for at in range(0, len(ids), _MAX_IDS):  # SQLite binds at most 32,766 parameters
+                for at in range(0, len(ids), _MAX_IDS):
                     chunk = ids[at : at + _MAX_IDS]
                     rows += db.execute(f"{select} ({_marks(chunk)})", (since, *chunk)).fetchall()
         return [(r[0], r[1], bytes(r[2])) for r in rows]
@@ -262,10 +268,12 @@ class SQLStore:
         with self._bands_lock:
             if self._bands is None:
                 with self.db.read() as db:
-                    (total,) = db.execute("SELECT coalesce(sum(length(keys)), 0) / 8 FROM bands").fetchone()
-                    rows = db.execute("SELECT key, report_id FROM lsh").fetchall()  # written before schema 7
-                    cursor = db.execute("SELECT report_id, keys FROM bands")
-                    self._bands = BandIndex.load(total, iter(lambda: cursor.fetchmany(50_000), []), rows)
+                    (blob_keys,) = db.execute("SELECT coalesce(sum(length(keys)), 0) / 8 FROM bands").fetchone()
+                    (row_count,) = db.execute("SELECT count(*) FROM lsh").fetchone()  # rows written before schema 7
+                    blobs = db.execute("SELECT report_id, keys FROM bands")
+                    rows = db.execute("SELECT key, report_id FROM lsh")
+                    keys, ids = read_band_keys(_batches(blobs), blob_keys, _batches(rows), row_count)
+                self._bands = BandIndex.sorted_from(keys, ids)  # sorted after the database is free again
             return self._bands
 
     def story_info(self, story_id: str) -> StoryInfo:
@@ -289,15 +297,15 @@ class SQLStore:
         return out
 
     def prune_fingerprints(self, before: float) -> int:
-        with self.db.transaction() as db:
-            for table in ("lsh", "bands"):
-                db.execute(
-                    f"DELETE FROM {table} WHERE report_id IN (SELECT report_id FROM fingerprints WHERE created < ?)",
-                    (before,),
-                )
-            removed = db.execute("DELETE FROM fingerprints WHERE created < ?", (before,)).rowcount
-            (oldest,) = db.execute("SELECT min(report_id) FROM fingerprints").fetchone()
-        with self._bands_lock:
+        with self._bands_lock if not self.shared else nullcontext():  # no report is recorded in between
+            with self.db.transaction() as db:
+                for table in ("lsh", "bands"):
+                    db.execute(
+                        f"DELETE FROM {table} WHERE report_id IN (SELECT report_id FROM fingerprints WHERE created < ?)",
+                        (before,),
+                    )
+                removed = db.execute("DELETE FROM fingerprints WHERE created < ?", (before,)).rowcount
+                (oldest,) = db.execute("SELECT min(report_id) FROM fingerprints").fetchone()
             if self._bands is not None and removed:
                 # report ids grow with time: what is below the oldest kept fingerprint has expired
                 self._bands.forget_before(oldest if oldest is not None else 1 << 62)

@@ -272,3 +272,11 @@ def test_sqlite_keeps_band_keys_in_memory_and_reloads_them_with_older_rows(tmp_p
     assert sorted(sid for _, sid, _ in store.similar_reports((3,), 0.0)) == ["s0", "s2"]
     assert store.prune_fingerprints(before=15.0) == 2
     assert [sid for _, sid, _ in store.similar_reports((1, 2, 3), 0.0)] == ["s2"]
+
+
+def test_sqlite_returns_every_report_sharing_a_band_however_many(tmp_path: Path) -> None:
+    store = open_store(tmp_path)
+    for i in range(1_000):  # more ids than one query binds
+        story = StoryEntry(f"s{i}", True, shingles=b"x", band_keys=(42, 1_000 + i))
+        store.record_report(Report("a", "t", f"x{i}"), [f"k{i}"], [], 1.0, story)
+    assert len(store.similar_reports((42,), 0.0)) == 1_000

@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+/* Flags of a character-table entry, as rasid.normalize.tables defines them. */
 #define F_TRAILING (1u << 26)
 #define F_BREAK (1u << 27)
 #define F_APOSTROPHE (1u << 28)

@@ -8,6 +8,7 @@
 #include <Python.h>
 #include <stdint.h>
 
+/* The folded code point and flags of a character-table entry, as rasid.normalize.tables defines them. */
 #define CP_MASK 0x1FFFFFu
 #define F_DELETE (1u << 24)
 #define F_SLOW (1u << 25)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -153,10 +155,28 @@ def seed_item() -> dict[str, str]:
     }
 
 
+MEMORY_LIMIT = 1024 * 1024 * 1024
+"""Address space for a `rasid` subprocess under attack: a regression fails the test, not the machine."""
+
+
+def limit_memory(limit: int = MEMORY_LIMIT) -> Callable[[], None]:
+    """A `preexec_fn` capping the child's address space at `limit` bytes."""
+
+    def apply() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+    return apply
+
+
 def rasid(
-    *args: str, cwd: Path, env: dict[str, str] | None = None, timeout: float = 60, input_text: str | None = None
+    *args: str,
+    cwd: Path,
+    env: dict[str, str] | None = None,
+    timeout: float = 60,
+    input_text: str | None = None,
+    memory_limit: int | None = None,
 ) -> subprocess.CompletedProcess[str]:
-    """Run the real `rasid` command line in a subprocess."""
+    """Run the real `rasid` command line in a subprocess, its address space capped if asked."""
     return subprocess.run(
         [sys.executable, "-m", "rasid", *args],
         cwd=cwd,
@@ -165,6 +185,7 @@ def rasid(
         capture_output=True,
         text=True,
         timeout=timeout,
+        preexec_fn=limit_memory(memory_limit) if memory_limit else None,
     )
 
 

@@ -28,7 +28,7 @@ from rasid.config import (
 from rasid.logs import configure_logging
 from rasid.match.compiler import WatchListError
 from rasid.store import DATABASE_NAME, ArchivedReport, SQLStore, Store, open_store
-from rasid.store.database import redact
+from rasid.redact import redact_url
 
 PIDFILE = "rasid.pid"
 WRITER_LOCK = "rasid.lock"
@@ -134,7 +134,7 @@ def _open_store(config: Config, migrate: bool = True) -> SQLStore:
 
 def _where(config: Config) -> str:
     if config.storage.url:
-        return redact(config.storage.url.get_secret_value())
+        return redact_url(config.storage.url.get_secret_value())
     return str(config.state_dir / DATABASE_NAME)
 
 
@@ -166,7 +166,19 @@ def _run(args: argparse.Namespace) -> int:
         stop = asyncio.Event()
         install_signal_handlers(stop)
         loop = asyncio.get_running_loop()
-        loop.add_signal_handler(signal.SIGHUP, lambda: daemon.reload(lambda: load_config(path)))
+        reloading = asyncio.Lock()  # one reload at a time, in the order the signals came
+        reloads: set[asyncio.Task[bool]] = set()
+
+        async def reload() -> bool:
+            async with reloading:
+                return await daemon.reload(lambda: load_config(path))
+
+        def on_hangup() -> None:
+            task = asyncio.create_task(reload())
+            reloads.add(task)
+            task.add_done_callback(reloads.discard)
+
+        loop.add_signal_handler(signal.SIGHUP, on_hangup)
         pidfile = daemon.config.state_dir / PIDFILE
         pidfile.parent.mkdir(parents=True, exist_ok=True)
         pidfile.write_text(f"{os.getpid()}\n")

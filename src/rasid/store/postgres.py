@@ -9,7 +9,7 @@ from typing import Any
 
 import psycopg
 
-from rasid.store.database import redact
+from rasid.redact import redact_url
 from rasid.store.schema import Dialect
 
 # The server notices a vanished client (a host that died, not only a process) within about 25 s,
@@ -41,7 +41,7 @@ class PostgresDatabase:
 
     def __init__(self, url: str) -> None:
         self.url = url
-        self.where = redact(url)
+        self.where = redact_url(url)
         self._lock = threading.Lock()
         self._conn: psycopg.Connection[Any] | None = None
         self._exclusive_lock = threading.Lock()

@@ -194,3 +194,66 @@ def clean_env(extra: dict[str, str] | None = None) -> dict[str, str]:
     env["PYTHONUNBUFFERED"] = "1"
     env.update(extra or {})
     return env
+
+
+class TricklingReceiver:
+    """A raw HTTP server that reads a request, then sends its answer's header lines one every `pace`
+    seconds and never ends them; records how long each connection stayed open."""
+
+    def __init__(self, pace: float = 0.5) -> None:
+        import socket
+
+        self.pace = pace
+        self.durations: list[float] = []
+        """Seconds each connection stayed open, once the client closed it."""
+        self.opened = 0
+        self._lock = threading.Lock()
+        self._closing = threading.Event()
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self._listener.settimeout(0.2)
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    @property
+    def url(self) -> str:
+        host, port = self._listener.getsockname()[:2]
+        return f"http://{host}:{port}"
+
+    def _accept(self) -> None:
+        while not self._closing.is_set():
+            try:
+                conn, _ = self._listener.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            with self._lock:
+                self.opened += 1
+            threading.Thread(target=self._trickle, args=(conn,), daemon=True).start()
+
+    def _trickle(self, conn: Any) -> None:
+        import select
+
+        started = time.monotonic()
+        with conn:
+            data = b""
+            while b"\r\n\r\n" not in data:
+                chunk = conn.recv(65536)
+                if not chunk:
+                    return
+                data += chunk
+            try:
+                conn.sendall(b"HTTP/1.1 200 OK\r\n")
+                while not self._closing.is_set():
+                    readable, _, _ = select.select([conn], [], [], self.pace)
+                    if readable and not conn.recv(65536):
+                        break  # the client gave up
+                    if not readable:
+                        conn.sendall(b"x-wait: still thinking\r\n")
+            except OSError:
+                pass
+        with self._lock:
+            self.durations.append(time.monotonic() - started)
+
+    def close(self) -> None:
+        self._closing.set()
+        self._listener.close()

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import math
 import sys
 import time
 from collections import Counter
@@ -17,6 +19,7 @@ from rasid import __version__
 from rasid.config.models import ConsoleNotifier, Notifier, WebhookNotifier
 from rasid.delivery.formats import render
 from rasid.delivery.signing import secret_key, signature
+from rasid.httpbody import ACCEPT_ENCODING, UnsupportedEncoding, read_capped
 
 RETRYABLE_STATUS = frozenset({408, 425, 429})
 MAX_RESPONSE_BYTES = 64 * 1024
@@ -31,6 +34,7 @@ class SendResult:
     error: str = ""
     permanent: bool = False
     retry_after: float | None = None
+    """Seconds the receiver asked us to wait, as asked (possibly `inf`); the worker caps it."""
 
 
 class Sender(Protocol):
@@ -117,6 +121,7 @@ class WebhookSender:
         headers = {
             "content-type": "application/json",
             "user-agent": f"rasid/{__version__}",
+            "accept-encoding": ACCEPT_ENCODING,
             "webhook-id": message_id,
             "webhook-timestamp": str(timestamp),
         }
@@ -126,6 +131,14 @@ class WebhookSender:
         return headers
 
     async def send(self, document: dict[str, Any]) -> SendResult:
+        """One attempt: every request it takes, answers included, within the notifier's `timeout`."""
+        try:
+            async with asyncio.timeout(self.config.timeout):
+                return await self._send(document)
+        except TimeoutError:
+            return SendResult(ok=False, error="timeout")
+
+    async def _send(self, document: dict[str, Any]) -> SendResult:
         result = SendResult(ok=True)
         for body in render(self.config.format, document, self.config.chat_id, self.config.template):
             raw = body if isinstance(body, bytes) else json.dumps(body, ensure_ascii=False).encode()
@@ -145,7 +158,10 @@ class WebhookSender:
                 status = response.status_code
                 if 200 <= status < 300:
                     return SendResult(ok=True, status=status)
-                excerpt = await _read_capped(response)
+                try:
+                    excerpt = await read_capped(response, MAX_RESPONSE_BYTES, truncate=True)
+                except UnsupportedEncoding:
+                    excerpt = b""
         except httpx.TimeoutException:
             return SendResult(ok=False, error="timeout")
         except httpx.HTTPError as exc:
@@ -153,7 +169,9 @@ class WebhookSender:
         retryable = status in RETRYABLE_STATUS or status >= 500
         retry_after = None
         if retryable:
-            retry_after = parse_retry_after(response.headers.get("retry-after")) or _retry_after_in_body(excerpt)
+            retry_after = parse_retry_after(response.headers.get("retry-after"))
+            if retry_after is None:
+                retry_after = _retry_after_in_body(excerpt)
         return SendResult(
             ok=False, status=status, error=f"HTTP {status}", permanent=not retryable, retry_after=retry_after
         )
@@ -167,26 +185,28 @@ def _is_json(body: bytes) -> bool:
     return True
 
 
-async def _read_capped(response: httpx.Response, limit: int = MAX_RESPONSE_BYTES) -> bytes:
-    """At most `limit` bytes of a response body: enough to read an error, never a flood."""
-    data = b""
-    async for chunk in response.aiter_bytes():
-        data += chunk
-        if len(data) >= limit:
-            break
-    return data[:limit]
-
-
 def _retry_after_in_body(body: bytes) -> float | None:
     """Discord's `retry_after` and Telegram's `parameters.retry_after`, in seconds."""
     try:
         data = json.loads(body)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: a receiver's deeply nested JSON
         return None
     if not isinstance(data, dict):
         return None
-    value = data.get("retry_after", (data.get("parameters") or {}).get("retry_after"))
-    return float(value) if isinstance(value, (int, float)) else None
+    parameters = data.get("parameters")
+    value = data.get("retry_after", parameters.get("retry_after") if isinstance(parameters, dict) else None)
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return _seconds(value)
+
+
+def _seconds(value: float | int) -> float | None:
+    """A wait in seconds as a float (`inf` for one too large to hold); None for a negative or NaN one."""
+    try:
+        seconds = float(value)
+    except OverflowError:  # an integer of hundreds of digits
+        seconds = math.inf
+    return seconds if seconds >= 0 else None
 
 
 def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
@@ -194,8 +214,8 @@ def parse_retry_after(value: str | None, now: datetime | None = None) -> float |
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
-        return float(value)
+    if value.isascii() and value.isdigit():
+        return float(value)  # `inf` for hundreds of digits
     try:
         when = parsedate_to_datetime(value)
     except (TypeError, ValueError):

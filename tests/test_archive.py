@@ -120,7 +120,9 @@ def test_failing_examples_block_check_and_reload(tmp_path: Path) -> None:
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
     try:
-        time.sleep(2)
+        deadline = time.monotonic() + 30
+        while not (tmp_path / "state" / "rasid.pid").exists() and time.monotonic() < deadline:
+            time.sleep(0.1)  # the pid file is written once SIGHUP is handled
         (tmp_path / "config.yaml").write_text(broken, encoding="utf-8")
         proc.send_signal(signal.SIGHUP)
         time.sleep(1.5)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,10 +16,16 @@ Loc = tuple[str | int, ...]
 _ENV_REF = re.compile(r"\$\$|\$\{(?:(file|credential):([^}]+)|([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?)\}")
 
 
+MAX_PROBLEMS = 50
+"""Problems reported at most (one mistake repeated through YAML aliases could make thousands)."""
+
+
 class ConfigError(Exception):
     """A config file that cannot be used; every problem names file, line and key."""
 
     def __init__(self, problems: list[str]) -> None:
+        if len(problems) > MAX_PROBLEMS:
+            problems = [*problems[:MAX_PROBLEMS], f"... and {len(problems) - MAX_PROBLEMS:,} more problems"]
         super().__init__("\n".join(problems))
         self.problems = problems
 
@@ -62,13 +69,30 @@ def format_loc(loc: Loc) -> str:
     return out
 
 
+MAX_CONFIG_BYTES = 8 * 1024 * 1024
+"""A larger config file is refused: a watch-list of 30,000 keywords is well under 1 MB."""
+MAX_VALUES = 200_000
+"""Keys, values and list items a config may expand to, each use of a YAML alias counted again."""
+MAX_TEXT = 32 * 1024 * 1024
+"""Characters of keys and values a config may expand to, aliases counted again."""
+MAX_DEPTH = 64
+"""Nesting of mappings and lists."""
+MAX_SECRET_BYTES = 64 * 1024
+"""A longer `${file:...}` or `${credential:...}` is refused."""
+
+
 def load_yaml(path: Path, environ: dict[str, str] | None = None) -> YamlDocument:
-    """Parse `path`, substituting `${VAR}` and `${VAR:-default}` in string values."""
+    """Parse `path`, substituting `${VAR}` and `${VAR:-default}` in string values, within the limits above."""
     env = os.environ if environ is None else environ
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open("rb") as f:
+            raw = f.read(MAX_CONFIG_BYTES + 1)
     except OSError as exc:
         raise ConfigError([f"{path}: cannot read config: {exc.strerror or exc}"]) from None
+    if len(raw) > MAX_CONFIG_BYTES:
+        raise ConfigError([f"{path}: config is larger than {MAX_CONFIG_BYTES // (1024 * 1024)} MiB"])
+    try:
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise ConfigError([f"{path}: config is not UTF-8 ({exc.reason})"]) from None
     try:
@@ -77,42 +101,93 @@ def load_yaml(path: Path, environ: dict[str, str] | None = None) -> YamlDocument
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
         raise ConfigError([f"{path}:{line}: YAML syntax error: {exc.problem or exc.context}"]) from None
+    except yaml.YAMLError as exc:
+        raise ConfigError([f"{path}: YAML error: {exc}"]) from None
+    except RecursionError:
+        raise ConfigError([f"{path}: YAML nested too deeply (at most {MAX_DEPTH} levels)"]) from None
     doc = YamlDocument(path=path, data=None)
-    problems: list[str] = []
-    doc.data = _build(node, (), doc, env, problems) if node is not None else {}
-    if problems:
-        raise ConfigError(problems)
+    builder = _Builder(doc, env)
+    try:
+        doc.data = builder.build(node, ()) if node is not None else {}
+    except _TooLarge as exc:
+        raise ConfigError([str(exc)]) from None
+    if builder.problems:
+        raise ConfigError(builder.problems)
     return doc
 
 
-_scalar_constructor = yaml.SafeLoader("")
+class _TooLarge(Exception):
+    """The document breaks one of the limits: building stops at once."""
 
 
-def _build(node: yaml.Node, loc: Loc, doc: YamlDocument, env: dict[str, str], problems: list[str]) -> Any:
-    doc.value_lines[loc] = node.start_mark.line + 1
-    if isinstance(node, yaml.MappingNode):
-        out: dict[Any, Any] = {}
-        for key_node, value_node in node.value:
-            key = _scalar_constructor.construct_object(key_node)
-            if not isinstance(key, (str, int)):
-                problems.append(doc.problem(loc, f"unsupported key {key!r}"))
-                continue
-            key = str(key)
-            child = loc + (key,)
-            doc.key_lines[child] = key_node.start_mark.line + 1
-            if key in out:
-                problems.append(doc.problem(child, "duplicate key", at_key=child))
-            out[key] = _build(value_node, child, doc, env, problems)
-        return out
-    if isinstance(node, yaml.SequenceNode):
-        return [_build(item, loc + (i,), doc, env, problems) for i, item in enumerate(node.value)]
-    value = _scalar_constructor.construct_object(node)
-    if isinstance(value, str):
-        return _substitute(value, loc, doc, env, problems)
-    return value
+class _Builder:
+    """Plain data from a composed node tree, aliases expanded within the limits."""
+
+    def __init__(self, doc: YamlDocument, env: Mapping[str, str]) -> None:
+        self.doc = doc
+        self.env = env
+        self.problems: list[str] = []
+        self.values = 0
+        self.text = 0
+        self.open: set[int] = set()
+        """The mappings and lists being built, to catch one that contains itself through an alias."""
+        self.scalars = yaml.SafeLoader("")
+
+    def fail(self, node: yaml.Node, loc: Loc, message: str) -> _TooLarge:
+        """Where the limit broke: inside an alias every node carries its anchor's line, so the
+        top-level key being built is named too."""
+        where = f" {loc[0]}:" if loc else ""
+        line = self.doc.key_lines.get(loc[:1], node.start_mark.line + 1)
+        return _TooLarge(f"{self.doc.path}:{line}:{where} {message}")
+
+    def count(self, node: yaml.Node, loc: Loc, text: int = 0) -> None:
+        self.values += 1
+        self.text += text
+        if self.values > MAX_VALUES:
+            raise self.fail(node, loc, f"the config expands to more than {MAX_VALUES:,} values (YAML aliases used too often?)")
+        if self.text > MAX_TEXT:
+            raise self.fail(node, loc, f"the config expands to more than {MAX_TEXT // (1024 * 1024)} MiB of text (YAML aliases used too often?)")
+
+    def scalar(self, node: yaml.Node, loc: Loc, substitute: bool = False) -> Any:
+        """The value of a scalar node, counted after any `${...}` in it is replaced."""
+        value = self.scalars.construct_object(node)
+        if substitute and isinstance(value, str):
+            value = _substitute(value, loc, self.doc, self.env, self.problems)
+        self.count(node, loc, len(value) if isinstance(value, str) else 0)
+        return value
+
+    def build(self, node: yaml.Node, loc: Loc) -> Any:
+        doc = self.doc
+        doc.value_lines[loc] = node.start_mark.line + 1
+        if isinstance(node, yaml.ScalarNode):
+            return self.scalar(node, loc, substitute=True)
+        if id(node) in self.open:
+            raise self.fail(node, loc, "a YAML alias refers to a mapping or list that contains it")
+        if len(self.open) >= MAX_DEPTH:
+            raise self.fail(node, loc, f"YAML nested too deeply (at most {MAX_DEPTH} levels)")
+        self.count(node, loc)
+        self.open.add(id(node))
+        try:
+            if isinstance(node, yaml.SequenceNode):
+                return [self.build(item, loc + (i,)) for i, item in enumerate(node.value)]
+            out: dict[Any, Any] = {}
+            for key_node, value_node in node.value:
+                key = self.scalar(key_node, loc) if isinstance(key_node, yaml.ScalarNode) else None
+                if not isinstance(key, (str, int)):
+                    self.problems.append(doc.problem(loc, f"unsupported key {key!r}" if key is not None else "unsupported key"))
+                    continue
+                key = str(key)
+                child = loc + (key,)
+                doc.key_lines[child] = key_node.start_mark.line + 1
+                if key in out:
+                    self.problems.append(doc.problem(child, "duplicate key", at_key=child))
+                out[key] = self.build(value_node, child)
+            return out
+        finally:
+            self.open.discard(id(node))
 
 
-def _substitute(value: str, loc: Loc, doc: YamlDocument, env: dict[str, str], problems: list[str]) -> str:
+def _substitute(value: str, loc: Loc, doc: YamlDocument, env: Mapping[str, str], problems: list[str]) -> str:
     def replace(m: re.Match[str]) -> str:
         if m.group(0) == "$$":
             return "$"
@@ -129,7 +204,7 @@ def _substitute(value: str, loc: Loc, doc: YamlDocument, env: dict[str, str], pr
     return _ENV_REF.sub(replace, value)
 
 
-def _read_secret(kind: str, name: str, loc: Loc, doc: YamlDocument, env: dict[str, str], problems: list[str]) -> str:
+def _read_secret(kind: str, name: str, loc: Loc, doc: YamlDocument, env: Mapping[str, str], problems: list[str]) -> str:
     """The content of `${file:PATH}` or `${credential:NAME}` (systemd's `$CREDENTIALS_DIRECTORY`)."""
     if kind == "credential":
         folder = env.get("CREDENTIALS_DIRECTORY")
@@ -142,7 +217,12 @@ def _read_secret(kind: str, name: str, loc: Loc, doc: YamlDocument, env: dict[st
         if not path.is_absolute():
             path = doc.path.resolve().parent / path
     try:
-        return path.read_text(encoding="utf-8").rstrip("\r\n")
+        with path.open("rb") as f:
+            raw = f.read(MAX_SECRET_BYTES + 1)
+        if len(raw) > MAX_SECRET_BYTES:
+            problems.append(doc.problem(loc, f"{kind} {name} is longer than {MAX_SECRET_BYTES // 1024} KiB"))
+            return ""
+        return raw.decode("utf-8").rstrip("\r\n")
     except (OSError, UnicodeDecodeError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else type(exc).__name__
         problems.append(doc.problem(loc, f"cannot read {kind} {name}: {reason}"))

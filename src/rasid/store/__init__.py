@@ -17,19 +17,30 @@ from rasid.store.base import (
     StoryRow,
     StorySource,
 )
+from rasid.store.database import StateError
 from rasid.store.sql import SQLStore
 from rasid.store.sqlite import SQLiteStore
 
 DATABASE_NAME = "rasid.sqlite3"
 
 
-def open_store(state_dir: Path, url: str | None = None, migrate: bool = True) -> SQLStore:
-    """The store at `url` (PostgreSQL) or, without one, the SQLite file in the state directory."""
+def open_store(
+    state_dir: Path,
+    url: str | None = None,
+    migrate: bool = True,
+    *,
+    writable: bool = True,
+    verify: bool = False,
+    new_state: bool = False,
+) -> SQLStore:
+    """The store at `url` (PostgreSQL) or, without one, the SQLite file in the state directory.
+    For SQLite: `writable=False` is for looking only, `verify` checks the file's integrity first
+    and `new_state` accepts an empty state where one was kept before (see `SQLiteStore`)."""
     if url:
         from rasid.store.postgres import PostgresDatabase
 
         return SQLStore(PostgresDatabase(url), migrate=migrate)
-    return SQLiteStore(state_dir / DATABASE_NAME)
+    return SQLiteStore(state_dir / DATABASE_NAME, migrate, writable=writable, verify=verify, new_state=new_state)
 
 
 __all__ = [
@@ -43,6 +54,7 @@ __all__ = [
     "QueuedAlert",
     "SQLStore",
     "SQLiteStore",
+    "StateError",
     "Store",
     "StoryEntry",
     "StoryInfo",

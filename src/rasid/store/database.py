@@ -56,22 +56,88 @@ class Database(Protocol):
     def close(self) -> None: ...
 
 
+class StateError(RuntimeError):
+    """The state database cannot be used as it is; the message names it, says why and what to do."""
+
+
+def damaged(path: Path, detail: str) -> StateError:
+    """The error for a SQLite state that fails its integrity check or cannot be read as a database."""
+    aside = path.with_name(path.name + ".damaged")
+    return StateError(
+        f"{path}: the state database is damaged ({detail}); rasid will not run on it.\n"
+        f"  To recover, stop rasid and move the file aside with its -wal and -shm files (mv {path} {aside}), then either\n"
+        f"  restore a backup to {path}, or salvage what is still readable: sqlite3 {aside} .recover | sqlite3 {path}\n"
+        "  (or start with no state: rasid run --new-state, and every file in watched folders alerts again)"
+    )
+
+
+def read_only(path: Path) -> StateError:
+    """The error for a SQLite state that must be written but cannot be."""
+    return StateError(
+        f"{path}: the state database is read-only; rasid needs write access to it and to its folder"
+        " (SQLite keeps its -wal and -shm files beside it)"
+    )
+
+
+def sqlite_error(path: Path, exc: sqlite3.Error) -> StateError:
+    """`exc`, met on the SQLite state at `path`, as a `StateError` an operator can act on."""
+    text = str(exc)
+    if any(word in text for word in ("malformed", "not a database", "corrupt")):
+        return damaged(path, text)
+    if "readonly" in text or "read-only" in text:
+        return read_only(path)
+    return StateError(f"{path}: cannot use the state database: {text}")
+
+
 class SQLiteDatabase:
-    """A SQLite file in WAL mode, one connection shared by threads under a lock."""
+    """A SQLite file in WAL mode, one connection shared by threads under a lock; `writable=False`
+    opens it read-only (for looking at the state of a read-only file or file system)."""
 
     dialect: Dialect = "sqlite"
 
-    def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
+    def __init__(self, path: Path, writable: bool = True) -> None:
         self.where = str(path)
+        self.path = path
         self._lock = threading.Lock()
-        self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        # In WAL mode NORMAL survives any crash of the process uncorrupted and with every commit;
-        # only a power cut can take back the last commits, and then the sources re-deliver them.
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.execute("PRAGMA foreign_keys=ON")
-        self._db.execute("PRAGMA wal_autocheckpoint=16000")  # fewer, larger checkpoints: each report dirties ~25 pages
+        try:
+            self._db = self._connect(path) if writable else self._connect_read_only(path)
+        except sqlite3.Error as exc:
+            raise sqlite_error(path, exc) from None
+
+    @staticmethod
+    def _connect(path: Path) -> sqlite3.Connection:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        db = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            # In WAL mode NORMAL survives any crash of the process uncorrupted and with every commit;
+            # only a power cut can take back the last commits, and then the sources re-deliver them.
+            db.execute("PRAGMA synchronous=NORMAL")
+            db.execute("PRAGMA foreign_keys=ON")
+            db.execute("PRAGMA wal_autocheckpoint=16000")  # fewer, larger checkpoints: each report dirties ~25 pages
+        except BaseException:
+            db.close()
+            raise
+        return db
+
+    @staticmethod
+    def _connect_read_only(path: Path) -> sqlite3.Connection:
+        uri = path.resolve().as_uri()
+        db = sqlite3.connect(f"{uri}?mode=ro", uri=True, isolation_level=None, check_same_thread=False, timeout=30)
+        try:
+            db.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            return db
+        except sqlite3.OperationalError:
+            # WAL needs a -shm file it may create; on a read-only file system nothing can write the
+            # file meanwhile, so it is read as it stands
+            db.close()
+            return sqlite3.connect(f"{uri}?immutable=1", uri=True, isolation_level=None, check_same_thread=False)
+
+    def quick_check(self) -> list[str]:
+        """What SQLite's `quick_check` finds wrong with the file (nothing: an empty list)."""
+        with self.read() as db:
+            rows = [str(row[0]) for row in db.execute("PRAGMA quick_check(5)").fetchall()]
+        return [] if rows == ["ok"] else rows
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:

@@ -6,10 +6,11 @@ import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 import psycopg
 
-from rasid.redact import redact_url
+from rasid.redact import MASK, SECRET_PARAMETERS, redact_url
 from rasid.store.schema import Dialect
 
 # The server notices a vanished client (a host that died, not only a process) within about 25 s,
@@ -32,6 +33,19 @@ class _Session:
     def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
         if rows:
             self._cursor.executemany(sql.replace("?", "%s"), rows)  # type: ignore[arg-type]
+
+
+def _credentials(url: str) -> set[str]:
+    """The secrets `url` carries (user-info password, secret query parameters), as written and
+    decoded, for scrubbing them out of error text."""
+    try:
+        parts = urlsplit(url)
+        found = [parts.password]
+    except ValueError:
+        return {url}
+    found += [v for k, v in parse_qsl(parts.query, keep_blank_values=True) if k.lower() in SECRET_PARAMETERS]
+    found += [v for k, _, v in (p.partition("=") for p in parts.query.split("&")) if k.lower() in SECRET_PARAMETERS]
+    return {s for v in found if v for s in (v, unquote(v))}
 
 
 class PostgresDatabase:
@@ -59,7 +73,13 @@ class PostgresDatabase:
                 self.url, autocommit=True, options=_SESSION_OPTIONS, connect_timeout=10, application_name="rasid"
             )
         except psycopg.Error as exc:
-            raise ConnectionError(f"{self.where}: cannot connect: {str(exc).strip()}") from None
+            raise ConnectionError(f"{self.where}: cannot connect: {self._scrub(str(exc).strip())}") from None
+
+    def _scrub(self, text: str) -> str:
+        """`text` (psycopg's, which may echo the connection string) without the URL's credentials."""
+        for secret in sorted(_credentials(self.url), key=len, reverse=True):
+            text = text.replace(secret, MASK)
+        return text
 
     @contextmanager
     def transaction(self) -> Iterator[_Session]:
@@ -81,7 +101,7 @@ class PostgresDatabase:
         try:
             yield
         except psycopg.OperationalError as exc:
-            raise ConnectionError(f"{self.where}: {str(exc).strip().splitlines()[0]}") from None
+            raise ConnectionError(f"{self.where}: {self._scrub(str(exc).strip().splitlines()[0])}") from None
 
     @contextmanager
     def exclusive(self, keys: Sequence[int]) -> Iterator[None]:

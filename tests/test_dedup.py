@@ -102,3 +102,9 @@ def test_evaluation_as_a_stream_of_reports() -> None:
     """Copies arrive in random order; each joins the story of the most similar earlier copy."""
     tp, fp, fn = stream_grouping(DEFAULTS.similarity, DEFAULTS.containment)
     assert tp / (tp + fp) >= 0.95 and tp / (tp + fn) >= 0.95, (tp, fp, fn)
+
+
+def test_a_malformed_link_is_its_own_key() -> None:
+    """A port out of range or broken IPv6 in a feed's link must not stop the report being recorded."""
+    for link in ("http://news.example:99999/2", "http://[::1/x"):
+        assert canonical_url(link) == link

@@ -10,6 +10,7 @@ import random
 import signal
 import time
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from functools import partial
 from pathlib import Path
@@ -24,14 +25,15 @@ from rasid.delivery import OutboxWorker, build_senders
 from rasid.endpoint import serve
 from rasid.match import WatchListError
 from rasid.metrics import Metrics
-from rasid.models import Report
+from rasid.models import ItemFailure, Report
 from rasid.notify import Notifier, watchdog_interval
 from rasid.pipeline import Examined, Pipeline, Plan
 from rasid.sources import FeedSource, FolderSource
 from rasid.sources.article import ArticleFetcher
 from rasid.sources.feeds import USER_AGENT
 from rasid.sources.fetch import HostLimiter
-from rasid.sources.health import assess
+from rasid.sources.folders import BATCH_BYTES, UNRECORDED
+from rasid.sources.health import assess, with_item_outcome
 from rasid.store import FeedState, QueuedAlert, Store, StoryInfo
 
 log = logging.getLogger("rasid.daemon")
@@ -46,6 +48,17 @@ PRUNE_INTERVAL = 6 * 3600.0
 LEASE_ROUND = 0.25
 """Leases are renewed every quarter of `lease_ttl` and granted for the other three quarters, so
 that a dead instance's feeds are taken over within `lease_ttl`."""
+
+
+@dataclass
+class Ingested:
+    """What ingesting a batch of reports did."""
+
+    new: int = 0
+    alerts: int = 0
+    queued: int = 0
+    failed: list[ItemFailure] = field(default_factory=list)
+    """Reports that could not be recorded (not marked seen: they come again)."""
 
 
 class Daemon:
@@ -72,11 +85,11 @@ class Daemon:
         self.articles = ArticleFetcher(self.client, self.limiter)
         self.apply(config)
         self._scan_locks: dict[str, asyncio.Lock] = {}
-        self._delivery_lock = asyncio.Lock()
         self._ingest_lock = asyncio.Lock()
-        self._deliver_again = False
         self._leases: set[str] = set()
         """Feeds this instance may poll, on a shared store (a private store polls every feed)."""
+        self._failing: dict[str, set[str]] = {}
+        """Each source's items that failed at its last poll or scan, so a failure is logged once while it lasts."""
 
     def apply(self, config: Config) -> None:
         """Take `config` as the one in force: sources, watch-lists and notifiers are replaced;
@@ -88,30 +101,43 @@ class Daemon:
         self.store.claim_ttl = config.storage.lease_ttl
         self.senders = senders
         self.pipeline = pipeline
-        self.worker = OutboxWorker(
-            self.store, senders, config.delivery.max_age, self.clock, schedule=config.delivery.retry, metrics=self.metrics
-        )
+        if hasattr(self, "worker"):  # a reload: the worker, its drains under way and any paused state stay
+            self.worker.configure(senders, config.delivery.max_age, config.delivery.retry)
+        else:
+            self.worker = OutboxWorker(
+                self.store, senders, config.delivery.max_age, self.clock, schedule=config.delivery.retry, metrics=self.metrics
+            )
         self.feeds = [FeedSource(f) for f in config.sources.feeds]
         self.folders = [FolderSource(f) for f in config.sources.folders]
         if self._scheduler is not None:
             self._sync_jobs()
 
-    def reload(self, load: Callable[[], Config]) -> bool:
-        """Re-read the config with `load`; on any error keep the running one. Returns whether it changed."""
+    async def reload(self, load: Callable[[], Config]) -> bool:
+        """Re-read the config with `load` (in a thread: the loop keeps running); on any error keep
+        the running one. `READY=1` follows `RELOADING=1` whatever happens. Returns whether it changed."""
         self.notify.reloading()
+        status = "reload refused"
         try:
-            config = load()
+            config = await asyncio.to_thread(load)
             self.apply(config)
         except (ConfigError, WatchListError) as exc:
             log.error("reload refused, the running config stays: %s", str(exc).replace("\n", "; "))
-            self.notify.send("READY=1", f"STATUS=reload refused: {str(exc).splitlines()[0]}")
+            status = f"reload refused: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}"
             return False
-        log.info(
-            "reloaded feeds=%d folders=%d watchlists=%d notifiers=%s",
-            len(self.feeds), len(self.folders), len(config.watchlists), ",".join(self.senders) or "-",
-        )  # fmt: skip
-        self.notify.send("READY=1", f"STATUS={self.status_line()}")
-        return True
+        except Exception as exc:  # MemoryError and the like: the daemon goes on with what it had
+            log.error("reload failed, the running config stays: %s: %s", type(exc).__name__, exc)
+            status = f"reload failed: {type(exc).__name__}"
+            return False
+        else:
+            log.info(
+                "reloaded feeds=%d folders=%d watchlists=%d notifiers=%s",
+                len(self.feeds), len(self.folders), len(config.watchlists), ",".join(self.senders) or "-",
+            )  # fmt: skip
+            status = "reloaded"  # what READY=1 says should the store fail to give the full line
+            status = await asyncio.to_thread(self.status_line)
+            return True
+        finally:
+            self.notify.send("READY=1", f"STATUS={status}")
 
     def status_line(self) -> str:
         names = "، ".join(w.name for w in self.config.watchlists)
@@ -195,7 +221,7 @@ class Daemon:
                 self._reschedule(f"feed:{feed.name}", max(due, now))
 
     async def health(self) -> tuple[bool, dict[str, object]]:
-        """Alive (this runs on the loop) and the database writable; each source's state."""
+        """Alive (this runs on the loop), the database writable and delivery not paused for it; each source's state."""
         writable = await asyncio.to_thread(self.store.writable)
         states = await asyncio.to_thread(self.store.feed_states) if writable else {}
         names = [f.name for f in self.feeds] + [f.name for f in self.folders]
@@ -205,14 +231,19 @@ class Daemon:
                 "errors": states[name].errors if name in states else 0,
                 "disabled": states[name].disabled if name in states else None,
                 "unhealthy": states[name].unhealthy if name in states else None,
+                "item_errors": states[name].item_errors if name in states else 0,
+                "last_item_error": states[name].last_item_error if name in states else None,
             }
             for name in names
         }
-        body: dict[str, object] = {"ok": writable, "database": "writable" if writable else "not writable"}
+        paused = self.worker.paused
+        ok = writable and paused is None
+        body: dict[str, object] = {"ok": ok, "database": "writable" if writable else "not writable"}
+        body["delivery"] = f"paused: {paused}" if paused else "running"
         if self.store.shared:
             body["instance"] = self.store.instance_id
             body["leases"] = sorted(self._leases)
-        return writable, {**body, "sources": sources}
+        return ok, {**body, "sources": sources}
 
     async def metrics_text(self) -> bytes:
         counts = await asyncio.to_thread(self.store.outbox_counts)
@@ -337,8 +368,8 @@ class Daemon:
         poll = await feed.poll(self.client, previous, self.clock(), self.limiter)
         self.metrics.poll_seconds.labels("feed").observe(time.monotonic() - started)
         self.metrics.polls.labels(feed.name, "error" if poll.error else poll.state.last_status or "ok").inc()
-        poll.state = await self._check_health(feed, poll.state)
         if poll.state.disabled or poll.error:
+            poll.state = await self._check_health(feed.name, feed.config.alert_after, poll.state)
             await asyncio.to_thread(self.store.save_feed_state, feed.name, poll.state)
         if poll.state.disabled:
             log.error("feed disabled source=%s reason=%r", feed.name, poll.error)
@@ -355,47 +386,81 @@ class Daemon:
         backfill = previous.last_success is None and feed.config.backfill == "skip"
         if feed.config.full_text and not backfill:
             poll.reports = await self._with_full_text(feed, poll.reports)
-        new, alerts = await self.ingest(poll.reports, quiet_before=self._quiet_before(feed.config.max_age, backfill))
+        ingested = await self.ingest(poll.reports, quiet_before=self._quiet_before(feed.config.max_age, backfill))
+        self._log_failures(feed.name, [("entry skipped", poll.failures), ("report not recorded", ingested.failed)])
+        state = with_item_outcome(poll.state, poll.failures + ingested.failed, bool(poll.reports), self.clock())
+        if ingested.failed:  # the next poll fetches the whole feed again, for the reports not recorded
+            state = dataclasses.replace(state, etag=None, last_modified=None)
+        state = await self._check_health(feed.name, feed.config.alert_after, state)
         # Saved only now: had ingesting failed or the process died, the next poll fetches these
         # entries again instead of being told by the server they are not modified.
-        await asyncio.to_thread(self.store.save_feed_state, feed.name, poll.state)
+        await asyncio.to_thread(self.store.save_feed_state, feed.name, state)
         log.info(
-            "feed polled source=%s status=%s entries=%d new=%d alerts=%d",
-            feed.name, poll.state.last_status, len(poll.reports), new, alerts,
+            "feed polled source=%s status=%s entries=%d new=%d alerts=%d failed=%d",
+            feed.name, state.last_status, len(poll.reports), ingested.new, ingested.alerts,
+            len(poll.failures) + len(ingested.failed),
         )  # fmt: skip
 
     async def scan_folder(self, folder: FolderSource, rescan: bool = True) -> bool:
-        """Read new and changed files; returns whether some are still being written."""
+        """Read new and changed files, a batch of at most `BATCH_BYTES` at a time, each batch
+        recorded before the next is read; returns whether some are still being written."""
         async with self._scan_locks.setdefault(folder.name, asyncio.Lock()):
             known = await asyncio.to_thread(self.store.file_states, folder.name)
-            try:
-                scan = await asyncio.to_thread(folder.scan, known)
-            except OSError as exc:
-                log.warning("folder scan failed source=%s error=%r", folder.name, str(exc))
-                await self._note_scan(folder, error=str(exc))
-                return False
             backfill = not known and folder.config.backfill == "skip"
             quiet_before = self._quiet_before(folder.config.max_age, backfill)
-            for rel, reports in scan.reports:
-                new, alerts = await self.ingest(reports, quiet_before=quiet_before)
-                await asyncio.to_thread(self.store.save_file_state, folder.name, rel, scan.states.pop(rel))
-                log.info("file read source=%s file=%s reports=%d new=%d alerts=%d", folder.name, rel, len(reports), new, alerts)
-            for rel, state in scan.states.items():
-                await asyncio.to_thread(self.store.save_file_state, folder.name, rel, state)
-            await self._note_scan(folder, new_items=sum(len(r) for _, r in scan.reports))
-        if scan.unsettled and rescan:
+            done: set[str] = set()
+            failures: list[ItemFailure] = []
+            unrecorded: list[ItemFailure] = []
+            read = 0
+            unsettled = False
+            while True:
+                try:
+                    scan = await asyncio.to_thread(folder.scan, known, BATCH_BYTES, frozenset(done))
+                except Exception as exc:  # the folder gone, or a bug met on hostile input: counted, not the job
+                    error = str(exc) if isinstance(exc, OSError) else f"{type(exc).__name__}: {exc}"
+                    log.warning("folder scan failed source=%s error=%r", folder.name, error)
+                    await self._note_scan(folder, error=error)
+                    return False
+                for rel, reports in scan.reports:
+                    ingested = await self.ingest(reports, quiet_before=quiet_before)
+                    unrecorded += ingested.failed
+                    if ingested.failed:  # read again at the next scan, for the reports not recorded
+                        first = ingested.failed[0]
+                        scan.states[rel] = dataclasses.replace(scan.states[rel], status=f"{UNRECORDED}{first.error}")
+                    log.info(
+                        "file read source=%s file=%s reports=%d new=%d alerts=%d failed=%d",
+                        folder.name, rel, len(reports), ingested.new, ingested.alerts, len(ingested.failed),
+                    )  # fmt: skip
+                for rel, state in scan.states.items():
+                    await asyncio.to_thread(self.store.save_file_state, folder.name, rel, state)
+                done.update(scan.states)
+                failures += scan.failures
+                read += sum(len(r) for _, r in scan.reports)
+                unsettled |= scan.unsettled
+                if not scan.more:
+                    break
+                known = await asyncio.to_thread(self.store.file_states, folder.name)
+            self._log_failures(folder.name, [("report not recorded", unrecorded)])  # files say their own failures
+            await self._note_scan(folder, new_items=read, failures=failures + unrecorded)
+        if unsettled and rescan:
             asyncio.get_running_loop().call_later(folder.config.settle, self._rescan, folder)
-        return scan.unsettled
+        return unsettled
 
-    async def _note_scan(self, folder: FolderSource, new_items: int = 0, error: str | None = None) -> None:
-        """Keep a folder's scans in the same table as feeds' polls, for `rasid sources`."""
+    async def _note_scan(
+        self, folder: FolderSource, new_items: int = 0, error: str | None = None, failures: list[ItemFailure] | None = None
+    ) -> None:
+        """Keep a folder's scans in the same table as feeds' polls, for `rasid sources`, and
+        announce the folder turning unhealthy or recovering."""
         previous = await asyncio.to_thread(self.store.feed_state, folder.name)
         now = self.clock()
         if error:
             state = dataclasses.replace(previous, last_poll=now, last_status=error, errors=previous.errors + 1, new_items=0)
         else:
             state = dataclasses.replace(previous, last_poll=now, last_success=now, last_status="ok", errors=0, new_items=new_items)
-        await asyncio.to_thread(self.store.save_feed_state, folder.name, dataclasses.replace(state, next_poll=now + folder.config.interval))
+            state = with_item_outcome(state, failures or [], new_items > 0, now)
+        state = await self._check_health(folder.name, folder.config.alert_after, state, judge_silence=False)
+        state = dataclasses.replace(state, next_poll=now + folder.config.interval)
+        await asyncio.to_thread(self.store.save_feed_state, folder.name, state)
 
     def _rescan(self, folder: FolderSource) -> None:
         asyncio.get_running_loop().create_task(self._tracked(f"folder:{folder.name}", partial(self.scan_folder, folder)))
@@ -404,7 +469,12 @@ class Daemon:
         """Reports not seen before, with the main text of their linked article when it can be had."""
         out = []
         for report in reports:
-            seen = await asyncio.to_thread(self.store.find_reports, report_keys(report)[:2])
+            try:
+                keys = report_keys(report)[:2]
+            except ValueError:  # a malformed link: `ingest` logs and counts the report
+                out.append(report)
+                continue
+            seen = await asyncio.to_thread(self.store.find_reports, keys)
             if report.url and not seen:
                 text = await self.articles.text(report.url, feed.config.allow_private)
                 if text:
@@ -412,18 +482,21 @@ class Daemon:
             out.append(report)
         return out
 
-    async def _check_health(self, feed: FeedSource, state: FeedState) -> FeedState:
-        """Announce a source turning unhealthy, once, and its recovery."""
+    async def _check_health(
+        self, source: str, alert_after: float, state: FeedState, judge_silence: bool = True
+    ) -> FeedState:
+        """Announce a source turning unhealthy, once, and its recovery. Folders are not judged
+        by silence (`judge_silence`): files may come when people drop them."""
         now = self.clock()
-        arrivals = await asyncio.to_thread(self.store.recent_arrivals, feed.name, 50)
-        reason = assess(state, feed.config.alert_after, arrivals, now)
+        arrivals = await asyncio.to_thread(self.store.recent_arrivals, source, 50) if judge_silence else []
+        reason = assess(state, alert_after, arrivals, now)
         if reason and not state.unhealthy:
-            log.error("source unhealthy source=%s reason=%r", feed.name, reason)
-            await self._announce_source("source.unhealthy", feed.name, reason, now)
+            log.error("source unhealthy source=%s reason=%r", source, reason)
+            await self._announce_source("source.unhealthy", source, reason, now)
             return dataclasses.replace(state, unhealthy=reason)
         if not reason and state.unhealthy:
-            log.warning("source recovered source=%s", feed.name)
-            await self._announce_source("source.recovered", feed.name, state.unhealthy, now)
+            log.warning("source recovered source=%s", source)
+            await self._announce_source("source.recovered", source, state.unhealthy, now)
             return dataclasses.replace(state, unhealthy=None)
         return state
 
@@ -449,41 +522,72 @@ class Daemon:
         if self._scheduler is not None and when is not None and self._scheduler.get_job(job_id):
             self._scheduler.modify_job(job_id, next_run_time=datetime.fromtimestamp(when, timezone.utc))
 
-    async def ingest(self, reports: list[Report], quiet_before: datetime | None = None) -> tuple[int, int]:
-        """Record each report once, file it under its story and queue its alerts; returns (new reports, alerts).
-        Reports published before `quiet_before` (a backlog) are recorded without alerting."""
-        new = alerts = queued = 0
+    async def ingest(self, reports: list[Report], quiet_before: datetime | None = None) -> Ingested:
+        """Record each report once, file it under its story and queue its alerts. Reports published
+        before `quiet_before` (a backlog) are recorded without alerting. Each report goes on its
+        own: one that fails is returned in `failed` (for the caller to log and count), is not
+        marked seen, and never stops the others (only a store that cannot be reached stops them all)."""
+        result = Ingested()
         for report in reports:
-            examined = self.pipeline.examine(report)
-            backlog = quiet_before is not None and (
-                quiet_before == datetime.max.replace(tzinfo=timezone.utc)
-                or (report.published is not None and report.published < quiet_before)
-            )
-            async with self._ingest_lock:  # one report at a time meets the story index
-                plan = await asyncio.to_thread(self._plan_and_record, examined, not backlog)
-            if plan is None:
-                continue
-            new += 1
-            alerts += len(plan.alerts)
-            queued += len(plan.queued)
-            self.metrics.reports.labels(report.source).inc()
-            for verdict in examined.verdicts:
-                self.metrics.matches.labels(verdict.watchlist).inc(len(verdict.matches))
-            for alert in plan.alerts:
-                self.metrics.alerts.labels(alert.watchlist).inc()
-            for alert in plan.alerts:
-                log.info(
-                    "alert queued alert=%s watchlist=%s story=%s source=%s notifiers=%s",
-                    alert.id, alert.watchlist, alert.story_id, report.source, ",".join(alert.notifiers) or "-",
-                )  # fmt: skip
-            if not plan.story.new_story:
-                log.info(
-                    "story carried again story=%s source=%s similarity=%s updates=%s",
-                    plan.story.story_id, report.source, plan.story.similarity, ",".join(plan.updates) or "-",
-                )  # fmt: skip
-        if queued:
+            try:
+                await self._ingest_one(report, quiet_before, result)
+            except ConnectionError:
+                raise
+            except Exception as exc:  # this report is lost for now, not the poll
+                item = report.guid or report.url or report.path or report.title[:100]
+                log.debug("report not recorded, the traceback source=%s item=%r", report.source, item, exc_info=True)
+                result.failed.append(ItemFailure(item, f"{type(exc).__name__}: {exc}"[:500]))
+        if result.queued:
             asyncio.get_running_loop().create_task(self._tracked("delivery", self.deliver))
-        return new, alerts
+        return result
+
+    def _log_failures(self, source: str, failures: list[tuple[str, list[ItemFailure]]]) -> None:
+        """Log each item failure (`(event, failures)` pairs) with its source and item: as a warning
+        when the item did not fail at the source's last poll, else at debug level, so that an
+        entry a feed keeps carrying is not logged at every poll."""
+        before = self._failing.get(source, set())
+        for event, items in failures:
+            for failure in items:
+                level = logging.DEBUG if failure.item in before else logging.WARNING
+                log.log(level, "%s source=%s item=%r error=%r", event, source, failure.item, failure.error)
+        self._failing[source] = {failure.item for _, items in failures for failure in items}
+
+    async def _ingest_one(self, report: Report, quiet_before: datetime | None, result: Ingested) -> None:
+        """Ingest one report, cut to `MAX_TEXT_CHARS` first (logged), and add what it did to `result`."""
+        bounded = report.bounded()
+        if bounded is not report:
+            log.warning(
+                "report cut source=%s item=%r chars=%d kept=%d",
+                report.source, report.guid or report.url or report.path, len(report.text), len(bounded.text),
+            )  # fmt: skip
+            report = bounded
+        examined = await asyncio.to_thread(self.pipeline.examine, report)  # off the loop: long texts take a while
+        backlog = quiet_before is not None and (
+            quiet_before == datetime.max.replace(tzinfo=timezone.utc)
+            or (report.published is not None and report.published < quiet_before)
+        )
+        async with self._ingest_lock:  # one report at a time meets the story index
+            plan = await asyncio.to_thread(self._plan_and_record, examined, not backlog)
+        if plan is None:
+            return
+        result.new += 1
+        result.alerts += len(plan.alerts)
+        result.queued += len(plan.queued)
+        self.metrics.reports.labels(report.source).inc()
+        for verdict in examined.verdicts:
+            self.metrics.matches.labels(verdict.watchlist).inc(len(verdict.matches))
+        for alert in plan.alerts:
+            self.metrics.alerts.labels(alert.watchlist).inc()
+        for alert in plan.alerts:
+            log.info(
+                "alert queued alert=%s watchlist=%s story=%s source=%s notifiers=%s",
+                alert.id, alert.watchlist, alert.story_id, report.source, ",".join(alert.notifiers) or "-",
+            )  # fmt: skip
+        if not plan.story.new_story:
+            log.info(
+                "story carried again story=%s source=%s similarity=%s updates=%s",
+                plan.story.story_id, report.source, plan.story.similarity, ",".join(plan.updates) or "-",
+            )  # fmt: skip
 
     def _plan_and_record(self, examined: Examined, alerting: bool) -> Plan | None:
         """Plan and record a report under the store's ingest lock (blocking); None if it was seen before."""
@@ -525,12 +629,9 @@ class Daemon:
             log.info("pruned fingerprints=%d archived=%d", removed, archived)
 
     async def deliver(self) -> None:
-        """Deliver what is due; returns once a pass that started after the call has finished."""
-        self._deliver_again = True
-        async with self._delivery_lock:
-            while self._deliver_again:
-                self._deliver_again = False
-                await self.worker.deliver_due()
+        """Set every notifier with pending alerts delivering, each on its own; returns once each has
+        gone over its queue after the call (every due alert has had its attempt)."""
+        await self.worker.deliver_due()
 
 
 def install_signal_handlers(stop: asyncio.Event) -> None:

@@ -2,16 +2,48 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Literal
 
+import regex
+
 MatchKind = Literal["place", "keyword", "exclude"]
+
+MAX_TEXT_CHARS = 200_000
+"""A report's text is cut to this many characters (about a hundred pages): matching and dedup
+cost memory and time in proportion to it, and no news report is longer."""
+MAX_TITLE_CHARS = 1_000
+"""A report's title is cut to this many characters."""
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+_GRAPHEME = regex.compile(r"\X")
+
+
+def clean_text(text: str) -> str:
+    """`text` with every surrogate code point (from a character reference such as `&#xD800;`, a
+    JSON escape or a file name in a legacy encoding) and NUL (which PostgreSQL refuses in text)
+    replaced by U+FFFD, so that it can be stored and logged."""
+    return _UNSTORABLE.sub("\ufffd", text) if _UNSTORABLE.search(text) else text
+
+
+def cut_text(text: str, limit: int) -> str:
+    """`text` cut to at most `limit` characters at a grapheme boundary."""
+    if len(text) <= limit:
+        return text
+    window = max(0, limit - 64)
+    cut = window
+    for grapheme in _GRAPHEME.finditer(text, window, limit + 64):
+        if grapheme.end() > limit:
+            break
+        cut = grapheme.end()
+    return text[:cut]
 
 
 @dataclass(frozen=True)
 class Report:
-    """One news item from a source. `text` is what is matched; offsets point into it."""
+    """One news item from a source. `text` is what is matched; offsets point into it. Its text
+    fields are cleaned (`clean_text`) as it is made, so that whatever stores or logs it can."""
 
     source: str
     title: str
@@ -20,6 +52,30 @@ class Report:
     guid: str | None = None
     published: datetime | None = None
     path: str | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("title", "text", "url", "guid", "path"):
+            value = getattr(self, name)
+            if value is not None:
+                object.__setattr__(self, name, clean_text(value))
+
+    def bounded(self) -> Report:
+        """This report with its title and text cut to `MAX_TITLE_CHARS` and `MAX_TEXT_CHARS`."""
+        if len(self.text) <= MAX_TEXT_CHARS and len(self.title) <= MAX_TITLE_CHARS:
+            return self
+        return replace(self, title=cut_text(self.title, MAX_TITLE_CHARS), text=cut_text(self.text, MAX_TEXT_CHARS))
+
+
+@dataclass(frozen=True)
+class ItemFailure:
+    """A feed entry, file or report that could not be read or recorded, and why."""
+
+    item: str
+    """The entry's id or link, the file's path, or `entry 3`."""
+    error: str
+
+    def __str__(self) -> str:
+        return f"{self.item}: {self.error}"
 
 
 @dataclass(frozen=True)

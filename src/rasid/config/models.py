@@ -20,6 +20,8 @@ from pydantic import (
     model_validator,
 )
 
+from rasid.normalize import normalize_term
+
 _DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)")
 _UNIT_SECONDS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400}
 
@@ -76,6 +78,25 @@ ConfigPath = Annotated[Path, AfterValidator(_resolve_path)]
 HttpUrl = Annotated[str, AfterValidator(_http_url)]
 Name = Annotated[str, Field(min_length=1, pattern=r"^\S(.*\S)?$")]
 
+WILDCARD_MIN_LETTERS = 3
+"""Letters a `name*` term needs before its `*`: fewer (`ا*`) would match most words. Three, a root's length."""
+
+
+def _matchable(value: str) -> str:
+    key = normalize_term(value.rstrip("*"))
+    if not key:
+        raise ValueError(
+            f"{value!r} can never match: nothing is left of it once diacritics, tatweel, punctuation"
+            " and invisible marks are folded away"
+        )
+    if value.endswith("*") and len(key.replace(" ", "")) < WILDCARD_MIN_LETTERS:
+        raise ValueError(f"{value!r}: a wildcard needs at least {WILDCARD_MIN_LETTERS} letters before the *, or it matches most words")
+    return value
+
+
+TermText = Annotated[Name, AfterValidator(_matchable)]
+"""A watch-list term or spelling: refused when matching would fold it to nothing or to a bare prefix."""
+
 
 class Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -84,9 +105,9 @@ class Model(BaseModel):
 class Term(Model):
     """A place or keyword: a plain string, or its reported name with aliases and matching options."""
 
-    name: Name = Field(description="reported as the match's `term`; a trailing `*` matches any word it starts")
-    aliases: list[Name] = Field([], description="other spellings, Arabic or Latin, that count as this term")
-    forms: list[Name] = Field([], description="irregular forms such as broken plurals (مجازر for مجزرة)")
+    name: TermText = Field(description="reported as the match's `term`; a trailing `*` matches any word it starts")
+    aliases: list[TermText] = Field([], description="other spellings, Arabic or Latin, that count as this term")
+    forms: list[TermText] = Field([], description="irregular forms such as broken plurals (مجازر for مجزرة)")
     inflect: bool | None = Field(
         None, description="allow plural and pronoun suffixes; default: keywords yes, places no"
     )
@@ -95,7 +116,7 @@ class Term(Model):
         description="for names written with ال: may it be dropped (منطقة جيدور حوران)? auto: only when"
         " the bare form is not an everyday word",
     )
-    context: list[Name] = Field(
+    context: list[TermText] = Field(
         [], description="if set, matches only with one of these words shortly before it (مدينة, بلدة, في)"
     )
 
@@ -175,7 +196,7 @@ class WatchList(Model):
     match: Literal["any", "all"] = Field(
         "any", description="any: a place or a keyword fires; all: needs a place and a keyword"
     )
-    exclude: list[Name] = Field([], description="a report containing one of these never fires this list")
+    exclude: list[TermText] = Field([], description="a report containing one of these never fires this list")
     near: int | None = Field(
         None, gt=0, description="fire only when a place and a keyword stand within this many words"
     )
@@ -213,7 +234,8 @@ class FeedConfig(Model):
     )
     full_text: bool = Field(False, description="fetch each new entry's linked article and match its main text")
     allow_private: bool = Field(
-        False, description="let full-text fetches reach loopback, private and link-local addresses"
+        False,
+        description="let full-text fetches and redirects to another host reach loopback, private and link-local addresses",
     )
 
     @field_validator("timezone")
@@ -247,6 +269,12 @@ class FolderConfig(Model):
     )
     backfill: Literal["alert", "skip"] = Field(
         "alert", description="skip: record the files present at the first scan without alerting"
+    )
+    follow_links: bool = Field(
+        False, description="read files through links that lead out of the folder (off: such links are skipped)"
+    )
+    alert_after: Seconds = Field(
+        6 * 3600.0, gt=0, description="files failing this long, none read since, send a `source.unhealthy` event"
     )
 
 

@@ -27,13 +27,17 @@ MIN_BODY_WORDS = 50
 def canonical_url(url: str) -> str:
     """The same article under the same string: tracking, fragment, host and AMP noise removed,
     percent-encoded Arabic slugs decoded and NFC-normalized."""
-    parts = urlsplit(url.strip())
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError:  # a malformed link (a port out of range, broken IPv6) is its own key
+        return url.strip()
     scheme = parts.scheme.lower()
     host = (parts.hostname or "").lower().rstrip(".")
     while host.startswith(_MOBILE_HOSTS) and host.count(".") > 1:
         host = host.split(".", 1)[1]
-    if parts.port and parts.port != _DEFAULT_PORTS.get(scheme):
-        host = f"{host}:{parts.port}"
+    if port and port != _DEFAULT_PORTS.get(scheme):
+        host = f"{host}:{port}"
     query = sorted(
         (k, v)
         for k, v in parse_qsl(parts.query, keep_blank_values=True)

@@ -3,31 +3,59 @@
 from __future__ import annotations
 
 import codecs
+import logging
 import re
+
+log = logging.getLogger("rasid.sources.decode")
 
 FALLBACK = "windows-1256"
 """Still the commonest legacy encoding on Arabic sites."""
+REPAIRABLE = 20
+"""UTF-8 with at most one bad sequence per this many good multi-byte characters is read as UTF-8,
+each bad sequence becoming U+FFFD (a character cut in half by a byte-counting `substr`, say);
+windows-1256 text read as UTF-8 has far more bad sequences than good ones."""
 
 
 class BinaryContent(ValueError):
     """The bytes are not text."""
 
 
-def decode_text(data: bytes, declared: str | None = None) -> str:
-    """Decode `data` honouring a BOM, then a declared charset, then UTF-8, then windows-1256."""
+def decode_text(data: bytes, declared: str | None = None, where: str = "") -> str:
+    """Decode `data` honouring a BOM, then a declared charset, then UTF-8 (repaired when only a
+    few bytes are bad, see `REPAIRABLE`), then windows-1256. `where` names the source in logs."""
     for bom, encoding in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")):
         if data.startswith(bom):
             return data[len(bom) :].decode(encoding, errors="replace")
     if b"\x00" in data[:8192]:
         raise BinaryContent("contains NUL bytes")
-    candidates = [declared] if declared else []
-    candidates += ["utf-8", FALLBACK]
-    for encoding in candidates:
+    for encoding in [declared] if declared else []:
         try:
             return data.decode(_known(encoding))
         except (UnicodeDecodeError, LookupError):
-            continue
-    return data.decode("utf-8", errors="replace")
+            pass
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    repaired = repaired_utf8(data, where)
+    if repaired is not None:
+        return repaired
+    try:
+        return data.decode(FALLBACK)
+    except UnicodeDecodeError:
+        return data.decode("utf-8", errors="replace")
+
+
+def repaired_utf8(data: bytes, where: str = "") -> str | None:
+    """`data` read as UTF-8 with its few bad sequences replaced by U+FFFD (logged), or None when
+    too much of it is not UTF-8 to be UTF-8."""
+    text = data.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd") - data.count(b"\xef\xbf\xbd")
+    good = len(text) - len(text.encode("ascii", errors="ignore")) - bad - data.count(b"\xef\xbf\xbd")
+    if bad > 0 and good >= REPAIRABLE * bad:
+        log.warning("text repaired %s bad_utf8_sequences=%d", where or "source=-", bad)
+        return text
+    return None
 
 
 def _known(encoding: str) -> str:
@@ -52,9 +80,10 @@ def declared_charsets(body: bytes, content_type: str | None) -> list[str]:
     return out
 
 
-def decode_document(body: bytes, content_type: str | None = None) -> str:
-    """A web document's text: BOM, then header and prolog charsets, then UTF-8, then windows-1256.
-    A Latin charset that turns out to hide Arabic (a common misdeclaration) is read as windows-1256."""
+def decode_document(body: bytes, content_type: str | None = None, where: str = "") -> str:
+    """A web document's text: BOM, then header and prolog charsets, then UTF-8 (repaired if need
+    be), then windows-1256. A Latin charset that turns out to hide Arabic (a common
+    misdeclaration) is read as windows-1256. `where` names the source in logs."""
     for candidate in declared_charsets(body, content_type):
         try:
             encoding = _known(candidate)
@@ -70,6 +99,6 @@ def decode_document(body: bytes, content_type: str | None = None) -> str:
                 return arabic
         return text
     try:
-        return decode_text(body)
+        return decode_text(body, where=where)
     except BinaryContent:
         return body.decode("utf-8", errors="replace")

@@ -9,6 +9,7 @@ from email import policy
 from email.parser import BytesParser
 from pathlib import PurePath
 
+from rasid.models import ItemFailure
 from rasid.sources.decode import decode_text
 from rasid.sources.feedparse import parse_feed
 from rasid.sources.html import html_title_and_text, main_text
@@ -29,17 +30,23 @@ class Document:
     key: str | None = None
 
 
-def read_documents(name: str, data: bytes, now: float) -> list[Document]:
-    """Documents in the bytes of a file called `name`."""
+def read_documents(name: str, data: bytes, now: float, where: str = "") -> tuple[list[Document], list[ItemFailure]]:
+    """Documents in the bytes of a file called `name`, and the entries of a saved feed that could
+    not be read; `where` names the file in log lines."""
     suffix = PurePath(name).suffix.lower()
-    if suffix == ".eml":
-        return [_email_document(data)]
     if suffix in (".xml", ".rss", ".atom"):
-        parsed = parse_feed(data, None, timezone.utc, now)
+        parsed = parse_feed(data, None, timezone.utc, now, where)
         if not parsed.entries:
-            raise UnreadableDocument(f"no feed entries ({parsed.problem or 'empty'})")
-        return [Document(e.title, e.text, e.url, e.published, e.guid) for e in parsed.entries]
-    content = decode_text(data)
+            reason = parsed.problem or "; ".join(map(str, parsed.failures)) or "empty"
+            raise UnreadableDocument(f"no feed entries ({reason})")
+        return [Document(e.title, e.text, e.url, e.published, e.guid) for e in parsed.entries], parsed.failures
+    return _documents(suffix, data, where), []
+
+
+def _documents(suffix: str, data: bytes, where: str) -> list[Document]:
+    if suffix == ".eml":
+        return [_email_document(data, where)]
+    content = decode_text(data, where=where)
     if suffix in (".html", ".htm"):
         title, text = html_title_and_text(content)
         main = main_text(content)
@@ -53,14 +60,18 @@ def read_documents(name: str, data: bytes, now: float) -> list[Document]:
     return [Document(_first_line(content), content)]
 
 
-def _email_document(data: bytes) -> Document:
+def _email_document(data: bytes, where: str) -> Document:
     """The subject and the text part of a message (its HTML part, made text, if it has no text part)."""
     message = BytesParser(policy=policy.default).parsebytes(data)
     subject = str(message.get("subject") or "").strip()
     part = message.get_body(preferencelist=("plain", "html"))
     if part is None:
         raise UnreadableDocument("an email without a text or HTML part")
-    body = part.get_content()
+    try:
+        body = part.get_content()
+    except (LookupError, UnicodeError):  # a charset Python does not know, or that lies: read it as ours
+        payload = part.get_payload(decode=True)
+        body = decode_text(payload if isinstance(payload, bytes) else b"", where=where)
     if part.get_content_subtype() == "html":
         body = html_title_and_text(body)[1]
     text = f"{subject}\n\n{body.strip()}" if subject else body.strip()
@@ -76,9 +87,11 @@ def _first_line(text: str) -> str:
 
 def _json_documents(content: str) -> list[Document]:
     try:
-        data = json.loads(content)
+        data = json.loads(content, parse_int=str)  # numbers are never read: a 5,000-digit one must not fail the file
     except json.JSONDecodeError as exc:
         raise UnreadableDocument(f"invalid JSON at line {exc.lineno}: {exc.msg}") from None
+    except RecursionError:
+        raise UnreadableDocument("JSON nested too deeply") from None
     items = data if isinstance(data, list) else [data]
     out = []
     for i, item in enumerate(items):

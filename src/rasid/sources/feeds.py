@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import logging
 from dataclasses import dataclass, field
@@ -11,7 +12,8 @@ import httpx
 
 from rasid import __version__
 from rasid.config.models import FeedConfig
-from rasid.models import Report
+from rasid.models import ItemFailure, Report
+from rasid.redact import redact_url
 from rasid.sources.feedparse import parse_feed
 from rasid.sources.fetch import FetchError, HostLimiter, fetch
 from rasid.store.base import FeedState
@@ -24,11 +26,13 @@ BACKOFF_CAP = 6 * 3600.0
 
 @dataclass
 class FeedPoll:
-    """The outcome of one poll: reports (empty on 304 or error) and the state to keep."""
+    """The outcome of one poll: reports (empty on 304 or error), entries that could not be read,
+    and the state to keep."""
 
     reports: list[Report] = field(default_factory=list)
     state: FeedState = field(default_factory=FeedState)
     error: str | None = None
+    failures: list[ItemFailure] = field(default_factory=list)
 
 
 class FeedSource:
@@ -48,39 +52,44 @@ class FeedSource:
         return min(self.config.interval * 2 ** max(0, errors - 1), max(BACKOFF_CAP, self.config.interval))
 
     async def poll(self, client: httpx.AsyncClient, previous: FeedState, now: float, limiter: HostLimiter) -> FeedPoll:
-        """Fetch the feed (conditionally) and parse its entries; never raises for a bad feed."""
-        headers = {k: v.get_secret_value() for k, v in self.config.headers.items()}
+        """Fetch the feed (conditionally) and parse its entries, off the event loop; never raises
+        for a bad feed, and an entry that cannot be read costs only itself."""
+        headers = {}
         if previous.etag:
             headers["If-None-Match"] = previous.etag
         if previous.last_modified:
             headers["If-Modified-Since"] = previous.last_modified
         url = self.url(previous)
         try:
-            got = await fetch(client, url, headers, self.config.timeout, self.config.max_bytes, limiter)
+            got = await fetch(
+                client, url, headers, self.config.timeout, self.config.max_bytes, limiter,
+                home=self.config.url,
+                credentials={k: v.get_secret_value() for k, v in self.config.headers.items()},
+                allow_private=self.config.allow_private,
+            )  # fmt: skip
         except FetchError as exc:
             if exc.gone:
                 state = dataclasses.replace(previous, last_poll=now, last_status="410", url=self.config.url, disabled="410 Gone")
-                return FeedPoll(state=state, error=f"{exc} at {url}: disabled until its URL changes")
-            errors = previous.errors + 1
-            state = dataclasses.replace(
-                previous, last_poll=now, last_status=str(exc), errors=errors, next_poll=now + self.backoff(errors), new_items=0
-            )
-            return FeedPoll(state=state, error=str(exc))
+                return FeedPoll(state=state, error=f"{exc} at {redact_url(url)}: disabled until its URL changes")
+            return self._failed(previous, now, str(exc), str(exc))
         moved = got.moved_to or previous.url
         if got.moved_to:
-            log.warning("feed moved permanently source=%s from=%s to=%s", self.name, url, got.moved_to)
+            log.warning(
+                "feed moved permanently source=%s from=%s to=%s", self.name, redact_url(url), redact_url(got.moved_to)
+            )
         ok = dataclasses.replace(
             previous, last_poll=now, last_success=now, errors=0, url=moved, next_poll=now + self.config.interval, new_items=0
         )
         if got.not_modified:
             return FeedPoll(state=dataclasses.replace(ok, last_status="304"))
-        parsed = parse_feed(got.body, got.headers.get("content-type"), self.zone, now)
-        if parsed.problem and not parsed.entries:
-            errors = previous.errors + 1
-            state = dataclasses.replace(
-                previous, last_poll=now, last_status="unreadable", errors=errors, next_poll=now + self.backoff(errors)
+        try:
+            parsed = await asyncio.to_thread(
+                parse_feed, got.body, got.headers.get("content-type"), self.zone, now, f"source={self.name}"
             )
-            return FeedPoll(state=state, error=f"unreadable feed: {parsed.problem}")
+        except Exception as exc:  # a parsing bug met on hostile input fails this poll, counted, not the job
+            return self._failed(previous, now, "unreadable", f"unreadable feed: {type(exc).__name__}: {exc}")
+        if parsed.problem and not parsed.entries and not parsed.failures:
+            return self._failed(previous, now, "unreadable", f"unreadable feed: {parsed.problem}")
         if parsed.problem:
             log.warning("feed malformed source=%s reason=%r entries=%d", self.name, parsed.problem, len(parsed.entries))
         reports = [Report(self.name, e.title, e.text, url=e.url, guid=e.guid, published=e.published) for e in parsed.entries]
@@ -91,4 +100,12 @@ class FeedSource:
             last_status=str(got.status),
             new_items=len(reports),
         )
-        return FeedPoll(reports=reports, state=state)
+        return FeedPoll(reports=reports, state=state, failures=parsed.failures)
+
+    def _failed(self, previous: FeedState, now: float, status: str, error: str) -> FeedPoll:
+        """A poll that failed: one more error in a row, and the next poll backed off."""
+        errors = previous.errors + 1
+        state = dataclasses.replace(
+            previous, last_poll=now, last_status=status, errors=errors, next_poll=now + self.backoff(errors), new_items=0
+        )
+        return FeedPoll(state=state, error=error)

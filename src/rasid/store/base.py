@@ -29,6 +29,7 @@ class OutboxRow:
     attempts: int
     created: float
     next_attempt: float
+    last_error: str | None = None
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,12 @@ class FeedState:
     """Why the source is no longer polled (a 410, say), or None."""
     unhealthy: str | None = None
     """Why the source was announced unhealthy, until it recovers."""
+    item_errors: int = 0
+    """Entries, files or reports that failed since the source last read its items cleanly."""
+    last_item_error: str | None = None
+    """The latest of those failures: the item and why (kept after the source recovers)."""
+    items_failing_since: float | None = None
+    """When its items began failing; None once a poll or scan reads items without a failure."""
 
 
 @dataclass(frozen=True)
@@ -221,6 +228,10 @@ class Store(Protocol):
         """Record a failed attempt; `next_attempt=None` moves the alert to the dead letters."""
         ...
 
+    def expire(self, row_id: int, error: str) -> None:
+        """Move a pending alert to the dead letters without another attempt."""
+        ...
+
     def outbox_counts(self) -> dict[str, int]: ...
 
     def writable(self) -> bool:
@@ -253,6 +264,10 @@ class Store(Protocol):
 
     def notifier_failed(self, notifier: str, now: float) -> tuple[float, bool]:
         """Record a failure; returns (failing since, whether the failure was already announced)."""
+        ...
+
+    def notifier_failing(self, notifier: str) -> tuple[float, bool] | None:
+        """Since when a notifier has been failing and whether that was announced; None if it is not."""
         ...
 
     def notifier_announced(self, notifier: str) -> None: ...

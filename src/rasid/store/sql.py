@@ -38,7 +38,7 @@ _MAX_IDS = 900
 _ARCHIVED = "r.id, r.source, r.title, r.url, r.published, a.first_seen, r.story_id, a.text"
 _FEED_COLUMNS = (
     "etag", "last_modified", "last_poll", "last_success", "last_status", "errors", "url", "next_poll",
-    "new_items", "disabled", "unhealthy",
+    "new_items", "disabled", "unhealthy", "item_errors", "last_item_error", "items_failing_since",
 )  # fmt: skip
 _MIGRATE_LOCK = (1 << 62) + 1
 """Above every LSH band key (< 2**37) and outside the range `ingest_lock` hashes exact keys to."""
@@ -330,7 +330,7 @@ class SQLStore:
         """The head of a notifier's queue. Shared, the rows are claimed for this instance, and none
         are returned while another live instance holds claims on the notifier: one instance at
         a time delivers to a notifier, which keeps its order."""
-        columns = "id, alert_id, notifier, document, attempts, created, next_attempt"
+        columns = "id, alert_id, notifier, document, attempts, created, next_attempt, last_error"
         if not self.shared:
             with self.db.read() as db:
                 rows = db.execute(
@@ -356,7 +356,7 @@ class SQLStore:
                     (self.instance_id, now + self.claim_ttl, notifier, limit),
                 ).fetchall()
                 rows.sort(key=lambda r: r[0])
-        return [OutboxRow(r[0], r[1], r[2], json.loads(r[3]), r[4], r[5], r[6]) for r in rows]
+        return [OutboxRow(r[0], r[1], r[2], json.loads(r[3]), r[4], r[5], r[6], r[7]) for r in rows]
 
     def holds_claim(self, row_id: int) -> bool:
         """Whether this instance still holds its claim on an outbox row (always, unshared)."""
@@ -398,6 +398,15 @@ class SQLStore:
                     (error, next_attempt, row_id),
                 )
 
+    def expire(self, row_id: int, error: str) -> None:
+        """A pending row becomes a dead letter without another attempt."""
+        with self.db.transaction() as db:
+            db.execute(
+                "UPDATE outbox SET status = 'dead', last_error = ?, claimed_by = NULL, claimed_until = NULL"
+                " WHERE id = ? AND status = 'pending'",
+                (error, row_id),
+            )
+
     def outbox_counts(self) -> dict[str, int]:
         with self.db.read() as db:
             rows = db.execute("SELECT status, count(*) FROM outbox GROUP BY status").fetchall()
@@ -406,9 +415,14 @@ class SQLStore:
         return counts
 
     def writable(self) -> bool:
+        """Whether the state takes a write now: a real one, since a full disk still answers reads."""
         try:
             with self.db.transaction() as db:
-                db.execute("SELECT 1 FROM meta LIMIT 1")
+                db.execute(
+                    "INSERT INTO meta (key, value) VALUES ('checked_writable', ?)"
+                    " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                    (str(time.time()),),
+                )
         except Exception:  # any driver's error means the same here: the state cannot take writes
             return False
         return True
@@ -474,6 +488,14 @@ class SQLStore:
             ).fetchone()
         return since, bool(announced)
 
+    def notifier_failing(self, notifier: str) -> tuple[float, bool] | None:
+        with self.db.read() as db:
+            row = db.execute(
+                "SELECT failing_since, announced FROM notifier_state WHERE notifier = ? AND failing_since IS NOT NULL",
+                (notifier,),
+            ).fetchone()
+        return (row[0], bool(row[1])) if row else None
+
     def notifier_announced(self, notifier: str) -> None:
         with self.db.transaction() as db:
             db.execute("UPDATE notifier_state SET announced = 1 WHERE notifier = ?", (notifier,))
@@ -507,10 +529,9 @@ class SQLStore:
         updates = ", ".join(f"{c} = excluded.{c}" for c in _FEED_COLUMNS)
         with self.db.transaction() as db:
             db.execute(
-                f"INSERT INTO feed_state (source, {', '.join(_FEED_COLUMNS)}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                f"INSERT INTO feed_state (source, {', '.join(_FEED_COLUMNS)}) VALUES (?, {_marks(_FEED_COLUMNS)})"
                 f" ON CONFLICT (source) DO UPDATE SET {updates}",
-                (source, state.etag, state.last_modified, state.last_poll, state.last_success, state.last_status,
-                 state.errors, state.url, state.next_poll, state.new_items, state.disabled, state.unhealthy),
+                (source, *(getattr(state, c) for c in _FEED_COLUMNS)),
             )  # fmt: skip
 
     def file_states(self, source: str) -> dict[str, FileState]:

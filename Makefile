@@ -17,7 +17,7 @@ run: $(STAMP)
 
 ## test: the whole test suite
 test: $(STAMP)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n 2 --dist loadfile
 
 ## check: validate config.yaml and print its summary
 check: $(STAMP)

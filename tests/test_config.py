@@ -185,3 +185,49 @@ def test_secrets_from_files_and_systemd_credentials(tmp_path: Path) -> None:
     (tmp_path / "hook.secret").unlink()
     problems = errors_of(path, {"CREDENTIALS_DIRECTORY": str(creds)})
     assert problems == [f"{path}:6: notifiers[0].secret: cannot read file hook.secret: No such file or directory"]
+
+
+PLACE_SETS = """\
+watchlists:
+  - name: region
+    places:
+      - {gazetteer: NO}
+      - {gazetteer: XX}
+      - {within: حلبب}
+      - {within: ريف دمشق}
+    keywords: [قصف]
+gazetteer:
+  places:
+    - {name: تل الزعتر, country: XY}
+    - {name: قرية, country: SY, within: حمصص}
+"""
+
+
+def test_gazetteer_selections_are_checked_when_the_config_loads(tmp_path: Path) -> None:
+    """A country code or `within:` name the gazetteer does not know is a config error with its
+    line, not a failure when the daemon starts; YAML's `NO` is Norway."""
+    path = write(tmp_path, PLACE_SETS)
+    with pytest.raises(ConfigError) as err:
+        load_config(path, {})
+    assert err.value.problems == [
+        f"{path}:5: watchlists[0].places[1].gazetteer: 'XX' is no country the gazetteer knows: use an ISO 3166-1 code such as SY, IQ or YE",
+        f"{path}:6: watchlists[0].places[2].within: the gazetteer knows no governorate or country called 'حلبب'; did you mean محافظة حلب?",
+        f"{path}:11: gazetteer.places[0].country: 'XY' is no country the gazetteer knows: use an ISO 3166-1 code such as SY, IQ or YE",
+        f"{path}:12: gazetteer.places[1].within: no governorate called 'حمصص' in SY",
+    ]
+    fixed = "\n".join(
+        line for line in PLACE_SETS.splitlines() if "XX" not in line and "حلبب" not in line and "XY" not in line
+    ).replace("حمصص", "حمص")
+    config = load_config(write(tmp_path, fixed), {})
+    assert config.watchlists[0].places[0].gazetteer == "NO"  # type: ignore[union-attr]
+
+
+def test_a_term_holding_an_arabic_comma_is_refused(tmp_path: Path) -> None:
+    """An Arabic keyboard types «،» in a flow list, which YAML does not split: one term of three."""
+    text = GOOD.replace("    exclude: [مباراة]", "    exclude: [مباراة، دوري، كأس]")
+    result = rasid("check", "-c", str(write(tmp_path, text)), cwd=tmp_path, env={"HOOK": "https://h.example/x"})
+    assert result.returncode == 1
+    assert (
+        "config.yaml:16: watchlists[0].exclude[0]: 'مباراة، دوري، كأس' holds the Arabic comma or semicolon '،'"
+        in result.stderr
+    )

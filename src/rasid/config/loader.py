@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import difflib
 import os
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
-from rasid.config.models import Config
+from rasid.config.models import Config, PlaceSet
 from rasid.config.yamlfile import ConfigError, Loc, YamlDocument, load_yaml
 
 SYSTEM_CONFIG = Path("/etc/rasid/config.yaml")
@@ -34,7 +35,7 @@ def load_config(path: str | os.PathLike[str], environ: dict[str, str] | None = N
         config = Config.model_validate(doc.data, context={"base_dir": path.resolve().parent})
     except ValidationError as exc:
         raise ConfigError([_describe(doc, err) for err in exc.errors()]) from None
-    problems = [doc.problem(loc, message) for loc, message in config.cross_check()]
+    problems = [doc.problem(loc, message) for loc, message in [*config.cross_check(), *place_problems(config)]]
     if problems:
         raise ConfigError(problems)
     if any(wl.tests for wl in config.watchlists):
@@ -46,6 +47,57 @@ def load_config(path: str | os.PathLike[str], environ: dict[str, str] | None = N
         if problems:
             raise ConfigError(problems)
     return config
+
+
+def place_problems(config: Config) -> list[tuple[Loc, str]]:
+    """Gazetteer selections the gazetteer cannot satisfy: an unknown country code or `within:`
+    name, each with the names it does know that come closest. The gazetteer is loaded only for a
+    config that selects from it."""
+    selections = [
+        (("watchlists", i, "places", j), entry)
+        for i, wl in enumerate(config.watchlists)
+        for j, entry in enumerate(wl.places)
+        if isinstance(entry, PlaceSet)
+    ]
+    customs = list(enumerate(config.gazetteer.places))
+    if not selections and not customs:
+        return []
+    from rasid.match.gazetteer import Gazetteer
+
+    gazetteer = Gazetteer.bundled()
+    countries = {p.country for p in gazetteer.places if p.kind == "country"}
+    problems: list[tuple[Loc, str]] = []
+
+    def unknown_country(loc: Loc, code: str) -> None:
+        if code.upper() not in countries:
+            problems.append((loc, f"{code!r} is no country the gazetteer knows: use an ISO 3166-1 code such as SY, IQ or YE"))
+
+    for loc, entry in selections:
+        if entry.gazetteer:
+            unknown_country(loc + ("gazetteer",), entry.gazetteer)
+        elif entry.within and not gazetteer.within(entry.within):
+            problems.append((loc + ("within",), f"the gazetteer knows no governorate or country called {entry.within!r}{_closest(gazetteer, entry.within)}"))
+    for i, custom in customs:
+        unknown_country(("gazetteer", "places", i, "country"), custom.country)
+        if custom.within and not any(
+            a.kind == "governorate" and a.country == custom.country.upper() for a in gazetteer.lookup(custom.within)
+        ):
+            problems.append((("gazetteer", "places", i, "within"), f"no governorate called {custom.within!r} in {custom.country.upper()}"))
+    return problems
+
+
+def _closest(gazetteer: Any, name: str) -> str:
+    """`; did you mean …?` with the governorates and countries whose names come closest to `name`."""
+    from rasid.normalize import normalize_term
+
+    areas: dict[str, str] = {}
+    for place in gazetteer.places:
+        if place.kind in ("country", "governorate"):
+            for spelling in place.spellings:
+                areas.setdefault(normalize_term(spelling), place.name)
+    close = difflib.get_close_matches(normalize_term(name), list(areas), n=6, cutoff=0.7)
+    names = list(dict.fromkeys(areas[key] for key in close))[:3]
+    return f"; did you mean {' or '.join(names)}?" if names else "; `rasid places search NAME` lists what it knows"
 
 
 def _describe(doc: YamlDocument, err: Any) -> str:

@@ -82,7 +82,21 @@ WILDCARD_MIN_LETTERS = 3
 """Letters a `name*` term needs before its `*`: fewer (`ا*`) would match most words. Three, a root's length."""
 
 
+ARABIC_LIST_SEPARATORS = "،؛"
+
+
+def _single_term(value: str) -> str:
+    for mark in ARABIC_LIST_SEPARATORS:
+        if mark in value:
+            raise ValueError(
+                f"{value!r} holds the Arabic comma or semicolon {mark!r}: YAML separates list items with a"
+                " Latin comma, so [a، b] is one term; write [a, b]"
+            )
+    return value
+
+
 def _matchable(value: str) -> str:
+    _single_term(value)
     key = normalize_term(value.rstrip("*"))
     if not key:
         raise ValueError(
@@ -130,13 +144,25 @@ class Term(Model):
         return [self.name, *self.aliases, *self.forms]
 
 
+def _country_code(value: Any) -> Any:
+    """YAML 1.1 reads an unquoted `NO` (Norway) as false: taken back as the code; `YES`, `ON` as
+    true, which is no country."""
+    if value is False:
+        return "NO"
+    if value is True:
+        raise ValueError("YAML reads this as true, not a country code: quote the code, e.g. 'SY'")
+    return value
+
+
 class PlaceSet(Model):
     """Places taken from the gazetteer: a country's localities or a governorate's."""
 
-    gazetteer: str | None = Field(
+    gazetteer: Annotated[str | None, BeforeValidator(_country_code)] = Field(
         None, pattern=r"^[A-Za-z]{2}$", description="ISO country code: every place of that country"
     )
-    within: Name | None = Field(None, description="a governorate or country: it and every place inside it")
+    within: Annotated[Name | None, AfterValidator(_single_term)] = Field(
+        None, description="a governorate or country: it and every place inside it"
+    )
     min_population: int = Field(0, ge=0, description="leave out localities smaller than this")
     context: list[Name] = Field([], description="as for a place: cue words required before a match")
 

@@ -469,12 +469,7 @@ class Daemon:
         """Reports not seen before, with the main text of their linked article when it can be had."""
         out = []
         for report in reports:
-            try:
-                keys = report_keys(report)[:2]
-            except ValueError:  # a malformed link: `ingest` logs and counts the report
-                out.append(report)
-                continue
-            seen = await asyncio.to_thread(self.store.find_reports, keys)
+            seen = await asyncio.to_thread(self.store.find_reports, report_keys(report)[:2])
             if report.url and not seen:
                 text = await self.articles.text(report.url, feed.config.allow_private)
                 if text:

@@ -20,14 +20,16 @@ def gazetteer_with(custom_places: list[CustomPlace]) -> Gazetteer:
     base = Gazetteer.bundled()
     extra = []
     for i, custom in enumerate(custom_places):
-        admin1 = ""
+        country = custom.country.upper()
+        areas = base.areas(country)  # its point is its division's seat, or its country's capital
         if custom.within:
-            areas = [a for a in base.lookup(custom.within) if a.kind == "governorate" and a.country == custom.country.upper()]
+            areas = [a for a in base.areas(custom.within) if a.kind == "governorate" and a.country == country]
             if not areas:
                 raise WatchListError(f"gazetteer.places[{i}].within: no governorate called {custom.within!r} in {custom.country}")
-            admin1 = areas[0].admin1
+        admin1 = areas[0].admin1 if custom.within else ""
+        lat, lon = (areas[0].lat, areas[0].lon) if areas else (None, None)
         extra.append(
-            Place(f"custom-{i}", custom.kind, custom.country.upper(), admin1, 0, custom.name, (custom.name, *custom.aliases))
+            Place(f"custom-{i}", custom.kind, country, admin1, 0, custom.name, (custom.name, *custom.aliases), (), lat, lon)
         )
     return base.extended(extra)
 

@@ -47,9 +47,10 @@ CONTENT_WORDS = [w for w in top_n_list("ar", 25_000)[15_000:] if len(w) >= 3]
 
 def watchlists(terms: int, gazetteer: Gazetteer) -> list[WatchList]:
     if terms >= 10_000:
-        countries = sorted({p.country for p in gazetteer.places if p.kind != "country"})
+        inside = [p for p in gazetteer.places if p.kind != "country" and p.country]  # regions across borders have none
+        countries = sorted({p.country for p in inside})
         places: list[object] = [PlaceSet(gazetteer=c) for c in countries]
-        count = sum(1 for p in gazetteer.places if p.kind != "country")
+        count = len(inside)
         keywords = CONTENT_WORDS[: max(0, terms - count)]
     else:
         near = [p for p in gazetteer.places if p.country in ("SY", "LB", "JO", "IQ", "PS") and p.kind != "country"]

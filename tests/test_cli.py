@@ -11,7 +11,7 @@ from support import ROOT, rasid
 def test_places_search(tmp_path: Path) -> None:
     found = rasid("places", "search", "جاسم", cwd=tmp_path)
     assert found.returncode == 0, found.stderr
-    assert found.stdout.startswith("جاسم  (Jāsim)  locality SY-06")
+    assert found.stdout.startswith("جاسم  (Jāsim)  locality SY-DR")
     ambiguous = rasid("places", "search", "--json", "القنيطرة", cwd=tmp_path)
     rows = [json.loads(line) for line in ambiguous.stdout.splitlines()]
     assert {(r["country"], r["kind"]) for r in rows} >= {("SY", "locality"), ("SY", "governorate"), ("MA", "locality")}
@@ -31,7 +31,7 @@ def test_places_search_includes_the_configs_own_places(tmp_path: Path) -> None:
     match = rasid("match", "--json", "-c", str(config), "-", cwd=tmp_path, input_text="قصف على تل الجموع وطفس")
     (result,) = [json.loads(line) for line in match.stdout.splitlines()]
     places = [(m["term"], m["place"]["admin1"]) for m in result["alerts"][0]["matches"]]
-    assert places == [("تل الجموع", "06"), ("طفس", "06")]
+    assert places == [("تل الجموع", "SY-DR"), ("طفس", "SY-DR")]
 
 
 def test_explanation_names_prefix_suffix_and_context(tmp_path: Path) -> None:
@@ -50,7 +50,7 @@ def test_unknown_governorate_is_a_config_error(tmp_path: Path) -> None:
     config.write_text("watchlists: [{name: d, places: [{within: أتلانتس}]}]\n", encoding="utf-8")
     result = rasid("match", "-c", str(config), "-", cwd=tmp_path, input_text="نص")
     assert result.returncode == 1
-    assert "no governorate or country called 'أتلانتس'" in result.stderr
+    assert f"{config}:1: watchlists[0].places[0].within: the gazetteer knows no country, division or region called 'أتلانتس'" in result.stderr
 
 
 def test_output_cut_short_by_a_pipe_is_no_error(tmp_path: Path) -> None:

@@ -211,7 +211,7 @@ def test_gazetteer_selections_are_checked_when_the_config_loads(tmp_path: Path) 
         load_config(path, {})
     assert err.value.problems == [
         f"{path}:5: watchlists[0].places[1].gazetteer: 'XX' is no country the gazetteer knows: use an ISO 3166-1 code such as SY, IQ or YE",
-        f"{path}:6: watchlists[0].places[2].within: the gazetteer knows no governorate or country called 'حلبب'; did you mean محافظة حلب?",
+        f"{path}:6: watchlists[0].places[2].within: the gazetteer knows no country, division or region called 'حلبب'; did you mean حلب?",
         f"{path}:11: gazetteer.places[0].country: 'XY' is no country the gazetteer knows: use an ISO 3166-1 code such as SY, IQ or YE",
         f"{path}:12: gazetteer.places[1].within: no governorate called 'حمصص' in SY",
     ]

@@ -41,6 +41,7 @@ class StateInUse(RuntimeError):
 
 if TYPE_CHECKING:
     from rasid.daemon import Daemon
+    from rasid.match.gazetteer import Gazetteer, Place
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -126,6 +127,13 @@ def _parser() -> argparse.ArgumentParser:
     search.add_argument("--json", action="store_true", help="one JSON object per place")
     search.add_argument("name", metavar="NAME")
     search.set_defaults(command=_places_search)
+    listing = places_sub.add_parser("list", help="the places a watch-list entry would contain")
+    listing.add_argument("--within", metavar="NAME", help="a country, division or region: name, Latin name or ISO code (YE-HU)")
+    listing.add_argument("--gazetteer", metavar="CC", help="every place of this country (ISO code)")
+    listing.add_argument("--min-population", type=int, default=0, metavar="N", help="leave out localities smaller than N")
+    listing.add_argument("--config", "-c", metavar="PATH", help="add the config's own gazetteer places")
+    listing.add_argument("--json", action="store_true", help="one JSON object per place")
+    listing.set_defaults(command=_places_list)
     reference = sub.add_parser("config-reference", help="print the configuration reference (Markdown)")
     reference.set_defaults(command=_reference)
     match = command("match", _match, "match files against the watch-lists (no state is touched)")
@@ -532,27 +540,66 @@ def _stories(args: argparse.Namespace) -> int:
     return 0
 
 
-def _places_search(args: argparse.Namespace) -> int:
+def _gazetteer(args: argparse.Namespace) -> Gazetteer:
     from rasid.match import gazetteer_with
 
     custom = []
     if args.config or os.environ.get("RASID_CONFIG") or Path("config.yaml").exists():
         custom = _config(args)[1].gazetteer.places
-    found = gazetteer_with(custom).search(args.name)
+    return gazetteer_with(custom)
+
+
+def _place_json(p: Place) -> str:
+    arabic = p.all_spellings[: len(p.arabic)]
+    row = {"id": p.id, "kind": p.kind, "country": p.country, "admin1": p.admin1, "population": p.population, "name": p.name,
+           "latin": p.latin, "lat": p.lat, "lon": p.lon, "arabic": arabic, "latin_names": list(p.latin_names),
+           "everyday": sorted(p.everyday), "members": list(p.members)}  # fmt: skip
+    return json.dumps(row, ensure_ascii=False)
+
+
+def _place_line(p: Place) -> str:
+    where = p.admin1 if "-" in p.admin1 else f"{p.country}-{p.admin1}" if p.admin1 else p.country or " ".join(p.members[:6])
+    point = f"  {p.lat:.3f},{p.lon:.3f}" if p.lat is not None and p.lon is not None else ""
+    return f"{p.name}  ({p.latin})  {p.kind} {where}  population {p.population:,}{point}  #{p.id}"
+
+
+def _places_search(args: argparse.Namespace) -> int:
+    found = _gazetteer(args).search(args.name)
     if not found:
         print(f"no place called {args.name!r}", file=sys.stderr)
         return 1
     for p in found:
         if args.json:
-            row = {"id": p.id, "kind": p.kind, "country": p.country, "admin1": p.admin1, "population": p.population,
-                   "name": p.name, "latin": p.latin, "arabic": p.spellings[: len(p.arabic)], "latin_names": list(p.latin_names)}  # fmt: skip
-            print(json.dumps(row, ensure_ascii=False))
+            print(_place_json(p))
             continue
-        where = f"{p.country}-{p.admin1}" if p.admin1 else p.country
-        print(f"{p.name}  ({p.latin})  {p.kind} {where}  population {p.population:,}  #{p.id}")
-        print(f"    arabic: {'، '.join(p.spellings[: len(p.arabic)])}")
+        print(_place_line(p))
+        print(f"    arabic: {'، '.join(p.all_spellings[: len(p.arabic)])}")
         if p.latin_names:
             print(f"    latin: {', '.join(p.latin_names[:8])}{' …' if len(p.latin_names) > 8 else ''}")
+        if p.everyday:
+            print(f"    everyday words (matched only with evidence): {'، '.join(sorted(p.everyday))}")
+    return 0
+
+
+def _places_list(args: argparse.Namespace) -> int:
+    from collections import Counter
+
+    from rasid.match.gazetteer.places import KIND_RANK
+
+    if (args.within is None) == (args.gazetteer is None):
+        print("give exactly one of --within or --gazetteer", file=sys.stderr)
+        return 2
+    gazetteer = _gazetteer(args)
+    places = gazetteer.within(args.within) if args.within else gazetteer.in_country(args.gazetteer)
+    places = [p for p in places if p.kind != "locality" or p.population >= args.min_population]
+    if not places:
+        print(f"the gazetteer knows no country, division or region called {args.within or args.gazetteer!r}", file=sys.stderr)
+        return 1
+    for p in places:
+        print(_place_json(p) if args.json else _place_line(p))
+    if not args.json:
+        kinds = Counter(p.kind for p in places)
+        print(f"{len(places)} place{'s' if len(places) != 1 else ''}: " + ", ".join(f"{n} {k}" for k, n in sorted(kinds.items(), key=lambda kn: KIND_RANK.get(kn[0], 9))), file=sys.stderr)
     return 0
 
 

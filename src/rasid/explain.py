@@ -23,6 +23,8 @@ def how(match: Match) -> str:
         reasons.append(f"after {match.context}")
     if match.place:
         reasons.append(f"{match.place.kind} {match.place.country}-{match.place.admin1 or '?'} #{match.place.id}")
+    if match.confidence is not None:
+        reasons.append(f"confidence {match.confidence:.2f} ({'; '.join(match.evidence)})")
     return ", ".join(reasons) or "exact"
 
 
@@ -41,6 +43,8 @@ def print_explanation(name: str, text: str, verdicts: list[Verdict], console: Co
         for m in verdict.matches:
             line_no = text.count("\n", 0, m.start) + 1
             console.print(f"    {m.kind:<8} {m.term}  «{m.surface}»  {how(m)}  line {line_no}", markup=False)
+        for note in verdict.notes:
+            console.print(Text(f"    not counted: {note}", style="dim"))
         for line in _highlighted_lines(text, verdict.matches):
             console.print(line)
 

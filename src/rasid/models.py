@@ -80,15 +80,20 @@ class ItemFailure:
 
 @dataclass(frozen=True)
 class PlaceRef:
-    """Which gazetteer place a match stands for."""
+    """Which gazetteer place a match stands for: its id, kind, country, first-level division
+    (an ISO 3166-2 code in the Arab League's countries), reported name and point."""
 
     id: str
     kind: str
     country: str
     admin1: str
+    name: str = ""
+    lat: float | None = None
+    lon: float | None = None
 
-    def to_json(self) -> dict[str, str]:
-        return {"id": self.id, "kind": self.kind, "country": self.country, "admin1": self.admin1}
+    def to_json(self) -> dict[str, object]:
+        return {"id": self.id, "name": self.name, "kind": self.kind, "country": self.country, "admin1": self.admin1,
+                "lat": self.lat, "lon": self.lon}  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +111,10 @@ class Match:
     suffix: str = ""
     context: str = ""
     place: PlaceRef | None = None
+    confidence: float | None = None
+    """For a checked match (gazetteer places, hand-typed terms with `evidence: true`): how far it can be trusted, 0-1."""
+    evidence: tuple[str, ...] = ()
+    """What decided `confidence`: the place's kind and size, doubts on its name, cues in the text."""
 
     def to_json(self) -> dict[str, object]:
         out: dict[str, object] = {
@@ -125,6 +134,9 @@ class Match:
             out["context"] = self.context
         if self.place:
             out["place"] = self.place.to_json()
+        if self.confidence is not None:
+            out["confidence"] = self.confidence
+            out["evidence"] = list(self.evidence)
         return out
 
 

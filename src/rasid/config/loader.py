@@ -76,7 +76,7 @@ def place_problems(config: Config) -> list[tuple[Loc, str]]:
         if entry.gazetteer:
             unknown_country(loc + ("gazetteer",), entry.gazetteer)
         elif entry.within and not gazetteer.within(entry.within):
-            problems.append((loc + ("within",), f"the gazetteer knows no governorate or country called {entry.within!r}{_closest(gazetteer, entry.within)}"))
+            problems.append((loc + ("within",), f"the gazetteer knows no country, division or region called {entry.within!r}{_closest(gazetteer, entry.within)}"))
     for i, custom in customs:
         unknown_country(("gazetteer", "places", i, "country"), custom.country)
         if custom.within and not any(
@@ -87,12 +87,12 @@ def place_problems(config: Config) -> list[tuple[Loc, str]]:
 
 
 def _closest(gazetteer: Any, name: str) -> str:
-    """`; did you mean …?` with the governorates and countries whose names come closest to `name`."""
+    """`; did you mean …?` with the countries, divisions and regions whose names come closest to `name`."""
     from rasid.normalize import normalize_term
 
     areas: dict[str, str] = {}
     for place in gazetteer.places:
-        if place.kind in ("country", "governorate"):
+        if place.kind in ("country", "governorate", "region"):
             for spelling in place.spellings:
                 areas.setdefault(normalize_term(spelling), place.name)
     close = difflib.get_close_matches(normalize_term(name), list(areas), n=6, cutoff=0.7)

@@ -133,6 +133,9 @@ class Term(Model):
     context: list[TermText] = Field(
         [], description="if set, matches only with one of these words shortly before it (مدينة, بلدة, في)"
     )
+    evidence: bool = Field(
+        False, description="weigh each match as gazetteer places are (cues, person and organisation words, everyday words)"
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -161,10 +164,14 @@ class PlaceSet(Model):
         None, pattern=r"^[A-Za-z]{2}$", description="ISO country code: every place of that country"
     )
     within: Annotated[Name | None, AfterValidator(_single_term)] = Field(
-        None, description="a governorate or country: it and every place inside it"
+        None,
+        description="a country, first-level division or region (Arabic or Latin name, or ISO 3166-2 code): it and every place inside it",
     )
     min_population: int = Field(0, ge=0, description="leave out localities smaller than this")
     context: list[Name] = Field([], description="as for a place: cue words required before a match")
+    evidence: bool = Field(
+        True, description="give each match a confidence from the evidence in the text; false: every name counts"
+    )
 
     @model_validator(mode="after")
     def _one_selector(self) -> PlaceSet:
@@ -227,6 +234,9 @@ class WatchList(Model):
         None, gt=0, description="fire only when a place and a keyword stand within this many words"
     )
     fold_hamza_seats: bool = Field(False, description="also fold ؤ to و and ئ to ي (lossy)")
+    min_confidence: float = Field(
+        0.5, ge=0, le=1, description="checked matches (gazetteer places) with less confidence do not count"
+    )
     tests: list[Example] = Field([], description="examples the list must get right; see below")
     notify: list[Name] | None = Field(None, description="notifier names; default: every notifier")
 

@@ -202,6 +202,8 @@ trie_add(Trie *t, PyObject *key, PyObject *ids)
 
 /* ---- patterns and hits ------------------------------------------------------------------- */
 
+#define NFIELDS 12 /* of the Match dataclass, in its order */
+
 typedef struct {
     int32_t watchlist;
     int32_t uid; /* one per (watch-list, kind, term, place): duplicates of it on one span merge */
@@ -215,6 +217,7 @@ typedef struct {
     PyObject *fixed_suffix;
     PyObject *cues; /* None when the entry has no context words */
     PyObject *kind, *term, *spelling, *place;
+    PyObject *confidence, *evidence; /* a settled prior, or None and () */
 } Pat;
 
 typedef struct {
@@ -275,7 +278,7 @@ typedef struct {
     PyObject *context_cue;
     PyObject *table_obj;
     const uint32_t *table;
-    PyObject *names[10];
+    PyObject *names[NFIELDS];
 } Scanner;
 
 typedef struct {
@@ -503,7 +506,7 @@ make_match(Scanner *self, PyObject *original, PyObject *texts[2], const Hit *h)
         suffix = Py_NewRef(PyTuple_GET_ITEM(self->suffix_strs, h->suffix));
     else
         suffix = PyUnicode_Substring(texts[h->scan], h->stem_end, h->end);
-    PyObject *values[10] = {
+    PyObject *values[NFIELDS] = {
         Py_NewRef(p->kind),
         Py_NewRef(p->term),
         PyUnicode_Substring(original, h->o_start, h->o_end),
@@ -514,9 +517,11 @@ make_match(Scanner *self, PyObject *original, PyObject *texts[2], const Hit *h)
         suffix,
         h->cue ? Py_NewRef(h->cue) : PyUnicode_New(0, 0),
         Py_NewRef(p->place),
+        Py_NewRef(p->confidence),
+        Py_NewRef(p->evidence),
     };
     int failed = 0;
-    for (int i = 0; i < 10; i++) {
+    for (int i = 0; i < NFIELDS; i++) {
         if (values[i] == NULL || (!failed && PyObject_GenericSetAttr(m, self->names[i], values[i]) < 0))
             failed = 1;
         Py_XDECREF(values[i]);
@@ -650,9 +655,9 @@ static int
 read_pattern(PyObject *item, Pat *p)
 {
     unsigned long long prefixes, suffixes;
-    if (!PyArg_ParseTuple(item, "iiKKipppUOUUUO", &p->watchlist, &p->uid, &prefixes, &suffixes, &p->mode,
+    if (!PyArg_ParseTuple(item, "iiKKipppUOUUUOOO", &p->watchlist, &p->uid, &prefixes, &suffixes, &p->mode,
                           &p->ends_in_space, &p->latin, &p->phrase, &p->fixed_suffix, &p->cues, &p->kind,
-                          &p->term, &p->spelling, &p->place))
+                          &p->term, &p->spelling, &p->place, &p->confidence, &p->evidence))
         return -1;
     p->prefixes = prefixes;
     p->suffixes = suffixes;
@@ -663,6 +668,8 @@ read_pattern(PyObject *item, Pat *p)
     Py_INCREF(p->term);
     Py_INCREF(p->spelling);
     Py_INCREF(p->place);
+    Py_INCREF(p->confidence);
+    Py_INCREF(p->evidence);
     return 0;
 }
 
@@ -681,6 +688,8 @@ Scanner_dealloc(Scanner *self)
         Py_XDECREF(p->term);
         Py_XDECREF(p->spelling);
         Py_XDECREF(p->place);
+        Py_XDECREF(p->confidence);
+        Py_XDECREF(p->evidence);
     }
     PyMem_Free(self->pats);
     Py_XDECREF(self->prefix_strs);
@@ -688,12 +697,13 @@ Scanner_dealloc(Scanner *self)
     Py_XDECREF(self->match_type);
     Py_XDECREF(self->context_cue);
     Py_XDECREF(self->table_obj);
-    for (int i = 0; i < 10; i++)
+    for (int i = 0; i < NFIELDS; i++)
         Py_XDECREF(self->names[i]);
     Py_TYPE(self)->tp_free((PyObject *)self);
 }
 
-static const char *FIELDS[10] = {"kind", "term", "surface", "start", "end", "spelling", "prefix", "suffix", "context", "place"};
+static const char *FIELDS[NFIELDS] = {"kind",   "term",    "surface", "start", "end",        "spelling",
+                                      "prefix", "suffix",  "context", "place", "confidence", "evidence"};
 
 static PyObject *
 Scanner_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
@@ -721,7 +731,7 @@ Scanner_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
     self->context_cue = Py_NewRef(context_cue);
     self->watchlists = watchlists;
     self->max_prefix = max_prefix;
-    for (int i = 0; i < 10; i++)
+    for (int i = 0; i < NFIELDS; i++)
         if ((self->names[i] = PyUnicode_InternFromString(FIELDS[i])) == NULL)
             goto fail;
     if (trie_init(&self->terms[0]) < 0 || trie_init(&self->terms[1]) < 0 || trie_init(&self->prefixes) < 0 ||

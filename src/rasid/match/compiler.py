@@ -16,8 +16,9 @@ import ahocorasick
 
 from rasid.config.models import PlaceSet, Term, WatchList
 from rasid.match import morphology as m
+from rasid.match.evidence import Prior, place_prior, term_prior
 from rasid.match.gazetteer import Gazetteer, Place
-from rasid.match.lexicon import bare_form_is_word
+from rasid.match.lexicon import ARTICLE_ZIPF, bare_form_is_word, folded_zipf
 from rasid.models import MatchKind, PlaceRef
 from rasid.normalize import normalize_term
 
@@ -48,6 +49,10 @@ class Entry:
     fold_hamza_seats: bool = False
     cues: tuple[str, ...] = ()
     """The context words as written, for explanations."""
+    checked: bool = False
+    """Weighed for evidence (`rasid.match.evidence`), with the stricter article rules."""
+    source: Place | None = None
+    """The gazetteer place, for its prior."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -63,6 +68,8 @@ class Pattern:
     open_end: bool = False
     suffixes: frozenset[str] | None = None
     """When set, the key is not anchored at a word end; the rest of the word must be one of these."""
+    prior: Prior | None = None
+    """For a checked entry: what its name alone says."""
 
     @property
     def phrase(self) -> bool:
@@ -85,14 +92,18 @@ def compile_entries(watchlists: list[WatchList], gazetteer: Gazetteer | None) ->
                         raise WatchListError(f"watch-list {wl.name!r} names gazetteer places but no gazetteer is loaded")
                     context = _context(item.context, fold)
                     for place in _select(gazetteer, item):
-                        entry = Entry(index, "place", place.name, False, "auto", context, _ref(place), fold, tuple(item.context))
+                        entry = Entry(
+                            index, "place", place.name, False, "auto", context, _ref(place), fold, tuple(item.context),
+                            item.evidence, place,
+                        )  # fmt: skip
                         out.append((entry, place.spellings, place.article_required))
                     continue
                 assert isinstance(item, Term)
                 inflect = item.inflect if item.inflect is not None else kind == "keyword"
                 context = _context(item.context, fold)
                 entry = Entry(
-                    index, kind, item.name.rstrip("*"), inflect, item.article, context, None, fold, tuple(item.context)  # type: ignore[arg-type]
+                    index, kind, item.name.rstrip("*"), inflect, item.article, context, None, fold, tuple(item.context),  # type: ignore[arg-type]
+                    item.evidence,
                 )
                 out.append((entry, item.spellings, None))
         for word in wl.exclude:
@@ -106,11 +117,40 @@ def compile_patterns(
     """Every pattern of every entry of every watch-list."""
     test = article_is_word or bare_form_is_word
     patterns: list[Pattern] = []
+    priors: dict[tuple[int, str], Prior] = {}
+    namesakes: dict[str, list[Place]] = {}
     for entry, spellings, place_test in compile_entries(watchlists, gazetteer):
         for spelling in spellings:
             required = place_test(spelling) if place_test else None
-            patterns.extend(_patterns_for(entry, spelling, test, required))
+            found = _patterns_for(entry, spelling, test, required)
+            if entry.checked:
+                for p in found:
+                    key = p.key.rstrip(WORD_END)
+                    prior = priors.get((id(entry), key))
+                    if prior is None:
+                        prior = priors[id(entry), key] = _prior(entry, key, gazetteer, namesakes)
+                    object.__setattr__(p, "prior", prior)  # p is new: its construction is completed
+            patterns.extend(found)
     return patterns
+
+
+def _prior(entry: Entry, key: str, gazetteer: Gazetteer | None, namesakes: dict[str, list[Place]]) -> Prior:
+    """What an entry's name alone says (`evidence.place_prior`); `namesakes` caches the gazetteer's lookups."""
+    if entry.source is None or gazetteer is None:
+        return term_prior(key)
+    if key not in namesakes:
+        namesakes[key] = gazetteer.lookup(key)
+    return place_prior(entry.source, key, namesakes[key])
+
+
+def mention_patterns(watchlist: int, names: dict[str, set[str]]) -> list[Pattern]:
+    """Patterns that find where a text names a country (`evidence.country_names`): keywords of an
+    internal watch-list numbered `watchlist`, whose matches' term is the country code."""
+    out = []
+    for code, forms in sorted(names.items()):
+        entry = Entry(watchlist, "keyword", code, False)
+        out += [Pattern(entry, form + WORD_END, "full", form, m.PREFIXES) for form in sorted(forms)]
+    return out
 
 
 def _select(gazetteer: Gazetteer, selection: PlaceSet) -> list[Place]:
@@ -125,7 +165,7 @@ def _select(gazetteer: Gazetteer, selection: PlaceSet) -> list[Place]:
 
 
 def _ref(place: Place) -> PlaceRef:
-    return PlaceRef(place.id, place.kind, place.country, place.admin1)
+    return place.ref()
 
 
 def _context(words: list[str], fold: bool) -> frozenset[str]:
@@ -145,12 +185,16 @@ def _patterns_for(entry: Entry, spelling: str, article_is_word: ArticleTest, art
         return out
     long_enough = len(key.replace(" ", "")) >= m.MIN_STEM
     with_article = key.startswith(m.ARTICLE) and len(key.split(" ")[0]) - len(m.ARTICLE) >= m.MIN_STEM
+    if entry.checked and spelling.lstrip().startswith(m.TRANSLITERATED_ARTICLES):
+        with_article = False  # إلدون is Eldon: دون is not it without an article
     if not long_enough:
         prefixes = frozenset({""})
     elif with_article:
         prefixes = m.PREFIXES_BEFORE_ARTICLE
     elif entry.inflect:
         prefixes = m.PREFIXES | m.VERB_PREFIXES
+    elif entry.checked and not _usually_with_article(key):
+        prefixes = m.PREFIXES_NO_ARTICLE
     else:
         prefixes = m.PREFIXES
     suffixes = m.SUFFIXES if entry.inflect and long_enough and " " not in key else frozenset({""})
@@ -172,10 +216,21 @@ def _patterns_for(entry: Entry, spelling: str, article_is_word: ArticleTest, art
         else:
             written = spelling.strip().rstrip("*")
             droppable = not (article_required if article_required is not None else article_is_word(written[2:]))
+            if entry.checked and folded_zipf(bare.split(" ")[0]) >= ARTICLE_ZIPF:
+                droppable = False  # the bare form is an everyday word once folded: دوله is دولة
         out += forms(bare, "bare", m.PREFIXES_WITHOUT_ARTICLE if droppable else m.PREFIXES_REPLACING_ARTICLE, suffixes)
     if entry.inflect and len(key) - 1 >= m.MIN_STEM and " " not in key and spelling.rstrip("*").endswith("ة") and not open_end:
         out += forms(key[:-1], "stem", prefixes, m.STEM_SUFFIXES)
     return out
+
+
+USUAL_ARTICLE_MARGIN = 0.8
+"""A name listed without ال but written with it this much more often (Zipf) takes it: the
+gazetteer's خرطوم is usually الخرطوم, while أمن is not Amden in الأمن."""
+
+
+def _usually_with_article(key: str) -> bool:
+    return " " not in key and folded_zipf(m.ARTICLE + key) >= folded_zipf(key) + USUAL_ARTICLE_MARGIN
 
 
 def build_automaton(patterns: list[tuple[int, Pattern]]) -> ahocorasick.Automaton | None:

@@ -19,3 +19,26 @@ def zipf(word: str) -> float:
 def bare_form_is_word(bare: str) -> bool:
     """Whether a name without its article is a common word, so the article may not be dropped."""
     return zipf(bare) >= ARTICLE_ZIPF
+
+
+FOLDED_WORDS = 60_000
+"""How many of wordfreq's most frequent Arabic words `folded_zipf` knows (down to Zipf ~3.0)."""
+
+
+@lru_cache(maxsize=1)
+def _folded() -> dict[str, float]:
+    from wordfreq import top_n_list, zipf_frequency
+
+    from rasid.normalize import normalize_term
+
+    out: dict[str, float] = {}
+    for word in top_n_list("ar", FOLDED_WORDS):
+        key = normalize_term(word)
+        out[key] = max(out.get(key, 0.0), zipf_frequency(word, "ar"))
+    return out
+
+
+def folded_zipf(key: str) -> float:
+    """The frequency of the most frequent word whose matching form is `key` (دوله: دولة 5.4);
+    0 below the `FOLDED_WORDS` most frequent."""
+    return _folded().get(key, 0.0)

@@ -20,7 +20,8 @@ from dataclasses import dataclass
 import ahocorasick
 
 from rasid.config.models import WatchList
-from rasid.match.compiler import ArticleTest, Pattern, build_automaton, compile_patterns
+from rasid.match.compiler import ArticleTest, Pattern, build_automaton, compile_patterns, mention_patterns
+from rasid.match.evidence import Check, CheckKey, country_names, weigh
 from rasid.match.gazetteer import Gazetteer
 from rasid.match.morphology import CONTEXT_WINDOW, MAX_PREFIX, strip_prefix
 from rasid.models import Match, Verdict
@@ -68,11 +69,17 @@ class Matcher:
         self.watchlists = list(watchlists)
         with _collector_paused():
             self.patterns = compile_patterns(self.watchlists, gazetteer, article_is_word)
-            self._uids = _uids(self.patterns)
+            self._checks = _checks(self.patterns)
+            self._checked = sorted({p.entry.watchlist for p in self.patterns if p.prior is not None})
+            # where the text names a country: found in the same pass, as an internal last watch-list
+            mentions = mention_patterns(len(self.watchlists), country_names(gazetteer)) if gazetteer and self._checked else []
+            self._lists = len(self.watchlists) + bool(mentions)
+            scanned = self.patterns + mentions
+            self._uids = _uids(scanned)
             self._folds = any(p.entry.fold_hamza_seats for p in self.patterns)
-            self._scanner = _scanner(self.patterns, self._uids, len(self.watchlists)) if native else None
+            self._scanner = _scanner(scanned, self._uids, self._lists) if native else None
             if self._scanner is None:
-                numbered = list(enumerate(self.patterns))
+                numbered = list(enumerate(scanned))
                 self._plain = build_automaton([(i, p) for i, p in numbered if not p.entry.fold_hamza_seats])
                 self._folded = build_automaton([(i, p) for i, p in numbered if p.entry.fold_hamza_seats])
 
@@ -96,6 +103,10 @@ class Matcher:
         else:
             by_list = self._python_matches(nt, misses)
         notes: list[list[str]] = [[] for _ in self.watchlists]
+        if self._checked:
+            named = {m.term: m.surface for m in by_list[-1]} if self._lists > len(self.watchlists) else {}
+            for i in self._checked:
+                by_list[i], notes[i] = weigh(by_list[i], self._checks, nt, named, self.watchlists[i].min_confidence)
         for p in misses:
             cues = "، ".join(p.entry.cues)
             note = f"{p.entry.term} appeared without a context cue ({cues})"
@@ -114,7 +125,7 @@ class Matcher:
             hits += _scan(self._plain, nt.text + " ", nt, misses)
         if self._folded is not None:
             hits += _scan(self._folded, _fold_seats(nt.text) + " ", nt, misses)
-        by_list: list[list[tuple[Match, int, int]]] = [[] for _ in self.watchlists]
+        by_list: list[list[tuple[Match, int, int]]] = [[] for _ in range(self._lists)]
         for hit in hits:
             by_list[hit.pattern.entry.watchlist].append((_to_match(nt, hit), self._uids[hit.index], hit.index))
         return [_longest_first(found) for found in by_list]
@@ -148,6 +159,26 @@ def _uids(patterns: list[Pattern]) -> list[int]:
     return out
 
 
+def _checks(patterns: list[Pattern]) -> dict[CheckKey, Check]:
+    """How the matches of each checked entry are weighed, by `evidence.CheckKey`."""
+    out: dict[CheckKey, Check] = {}
+    for p in patterns:
+        if p.prior is None:
+            continue
+        e = p.entry
+        key: CheckKey = id(e.place) if e.place is not None else e.term
+        check = out.setdefault(key, Check({}, e.place.country if e.place else "", e.place.admin1 if e.place else ""))
+        spelling = p.spelling.rstrip("*")
+        if spelling not in check.priors or p.prior.confidence < check.priors[spelling].confidence:
+            check.priors[spelling] = p.prior
+    return out
+
+
+def _settled(p: Pattern) -> tuple[float | None, tuple[str, ...]]:
+    """The confidence and evidence a pattern's matches are made with: set when its prior settles them."""
+    return (p.prior.confidence, p.prior.evidence) if p.prior is not None and p.prior.settled else (None, ())
+
+
 def _fold_seats(text: str) -> str:
     for ch, to in FOLD_HAMZA_SEATS:
         text = text.replace(ch, to)
@@ -174,7 +205,7 @@ def _scanner(patterns: list[Pattern], uids: list[int], watchlists: int) -> Scann
             prefix_masks[p.prefixes], suffix_masks[p.suffixes] if p.suffixes is not None else 0,
             2 if p.open_end else 1 if p.suffixes is not None else 0,
             p.key.endswith(" "), p.form == "latin", p.phrase, p.suffix,
-            e.context or None, e.kind, e.term, p.spelling.rstrip("*"), e.place,
+            e.context or None, e.kind, e.term, p.spelling.rstrip("*"), e.place, *_settled(p),
         ))  # fmt: skip
     return Scanner(
         table=char_table(), keys=list(keys[0].items()), folded_keys=list(keys[1].items()), patterns=rows,
@@ -266,7 +297,7 @@ def _to_match(nt: NormalizedText, hit: _Hit) -> Match:
     e = p.entry
     return Match(
         e.kind, e.term, nt.original[start:end], start, end, p.spelling.rstrip("*"),
-        hit.prefix, hit.suffix, hit.context, e.place,
+        hit.prefix, hit.suffix, hit.context, e.place, *_settled(p),
     )  # fmt: skip
 
 

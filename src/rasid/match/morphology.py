@@ -11,6 +11,9 @@ MAX_PREFIX = 5
 CONTEXT_WINDOW = 3
 """How many words before a match are searched for a context cue."""
 
+TRANSLITERATED_ARTICLES = ("إل", "آل")
+"""A foreign name written with these (إلدون, Eldon; آلاشهر, Alaşehir) has no Arabic article."""
+
 _CONJUNCTIONS = ("", "و", "ف")
 _PREPOSITIONS = ("", "ب", "ك", "ل")
 
@@ -26,6 +29,8 @@ PREFIXES = _chains(("", ARTICLE))
 """Before a term without the article: و ف ب ك ل ال and chains such as وبال، فلل."""
 VERB_PREFIXES = frozenset({"س", "وس", "فس"})
 """The future marker, before keywords only."""
+PREFIXES_NO_ARTICLE = _chains(("",))
+"""Before a checked name without the article: و ف ب ك ل and their chains, never ال (المالي is not مالي)."""
 PREFIXES_BEFORE_ARTICLE = _chains(("",), ("", "ب", "ك"))
 """Before a term written with its article: وال، بال ... (لل is handled by the bare form)."""
 PREFIXES_REPLACING_ARTICLE = frozenset({"لل", "ولل", "فلل"})

@@ -1,0 +1,375 @@
+"""How far a gazetteer match can be trusted: a confidence and the evidence that decided it.
+
+After Pouliquen et al. (2006): a name found in a text stands for the place with a prior set by
+the place's kind and size, lowered by what makes the name doubtful (an everyday word, a name
+more frequent than its place's size explains, a larger namesake elsewhere) and raised or
+overruled by what the text says around it (a locative cue such as «مدينة» or «في» just before
+it, the place's governorate or country named in the text, a person's title or an
+organisation's word just before it). Pure: no I/O; the prior is computed once per pattern at
+compile time, the text is read only for matches whose prior is not settled.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+
+from rasid.match.gazetteer import Gazetteer, Place
+from rasid.match.lexicon import folded_zipf
+from rasid.match.morphology import ARTICLE, PREFIXES
+from rasid.models import Match
+from rasid.normalize import NormalizedText, normalize_term
+
+PRIOR = {"country": 0.9, "governorate": 0.85, "region": 0.85}
+CITY, TOWN = 1_000_000, 100_000
+"""Localities of these sizes start at 0.75 and 0.6, smaller ones at 0.45: a small place needs
+some evidence in the text, as in EMM's geocoder."""
+SETTLED = 0.75
+"""A prior this high, with no doubt on the name, is not re-examined against the text."""
+SMALL_WORD = 3.0
+"""A locality under `TOWN` whose name is this frequent as a word (Zipf) has a doubtful name: its
+frequency comes from another sense (القائم, بلير, جاسم); a large place's frequency is its own."""
+COMMON_NOUN = 3.5
+"""A name this frequent both with and without the article is a common noun or adjective
+(الدولة and دولة, البلد and بلد), whatever the place's size: proper names do not take ال freely."""
+VERY_COMMON = 5.0
+"""A name this frequent as a word (دولة, الجديد, جامعة) is doubted twice as much."""
+NAMESAKE_RATIO = 2
+"""A place with a namesake abroad this many times its size, or a country or governorate of that
+name, is doubted (الإسكندرية in Iraq)."""
+CUSTOM = "custom-"
+"""The id prefix of places added in the config (`gazetteer.places`): listed on purpose, so trusted."""
+HAND_TYPED = 0.7
+"""The prior of a hand-typed term that asked for checks."""
+NOT_PLACES = frozenset({"UN", "EU", "EZ"})
+"""CLDR territories that are organisations or currency areas, not places."""
+
+PLACE_NOUN_GAIN = 0.35
+"""After a word naming a kind of place (مدينة جاسم, ريف درعا)."""
+PREPOSITION_GAIN = 0.15
+"""After a preposition or a direction (في, إلى, شمال): too common to rescue an everyday word (في إطار)."""
+AREA_GAIN = 0.35
+"""Another place of the same governorate named in the text, or the governorate itself."""
+COUNTRY_GAIN = 0.25
+"""The place's country named, or its people (سوريا, السوريين)."""
+NEIGHBOUR_GAIN = 0.2
+"""Another place of the same country named."""
+FRAMED = 0.05
+"""The confidence of a name after a person's title or an organisation's word."""
+
+
+def _forms(text: str, label: str) -> dict[str, str]:
+    """Each word of `text` in matching form, with each proclitic chain before it, to `label`."""
+    out = {}
+    for word in text.split():
+        key = normalize_term(word)
+        for prefix in ("", *PREFIXES):
+            if not (prefix.endswith(ARTICLE) and key.startswith(ARTICLE)):
+                out.setdefault(prefix + key, label)
+    return out
+
+
+CUES = {
+    **_forms("في إلى داخل نحو قرب شمال جنوب شرق غرب شمالي جنوبي شرقي غربي وسط أطراف ضواحي أنحاء", "preposition"),
+    **_forms(
+        "مدينة مدن بلدة بلدات قرية قرى ريف محافظة منطقة ناحية قضاء مخيم حي أحياء عاصمة العاصمة ولاية إقليم مقاطعة"
+        " مديرية",
+        "place",
+    ),
+}
+"""Words that put a place name after them, with their proclitics (بمدينة, وفي)."""
+FRAMES = {
+    **_forms(
+        "الرئيس رئيس الملك الأمير الشيخ السيد السيدة الوزير وزير وزيرة الوزيرة النائب المتحدث الناطق السفير"
+        " المبعوث المندوب الأمين الجنرال اللواء العميد العقيد المدرب اللاعب النجم الفنان الفنانة الكاتب"
+        " الدكتور المستشار الإمام القائد الزعيم",
+        "a person",
+    ),
+    **_forms(
+        "قناة فضائية صحيفة جريدة مجلة وكالة إذاعة تلفزيون نادي فريق منتخب جامعة شركة بنك مصرف حزب ريال"
+        " أتلتيكو إنتر بايرن",
+        "an organisation",
+    ),
+}
+"""Words before a name that make it a person's (الرئيس بشار, السيد أنان) or an organisation's
+(قناة الجزيرة, ريال مدريد)."""
+FRAMES_AFTER = _forms("يونايتد سيتي", "an organisation")
+"""Words after a place name that make it a club's (مانشستر يونايتد)."""
+IN = frozenset({"ب", "وب", "فب"})
+"""Proclitics meaning «in» (بدمشق)."""
+GIVEN_NAMES = frozenset(
+    normalize_term(name)
+    for name in (
+        "محمد، أحمد، محمود، مصطفى، علي، حسن، حسين، عمر، عثمان، خالد، إبراهيم، إسماعيل، يوسف، يعقوب، موسى، عيسى، سليمان،"
+        " سلمان، داود، صالح، سعيد، سعد، سعود، فهد، فيصل، ناصر، منصور، عادل، جمال، كمال، صلاح، صلاح الدين، نور الدين،"
+        " عز الدين، بشار، بشير، جاسم، قاسم، هاشم، هشام، طارق، زياد، وليد، رامي، سامي، باسل، نبيل، سمير، منير، أنس، حمزة،"
+        " عباس، جعفر، كاظم، مهدي، رضا، زيد، الزبير، طلحة، حمدان، سالم، سليم، كريم، ماجد، راشد، حامد، حميد، مجيد، رشيد،"
+        " شريف، لؤي، غسان، مازن، معاذ، فاطمة، عائشة، مريم، زينب، خديجة، أمل، نور، هدى، سلمى، ليلى، سارة، رنا، منى، سعاد"
+    ).split("،")
+)
+"""Frequent given names: a place so named (بشار, جاسم, صلاح الدين) is often a person in the news."""
+
+
+@dataclass(frozen=True)
+class Prior:
+    """What the name alone says: a confidence, why, and whether the text can still change it."""
+
+    confidence: float
+    evidence: tuple[str, ...]
+    settled: bool
+    doubted: bool = False
+    """The name is doubtful (an everyday word, a namesake's): a preposition before it is no evidence."""
+
+
+def place_prior(place: Place, key: str, namesakes: list[Place]) -> Prior:
+    """The prior of `place` found by its spelling `key` (in matching form); `namesakes` are the
+    gazetteer's places of that name."""
+    if place.kind == "country" and place.country in NOT_PLACES:
+        return Prior(FRAMED, ("an organisation, not a place",), True)
+    if place.id.startswith(CUSTOM):
+        return Prior(PRIOR["governorate"], ("added in the config",), True)
+    size = place.population
+    if place.kind in PRIOR:
+        confidence, evidence = PRIOR[place.kind], [place.kind]
+    else:
+        confidence = 0.75 if size >= CITY else 0.6 if size >= TOWN else 0.45
+        evidence = [f"locality of {size:,}" if size else "locality of unknown size"]
+    doubts = 0.0
+    if key in GIVEN_NAMES or key.removeprefix(ARTICLE) in GIVEN_NAMES:
+        doubts += 0.3
+        evidence.append("a given name")
+    if place.kind == "country":
+        return Prior(round(confidence - doubts, 2), tuple(evidence), not doubts, bool(doubts))
+    zipf = folded_zipf(key) if " " not in key else 0.0
+    own = _matching_form(place.name) if place.arabic else ""
+    small = place.kind == "locality" and size < TOWN
+    if (small and zipf >= SMALL_WORD) or min(zipf, folded_zipf(_flip_article(key))) >= COMMON_NOUN:
+        doubts += 0.5 if zipf >= VERY_COMMON else 0.3
+        evidence.append(f"an everyday word (Zipf {zipf:.1f})")
+    elif own and key != own and zipf >= SMALL_WORD and zipf > folded_zipf(own):
+        doubts += 0.3
+        evidence.append(f"a word more frequent than the name {place.name} (Zipf {zipf:.1f})")
+    larger = _larger_namesake(place, namesakes)
+    if larger is not None:
+        doubts += 0.3
+        evidence.append(f"also {larger.name} ({larger.country}, {larger.kind}{f' of {larger.population:,}' if larger.population else ''})")
+    confidence = max(0.0, confidence - doubts)
+    return Prior(round(confidence, 2), tuple(evidence), not doubts and confidence >= SETTLED, bool(doubts))
+
+
+def _flip_article(key: str) -> str:
+    return key[len(ARTICLE) :] if key.startswith(ARTICLE) else ARTICLE + key
+
+
+def term_prior(key: str) -> Prior:
+    """The prior of a hand-typed term that asked for checks: doubted when it is an everyday word."""
+    zipf = folded_zipf(key) if " " not in key else 0.0
+    if zipf >= COMMON_NOUN:
+        return Prior(HAND_TYPED - (0.5 if zipf >= VERY_COMMON else 0.3), (f"an everyday word (Zipf {zipf:.1f})",), False, True)
+    return Prior(HAND_TYPED, ("listed",), False)
+
+
+@lru_cache(maxsize=65536)
+def _matching_form(name: str) -> str:
+    return normalize_term(name)
+
+
+def _larger_namesake(place: Place, namesakes: list[Place]) -> Place | None:
+    for other in namesakes:
+        if other.country == place.country:
+            continue
+        if other.kind in PRIOR or (place.kind == "locality" and other.population >= NAMESAKE_RATIO * max(place.population, 1)):
+            return other
+    return None
+
+
+def country_names(gazetteer: Gazetteer) -> dict[str, set[str]]:
+    """Each country's names and its people's adjective, in matching form and without the article
+    (سوريا، سوري، سورية، سوريين), by country code: a text naming one of them names the country."""
+    out: dict[str, set[str]] = {}
+    for place in gazetteer.places:
+        if place.kind == "country":
+            for spelling in place.spellings:
+                out.setdefault(place.country, set()).update(_country_forms(normalize_term(spelling)))
+    return out
+
+
+def _country_forms(key: str) -> Iterable[str]:
+    """A country's name without its article, and for a one-word name the forms of its people's
+    adjective (سوري، سورية، سوريين، سوريون)."""
+    bare = key[len(ARTICLE) :] if key.startswith(ARTICLE) else key
+    if not bare or not re.search(r"[\u0600-\u06ff]", bare):
+        return ()
+    if " " in bare:
+        return (bare,)
+    if bare.endswith("يا") or bare.endswith("ه"):
+        stem = bare[:-1]
+    elif bare.endswith("ا"):
+        stem = bare[:-1] + "ي"
+    else:
+        stem = bare + "ي"
+    adjectives = (stem + ending for ending in ("", "ه", "ين", "ون")) if len(stem) >= 4 else ()
+    return (bare, *adjectives)
+
+
+@dataclass(frozen=True)
+class Check:
+    """How one checked entry's matches are weighed: its prior per spelling (the lowest of its
+    forms': the full name and the one without its article), and its place."""
+
+    priors: dict[str, Prior]
+    country: str = ""
+    admin1: str = ""
+
+
+CheckKey = int | str
+"""A checked entry: the id of its matches' `place` (one object per entry), or for a hand-typed term the term."""
+
+
+def weigh(
+    matches: list[Match], checks: dict[CheckKey, Check], nt: NormalizedText, named: dict[str, str], minimum: float
+) -> tuple[list[Match], list[str]]:
+    """The matches of one watch-list with the checked ones given their confidence and evidence,
+    those below `minimum` dropped; and a note for each one dropped. A match whose confidence is
+    already set (its prior settled it) is only compared with `minimum`. `named` holds the
+    countries the text names (from `country_names`), each with the form found.
+
+    What the whole text says of an entry (its governorate or country named) is weighed once per
+    entry; the words around each match only when that leaves the entry undecided."""
+    pending = [m for m in matches if m.confidence is None and m.kind == "place"]
+    if not pending and all(m.confidence >= minimum for m in matches if m.confidence is not None):
+        return matches, []
+    settled = [m for m in matches if m.confidence is not None and m.confidence >= minimum and m.place is not None]
+    areas = {(m.place.country, m.place.admin1): m.term for m in reversed(settled)}  # type: ignore[union-attr]
+    nations = {m.place.country: m.term for m in reversed(settled)}  # type: ignore[union-attr]
+    _weigh_all(pending, checks, nt, named, minimum, areas, nations)
+    # places that counted on their own evidence vouch for their neighbours in turn (بعقوبة for الخالص)
+    anchors = [m for m in pending if m.confidence is not None and m.confidence >= minimum and m.place is not None]
+    new = [m for m in anchors if (m.place.country, m.place.admin1) not in areas or m.place.country not in nations]  # type: ignore[union-attr]
+    if new:
+        for m in new:
+            areas.setdefault((m.place.country, m.place.admin1), m.term)  # type: ignore[union-attr]
+            nations.setdefault(m.place.country, m.term)  # type: ignore[union-attr]
+        low = [m for m in pending if m.confidence is not None and m.confidence < minimum]
+        _weigh_all(low, checks, nt, named, minimum, areas, nations)
+    kept = [m for m in matches if m.confidence is None or m.confidence >= minimum]
+    if len(kept) == len(matches):
+        return matches, []
+    notes: dict[str, str] = {}
+    for m in matches:
+        if m.confidence is not None and m.confidence < minimum and m.term not in notes:
+            notes[m.term] = f"{m.term} «{m.surface}» confidence {m.confidence:.2f} < {minimum:.2f} ({'; '.join(m.evidence)})"
+    return kept, list(notes.values())
+
+
+def _weigh_all(
+    pending: list[Match], checks: dict[CheckKey, Check], nt: NormalizedText, named: dict[str, str], minimum: float,
+    areas: dict[tuple[str, str], str], nations: dict[str, str],
+) -> None:  # fmt: skip
+    """Give each of `pending` its confidence and evidence."""
+    texts: dict[CheckKey, tuple[float, tuple[str, ...]]] = {}
+    outcomes: dict[tuple[CheckKey, str], tuple[float, tuple[str, ...], bool, bool]] = {}
+    for m in pending:
+        key = id(m.place) if m.place is not None else m.term
+        outcome = outcomes.get((key, m.spelling))
+        if outcome is None:
+            check = checks.get(key)
+            if check is None:
+                continue
+            text = texts.get(key)
+            if text is None:
+                text = texts[key] = _text_evidence(check, m.term, areas, nations, named)
+            outcome = outcomes[key, m.spelling] = _outcome(check, m.spelling, text, minimum)
+        confidence, evidence, undecided, doubted = outcome
+        if undecided:
+            confidence, evidence = _read(m, nt, confidence, evidence, doubted)
+        # m is new, made by the matcher for this text and seen by nothing else yet: it is
+        # completed in place, as its own __init__ would have
+        object.__setattr__(m, "confidence", confidence)
+        object.__setattr__(m, "evidence", evidence)
+
+
+def _text_evidence(
+    check: Check, term: str, areas: dict[tuple[str, str], str], nations: dict[str, str], named: dict[str, str]
+) -> tuple[float, tuple[str, ...]]:
+    """What the whole text says for an entry: its governorate, its country, other places of its country."""
+    gain, evidence = 0.0, []
+    area = areas.get((check.country, check.admin1)) if check.admin1 else None
+    if area and area != term:
+        gain += AREA_GAIN
+        evidence.append(f"{area} of the same area named")
+    if check.country in named:
+        gain += COUNTRY_GAIN
+        evidence.append(f"its country named ({named[check.country]})")
+    elif nations.get(check.country, term) != term:
+        gain += NEIGHBOUR_GAIN
+        evidence.append(f"{nations[check.country]} of the same country named")
+    return round(gain, 2), tuple(evidence)
+
+
+def _outcome(
+    check: Check, spelling: str, text: tuple[float, tuple[str, ...]], minimum: float
+) -> tuple[float, tuple[str, ...], bool, bool]:
+    """An entry's confidence and evidence from its prior and the whole text, whether the words
+    around each match can still change whether it counts, and whether its name is doubtful."""
+    prior = check.priors.get(spelling) or next(iter(check.priors.values()))
+    confidence = round(min(1.0, prior.confidence + text[0]), 2)
+    evidence = prior.evidence + text[1] if text[1] else prior.evidence
+    undecided = round(minimum - PLACE_NOUN_GAIN, 2) <= confidence < max(minimum, SETTLED)
+    return confidence, evidence, undecided, prior.doubted
+
+
+def _read(
+    m: Match, nt: NormalizedText, confidence: float, evidence: tuple[str, ...], doubted: bool
+) -> tuple[float, tuple[str, ...]]:
+    """`confidence` and `evidence` with what the words around `m` say: a person's title or an
+    organisation's word overrules the rest; a locative cue adds to it, a preposition only
+    before a name that is not doubtful (في إطار, ببرقية)."""
+    before, after = _around(nt, m)
+    frame = FRAMES.get(before[-1]) if before else None
+    if frame:
+        return FRAMED, (*evidence, f"after {before[-1]}: {frame}")
+    if after in FRAMES_AFTER:
+        return FRAMED, (*evidence, f"before {after}: {FRAMES_AFTER[after]}")
+    cue, kind = _cue(before, m.prefix)
+    if not cue or (kind == "preposition" and doubted):
+        return confidence, evidence
+    gain = PLACE_NOUN_GAIN if kind == "place" else PREPOSITION_GAIN
+    return round(min(1.0, confidence + gain), 2), (*evidence, f"after {cue}")
+
+
+def _around(nt: NormalizedText, m: Match) -> tuple[list[str], str]:
+    """The three words before a match and the word after it, in matching form; none across a
+    sentence's end (normalizing turned its punctuation into spaces, so the original is asked)."""
+    offsets = nt.offsets()
+    start, stop = bisect_left(offsets, m.start), bisect_left(offsets, m.end)
+    before = nt.text[max(0, start - 60) : start].split()[-3:]
+    after = nt.text[stop : stop + 30].split(None, 1)[:1]
+    if before and _SENTENCE_END.search(nt.original, nt.to_original(max(0, start - len(" ".join(before)) - 1)), m.start):
+        cuts = [e.end() for e in _SENTENCE_END.finditer(nt.original, max(0, m.start - 80), m.start)]
+        before = nt.text[bisect_left(offsets, cuts[-1]) : start].split()[-3:]
+    if after and _SENTENCE_END.search(nt.original, m.end, nt.to_original(stop + 1)):
+        after = []
+    return before, after[0] if after else ""
+
+
+_SENTENCE_END = re.compile(r"[.!?؟:;؛\n]")
+
+
+def _cue(before: list[str], prefix: str) -> tuple[str, str]:
+    """The locative cue just before a match and its kind, or its «in» proclitic. A chain of cues
+    counts (في مدينة), the strongest winning; any other word ends the search, so «في صلاة الضحى»
+    has none for الضحى."""
+    found, kind = "", ""
+    for word in reversed(before):
+        label = CUES.get(word)
+        if label is None:
+            break
+        if kind != "place":
+            found, kind = word, label
+    if not found and prefix in IN:
+        return f"{prefix} (in)", "preposition"
+    return found, kind

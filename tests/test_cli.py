@@ -65,3 +65,11 @@ def test_output_cut_short_by_a_pipe_is_no_error(tmp_path: Path) -> None:
     )
     assert result.returncode == 0 and result.stderr == ""
     assert json.loads(result.stdout)["country"]
+
+
+def test_match_names_a_gazetteer_place_by_its_division_code(tmp_path: Path) -> None:
+    config = tmp_path / "config.yaml"
+    config.write_text("watchlists: [{name: yemen, places: [{within: الحديدة}]}]\n", encoding="utf-8")
+    result = rasid("match", "-c", str(config), "-", cwd=tmp_path, input_text="قصفت طائرات مواقع في مدينة الحديدة")
+    assert result.returncode == 0, result.stderr
+    assert "governorate YE-HU #YE-HU" in result.stdout and "YE-YE-HU" not in result.stdout

@@ -22,7 +22,7 @@ def how(match: Match) -> str:
     if match.context:
         reasons.append(f"after {match.context}")
     if match.place:
-        reasons.append(f"{match.place.kind} {match.place.country}-{match.place.admin1 or '?'} #{match.place.id}")
+        reasons.append(f"{match.place.kind} {match.place.area or '?'} #{match.place.id}")
     if match.confidence is not None:
         reasons.append(f"confidence {match.confidence:.2f} ({'; '.join(match.evidence)})")
     return ", ".join(reasons) or "exact"

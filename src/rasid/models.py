@@ -91,6 +91,14 @@ class PlaceRef:
     lat: float | None = None
     lon: float | None = None
 
+    @property
+    def area(self) -> str:
+        """Where it lies, as a code: its ISO 3166-2 division (YE-HU), country and GeoNames admin1
+        code elsewhere (FR-11), or its country alone."""
+        if "-" in self.admin1:
+            return self.admin1
+        return f"{self.country}-{self.admin1}" if self.admin1 else self.country
+
     def to_json(self) -> dict[str, object]:
         return {"id": self.id, "name": self.name, "kind": self.kind, "country": self.country, "admin1": self.admin1,
                 "lat": self.lat, "lon": self.lon}  # fmt: skip

@@ -5,12 +5,11 @@ from __future__ import annotations
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 from dedup_variants import stories
 from standardwebhooks import Webhook
-from support import Response, WebhookReceiver, clean_env, rasid
+from support import Response, WebhookReceiver, clean_env, rasid, wait_until
 
 SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 
@@ -43,13 +42,6 @@ def start(tmp_path: Path) -> subprocess.Popen[str]:
     )  # fmt: skip
 
 
-def wait_until(condition, timeout: float = 30.0) -> bool:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return False
 
 
 def test_failing_receiver_gets_every_alert_in_order_signed(tmp_path: Path) -> None:

@@ -12,8 +12,8 @@ import sys
 import time
 from pathlib import Path
 
-from support import MEMORY_LIMIT, clean_env, limit_memory, rasid
-from test_systemd import NotifySocket, free_port, get
+from support import MEMORY_LIMIT, clean_env, free_port, limit_memory, rasid
+from test_systemd import NotifySocket, get
 
 WATCH = "watchlists: [{name: جنوب, places: [درعا], keywords: [اغتيال]}]\nnotifiers: [{name: c, type: console}]\n"
 

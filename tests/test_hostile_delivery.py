@@ -8,13 +8,10 @@ import json
 import math
 import resource
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -22,7 +19,18 @@ from typing import Any
 
 import brotli
 from dedup_variants import stories
-from support import MEMORY_LIMIT, Response, TricklingReceiver, WebhookReceiver, clean_env, limit_memory, rasid
+from support import (
+    MEMORY_LIMIT,
+    Response,
+    TricklingReceiver,
+    WebhookReceiver,
+    clean_env,
+    free_port,
+    healthz,
+    limit_memory,
+    rasid,
+    wait_until,
+)
 
 from rasid.delivery import retry_delay
 from rasid.delivery.outbox import RETRY_AFTER_CAP
@@ -32,10 +40,6 @@ from rasid.store import DATABASE_NAME
 TEXTS = [d.text for d in stories() if d.story != "seed"]
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def write_config(folder: Path, notifiers: list[str], delivery: str = "{interval: 200ms, retry: [200ms]}", port: int | None = None) -> None:
@@ -81,23 +85,8 @@ def stop(proc: subprocess.Popen[str]) -> tuple[str, str]:
     return out, err
 
 
-def wait_until(condition: Callable[[], bool], timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return condition()
 
 
-def healthz(port: int) -> tuple[int, dict[str, object]]:
-    try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as response:
-            return response.status, json.loads(response.read())
-    except urllib.error.HTTPError as exc:
-        return exc.code, json.loads(exc.read())
-    except OSError:
-        return 0, {}
 
 
 def outbox_json(folder: Path) -> list[dict[str, object]]:

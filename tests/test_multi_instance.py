@@ -17,8 +17,11 @@ from support import (
     Response,
     WebhookReceiver,
     clean_env,
+    free_port,
+    healthz,
     rasid,
     rss,
+    wait_until,
 )
 from wordfreq import top_n_list
 
@@ -84,28 +87,10 @@ def start(config: Path, url: str) -> subprocess.Popen[str]:
         )
 
 
-def wait_until(condition, timeout: float) -> bool:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.1)
-    return condition()
 
 
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
-def healthz(port: int) -> tuple[int, dict[str, object]]:
-    import httpx
-
-    response = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=10)
-    return response.status_code, response.json()
 
 
 def leases(url: str) -> dict[str, int]:

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from support import clean_env, rasid
+from support import rasid
 
 CONFIG = (
     "sources: {folders: [{name: inbox, path: ./inbox, settle: 0s}]}\n"

@@ -14,16 +14,12 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from support import ROOT, WebhookReceiver, clean_env
+from support import ROOT, WebhookReceiver, clean_env, free_port
 
 LIST_A = "{name: جنوب-سوريا, places: [درعا], keywords: [اغتيال]}"
 LIST_B = "{name: الطقس, keywords: [عاصفة]}"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def write_config(folder: Path, hook: str, port: int, lists: str) -> None:

@@ -305,3 +305,21 @@ def test_both_engines_agree_on_the_seed_against_the_gazetteer() -> None:
     (verdict,) = native.verdicts(seed_text)
     assert len(verdict.matches) >= 20
     assert native.verdicts(seed_text) == python.verdicts(seed_text)
+
+
+EVIDENCE_WORDS = "مدينة المدينة بمدينة في وفي ريف بريف الرئيس جاسم درعا نوى بصرى الحراك قال سوريا يونايتد الجديدة إب".split()
+EVIDENCE_GLUE = [" ", " ", " ", "  ", ". ", "، ", ": ", "\n", "-", "\u064e "]
+EVIDENCE_LISTS = [WatchList(name="checked", places=[{"gazetteer": "SY"}, {"gazetteer": "MA"}, {"within": "إب"}])]
+
+
+@pytest.mark.skipif(not NATIVE, reason="the C scanner was not built")
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(EVIDENCE_WORDS), st.sampled_from(EVIDENCE_GLUE)), min_size=1, max_size=30))
+def test_both_engines_weigh_evidence_alike(pieces: list[tuple[str, str]]) -> None:
+    """The words around a match (cue words, titles, sentence ends) read by the C scanner and by Python."""
+    text = "".join(w + g for w, g in pieces)
+    native, python = EVIDENCE_MATCHERS
+    assert native.verdicts(text) == python.verdicts(text)
+
+
+EVIDENCE_MATCHERS = tuple(Matcher(EVIDENCE_LISTS, gazetteer_with([]), native=n) for n in ENGINES) if NATIVE else ()

@@ -120,3 +120,31 @@ def test_confidence_and_evidence_in_json_and_explanations(native: bool) -> None:
     out = io.StringIO()
     print_explanation("t", text, [v], Console(file=out, width=400))
     assert f"confidence {v.matches[0].confidence:.2f} (governorate; a given name; after مدينه)" in out.getvalue()
+
+
+def test_a_name_that_is_an_everyday_word_counts_only_after_a_place_word(native: bool) -> None:
+    (jasim,) = GAZETTEER.lookup("جاسم")
+    assert "جاسم" in jasim.everyday and "جاسم" not in jasim.spellings
+    v = verdict(native, "قتل ثلاثة مدنيين في مدينة جاسم بريف درعا الشمالي", {"within": "درعا"})
+    assert "جاسم" in terms(v)
+    (m,) = [m for m in v.matches if m.term == "جاسم"]
+    assert m.confidence is not None and m.confidence >= 0.5 and "after مدينه" in m.evidence
+    assert "جاسم" not in terms(verdict(native, "قال جاسم محمد إن الأهالي في درعا ينتظرون المساعدات", {"within": "درعا"}))
+    # its country or division named says what the report is about, not what the word means here
+    v = verdict(native, "قال جاسم محمد إن الوضع في سوريا مستقر", {"gazetteer": "SY"})
+    assert not v.fired and not v.notes
+    unchecked = verdict(native, "قتل ثلاثة مدنيين في مدينة جاسم بريف درعا", {"within": "درعا", "evidence": False})
+    assert unchecked.fired and "جاسم" not in terms(unchecked)
+
+
+def test_an_everyday_name_after_a_place_word_with_the_article_is_its_adjective(native: bool) -> None:
+    (new,) = [p for p in GAZETTEER.lookup("الجديدة") if p.country == "MA" and p.kind == "locality"]
+    assert "الجديدة" in new.everyday
+    assert "الجديدة" not in terms(verdict(native, "افتتح الملك المدينة الجديدة في المغرب", {"gazetteer": "MA"}))
+    assert "الجديدة" in terms(verdict(native, "افتتح الملك ميناء جديدا في مدينة الجديدة المغربية", {"gazetteer": "MA"}))
+
+
+def test_a_place_word_is_the_cue_of_the_name_after_it_not_a_place(native: bool) -> None:
+    assert any("مدينه" in p.everyday for p in GAZETTEER.lookup("مدينة"))  # Medina, spelt as the word is
+    v = verdict(native, "قصفت الطائرات أحياء مدينة حلب ومحيطها", {"gazetteer": "SA"})
+    assert not v.fired and not v.notes

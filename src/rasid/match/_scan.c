@@ -5,7 +5,8 @@
  * the term trie is walked from there, so a text is read a bounded number of times whatever
  * the number of terms. Hits are verified (prefix, suffix, apostrophe, punctuation, context),
  * mapped to original offsets, reduced to one per entry and span, longest first, and returned
- * as `Match` objects grouped by watch-list.
+ * as `Match` objects grouped by watch-list, each with the words around it when its evidence is
+ * to be weighed (rasid.match.evidence reads them).
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -19,6 +20,8 @@
 #define F_WORD (1u << 29)
 
 enum { SUFFIX_FIXED = 0, SUFFIX_SET = 1, SUFFIX_OPEN = 2 };
+/* Kinds of the cue words before a place name, as rasid.match.matcher numbers them. */
+enum { CUE_PREPOSITION = 0, CUE_PLACE = 1, CUE_DEFINITE_PLACE = 2 };
 
 /* ---- tries ---------------------------------------------------------------------------- */
 
@@ -218,6 +221,8 @@ typedef struct {
     PyObject *cues; /* None when the entry has no context words */
     PyObject *kind, *term, *spelling, *place;
     PyObject *confidence, *evidence; /* a settled prior, or None and () */
+    int window;                      /* its matches are weighed: return the words around them */
+    int place_word;                  /* found only after a place word without the article */
 } Pat;
 
 typedef struct {
@@ -267,7 +272,7 @@ hits_clear(Hits *h)
 typedef struct {
     PyObject_HEAD
     Trie terms[2]; /* plain, hamza seats folded */
-    Trie prefixes, suffixes;
+    Trie prefixes, suffixes, cues;
     Pat *pats;
     Py_ssize_t npats;
     Py_ssize_t watchlists;
@@ -276,6 +281,10 @@ typedef struct {
     PyObject *suffix_strs;
     PyObject *match_type;
     PyObject *context_cue;
+    PyObject *sentence_ends; /* str: the original's characters that end a sentence */
+    Py_UCS4 ends[16];        /* the same, read once */
+    int nends;
+    Py_ssize_t before_chars, before_words, after_chars;
     PyObject *table_obj;
     const uint32_t *table;
     PyObject *names[NFIELDS];
@@ -318,6 +327,7 @@ typedef struct {
     Str text, original;
     const int32_t *index;
     Py_ssize_t index_len;
+    Str plain; /* the text as normalized, hamza seats unfolded: where the words around a match are read */
 } Doc;
 
 static inline Py_ssize_t
@@ -357,6 +367,77 @@ crosses_punctuation(const Scanner *self, const Doc *d, Py_ssize_t start, Py_ssiz
         if (has_flag(self, PyUnicode_READ(d->original.kind, d->original.data, k), F_BREAK))
             return 1;
     return 0;
+}
+
+static inline int
+ends_sentence(const Scanner *self, Py_UCS4 c)
+{
+    for (int i = 0; i < self->nends; i++)
+        if (self->ends[i] == c)
+            return 1;
+    return 0;
+}
+
+/* Where the words read before normalized `start` (original `o_start`) begin: before_chars
+ * back, or after the last sentence end in the original between there and the match. */
+static Py_ssize_t
+window_start(const Scanner *self, const Doc *d, Py_ssize_t start, Py_ssize_t o_start)
+{
+    Py_ssize_t lo = start > self->before_chars ? start - self->before_chars : 0;
+    for (Py_ssize_t k = o_start - 1, from = to_original(d, lo); k >= from; k--) {
+        if (ends_sentence(self, PyUnicode_READ(d->original.kind, d->original.data, k))) {
+            while (lo < start && to_original(d, lo) <= k)
+                lo++;
+            break;
+        }
+    }
+    return lo;
+}
+
+/* The start of the word that ends at `end` (after skipping spaces back from it) no earlier than
+ * `lo`, and that word's end in *word_end; `lo` when there is none. */
+static Py_ssize_t
+word_before(const Str *s, Py_ssize_t lo, Py_ssize_t end, Py_ssize_t *word_end)
+{
+    while (end > lo && Py_UNICODE_ISSPACE(PyUnicode_READ(s->kind, s->data, end - 1)))
+        end--;
+    *word_end = end;
+    while (end > lo && !Py_UNICODE_ISSPACE(PyUnicode_READ(s->kind, s->data, end - 1)))
+        end--;
+    return end;
+}
+
+/* The kind of the cue word at [start, end) of `s`, or -1. */
+static int
+cue_kind(const Scanner *self, const Str *s, Py_ssize_t start, Py_ssize_t end)
+{
+    int32_t node = 0;
+    for (Py_ssize_t k = start; k < end && node >= 0; k++)
+        node = trie_next(&self->cues, node, PyUnicode_READ(s->kind, s->data, k));
+    return node >= 0 && self->cues.out_count[node] ? self->cues.outs[self->cues.out_start[node]] : -1;
+}
+
+/* Whether a place word without the article stands before normalized `start`, alone or in a
+ * chain of cue words, the nearest place word deciding (evidence.after_place_word). */
+static int
+after_place_word(const Scanner *self, const Doc *d, Py_ssize_t start)
+{
+    const Str *s = &d->plain;
+    Py_ssize_t end, i = word_before(s, start > self->before_chars ? start - self->before_chars : 0, start, &end);
+    if (self->before_words == 0 || i == end || cue_kind(self, s, i, end) < 0)
+        return 0; /* most names are not after a cue word: the sentence's end is not looked for */
+    Py_ssize_t lo = window_start(self, d, start, to_original(d, start));
+    int kind = -1;
+    i = start;
+    for (Py_ssize_t n = 0; n < self->before_words; n++) {
+        i = word_before(s, lo, i, &end);
+        int found = i == end ? -1 : cue_kind(self, s, i, end);
+        if (found < 0)
+            break;
+        if (kind != CUE_PLACE && kind != CUE_DEFINITE_PLACE)
+            kind = found;
+    }
+    return kind == CUE_PLACE;
 }
 
 /* Check the patterns ending at `stem_end` and record the hits among them. */
@@ -402,6 +483,8 @@ verify(Scanner *self, const Doc *d, PyObject *text, int scan, const Trie *trie, 
         if (p->latin && suffix_len && !apostrophe_before(self, d, end - suffix_len))
             continue;
         if (p->phrase && crosses_punctuation(self, d, stem_start, end))
+            continue;
+        if (p->place_word && !after_place_word(self, d, word_start))
             continue;
         PyObject *cue = NULL;
         if (p->cues != Py_None) {
@@ -491,6 +574,57 @@ compare_hits(const void *a, const void *b)
     return x->scan - y->scan;
 }
 
+/* The words around normalized [start, stop) (original [o_start, o_end)), as evidence._around
+ * gives them: (up to before_words words in the before_chars before it, the first word in the
+ * after_chars after it), neither across a sentence's end in the original. */
+static PyObject *
+window(const Scanner *self, const Doc *d, PyObject *text, Py_ssize_t start, Py_ssize_t stop, Py_ssize_t o_start,
+       Py_ssize_t o_end)
+{
+    const Str *s = &d->plain, *o = &d->original;
+    Py_ssize_t lo = window_start(self, d, start, o_start);
+    PyObject *before = PyTuple_New(self->before_words);
+    if (before == NULL)
+        return NULL;
+    Py_ssize_t n = 0, i = start, word_end;
+    while (n < self->before_words) {
+        i = word_before(s, lo, i, &word_end);
+        if (i == word_end)
+            break;
+        PyObject *word = PyUnicode_Substring(text, i, word_end);
+        if (word == NULL) {
+            Py_DECREF(before);
+            return NULL;
+        }
+        PyTuple_SET_ITEM(before, self->before_words - 1 - n++, word);
+    }
+    if (n < self->before_words) {
+        PyObject *fewer = PyTuple_GetSlice(before, self->before_words - n, self->before_words);
+        Py_DECREF(before);
+        if ((before = fewer) == NULL)
+            return NULL;
+    }
+    Py_ssize_t limit = stop + self->after_chars < s->len ? stop + self->after_chars : s->len;
+    Py_ssize_t first = stop;
+    while (first < limit && Py_UNICODE_ISSPACE(PyUnicode_READ(s->kind, s->data, first)))
+        first++;
+    Py_ssize_t last = first;
+    while (last < limit && !Py_UNICODE_ISSPACE(PyUnicode_READ(s->kind, s->data, last)))
+        last++;
+    for (Py_ssize_t k = o_end; last > first && k < to_original(d, first); k++)
+        if (ends_sentence(self, PyUnicode_READ(o->kind, o->data, k)))
+            last = first;
+    PyObject *after = PyUnicode_Substring(text, first, last);
+    if (after == NULL) {
+        Py_DECREF(before);
+        return NULL;
+    }
+    PyObject *out = PyTuple_Pack(2, before, after);
+    Py_DECREF(before);
+    Py_DECREF(after);
+    return out;
+}
+
 static PyObject *
 make_match(Scanner *self, PyObject *original, PyObject *texts[2], const Hit *h)
 {
@@ -545,7 +679,7 @@ Scanner_matches(Scanner *self, PyObject *args)
         PyErr_SetString(PyExc_ValueError, "the folded text must be a str as long as the text");
         return NULL;
     }
-    Doc d = {str_of(text), str_of(original), index.buf, index.len / (Py_ssize_t)sizeof(int32_t)};
+    Doc d = {str_of(text), str_of(original), index.buf, index.len / (Py_ssize_t)sizeof(int32_t), str_of(text)};
     int valid = index.len == d.text.len * (Py_ssize_t)sizeof(int32_t);
     for (Py_ssize_t i = 0; valid && i < d.index_len; i++)
         valid = d.index[i] >= 0 && d.index[i] < d.original.len;
@@ -555,7 +689,7 @@ Scanner_matches(Scanner *self, PyObject *args)
         return NULL;
     }
     Hits hits = {NULL, 0, 0};
-    PyObject *result = NULL, *lists = NULL;
+    PyObject *result = NULL, *lists = NULL, *windows = NULL;
     PyObject *misses = PyList_New(0);
     PyObject *texts[2] = {text, folded};
     if (misses == NULL || scan_text(self, &d, text, 0, &hits, misses) < 0)
@@ -568,13 +702,18 @@ Scanner_matches(Scanner *self, PyObject *args)
     if (hits.len > 1)
         qsort(hits.items, hits.len, sizeof(Hit), compare_hits);
     lists = PyList_New(self->watchlists);
-    if (lists == NULL)
+    windows = PyList_New(self->watchlists);
+    if (lists == NULL || windows == NULL)
         goto done;
     for (Py_ssize_t w = 0; w < self->watchlists; w++) {
-        PyObject *l = PyList_New(0);
-        if (l == NULL)
+        PyObject *l = PyList_New(0), *around = PyList_New(0);
+        if (l == NULL || around == NULL) {
+            Py_XDECREF(l);
+            Py_XDECREF(around);
             goto done;
+        }
         PyList_SET_ITEM(lists, w, l);
+        PyList_SET_ITEM(windows, w, around);
     }
     const Hit *cover = NULL, *previous = NULL;
     for (Py_ssize_t i = 0; i < hits.len; i++) {
@@ -597,10 +736,18 @@ Scanner_matches(Scanner *self, PyObject *args)
         Py_DECREF(m);
         if (appended < 0)
             goto done;
+        PyObject *around = p->window ? window(self, &d, text, h->word_start, h->end, h->o_start, h->o_end) : Py_NewRef(Py_None);
+        if (around == NULL)
+            goto done;
+        appended = PyList_Append(PyList_GET_ITEM(windows, p->watchlist), around);
+        Py_DECREF(around);
+        if (appended < 0)
+            goto done;
     }
-    result = PyTuple_Pack(2, lists, misses);
+    result = PyTuple_Pack(3, lists, misses, windows);
 done:
     Py_XDECREF(lists);
+    Py_XDECREF(windows);
     Py_XDECREF(misses);
     hits_clear(&hits);
     PyBuffer_Release(&index);
@@ -655,9 +802,10 @@ static int
 read_pattern(PyObject *item, Pat *p)
 {
     unsigned long long prefixes, suffixes;
-    if (!PyArg_ParseTuple(item, "iiKKipppUOUUUOOO", &p->watchlist, &p->uid, &prefixes, &suffixes, &p->mode,
+    if (!PyArg_ParseTuple(item, "iiKKipppUOUUUOOOpp", &p->watchlist, &p->uid, &prefixes, &suffixes, &p->mode,
                           &p->ends_in_space, &p->latin, &p->phrase, &p->fixed_suffix, &p->cues, &p->kind,
-                          &p->term, &p->spelling, &p->place, &p->confidence, &p->evidence))
+                          &p->term, &p->spelling, &p->place, &p->confidence, &p->evidence, &p->window,
+                          &p->place_word))
         return -1;
     p->prefixes = prefixes;
     p->suffixes = suffixes;
@@ -680,6 +828,7 @@ Scanner_dealloc(Scanner *self)
         trie_free(&self->terms[i]);
     trie_free(&self->prefixes);
     trie_free(&self->suffixes);
+    trie_free(&self->cues);
     for (Py_ssize_t i = 0; i < self->npats; i++) {
         Pat *p = &self->pats[i];
         Py_XDECREF(p->fixed_suffix);
@@ -696,6 +845,7 @@ Scanner_dealloc(Scanner *self)
     Py_XDECREF(self->suffix_strs);
     Py_XDECREF(self->match_type);
     Py_XDECREF(self->context_cue);
+    Py_XDECREF(self->sentence_ends);
     Py_XDECREF(self->table_obj);
     for (int i = 0; i < NFIELDS; i++)
         Py_XDECREF(self->names[i]);
@@ -709,13 +859,19 @@ static PyObject *
 Scanner_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
 {
     static char *kwlist[] = {"table", "keys", "folded_keys", "patterns", "prefixes", "suffixes", "watchlists",
-                             "max_prefix", "match_type", "context_cue", NULL};
-    PyObject *table, *keys, *folded_keys, *patterns, *prefixes, *suffixes, *match_type, *context_cue;
-    Py_ssize_t watchlists, max_prefix;
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "SOOOO!O!nnO!O", kwlist, &table, &keys, &folded_keys, &patterns,
-                                     &PyTuple_Type, &prefixes, &PyTuple_Type, &suffixes, &watchlists, &max_prefix,
-                                     &PyType_Type, &match_type, &context_cue))
+                             "max_prefix", "match_type", "context_cue", "sentence_ends", "window", "cues", NULL};
+    PyObject *table, *keys, *folded_keys, *patterns, *prefixes, *suffixes, *match_type, *context_cue, *sentence_ends,
+        *cues;
+    Py_ssize_t watchlists, max_prefix, before_chars, before_words, after_chars;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "SOOOO!O!nnO!OU(nnn)O", kwlist, &table, &keys, &folded_keys,
+                                     &patterns, &PyTuple_Type, &prefixes, &PyTuple_Type, &suffixes, &watchlists,
+                                     &max_prefix, &PyType_Type, &match_type, &context_cue, &sentence_ends,
+                                     &before_chars, &before_words, &after_chars, &cues))
         return NULL;
+    if (before_chars < 0 || before_words < 0 || after_chars < 0) {
+        PyErr_SetString(PyExc_ValueError, "window sizes must not be negative");
+        return NULL;
+    }
     if (PyBytes_GET_SIZE(table) != 0x10000 * 4) {
         PyErr_SetString(PyExc_ValueError, "the character table must hold 65536 uint32 entries");
         return NULL;
@@ -729,16 +885,28 @@ Scanner_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
     self->suffix_strs = Py_NewRef(suffixes);
     self->match_type = Py_NewRef(match_type);
     self->context_cue = Py_NewRef(context_cue);
+    self->sentence_ends = Py_NewRef(sentence_ends);
+    self->nends = (int)PyUnicode_GET_LENGTH(sentence_ends);
+    if (self->nends > 16) {
+        PyErr_SetString(PyExc_ValueError, "at most 16 sentence ends");
+        goto fail;
+    }
+    for (int i = 0; i < self->nends; i++)
+        self->ends[i] = PyUnicode_READ_CHAR(sentence_ends, i);
+    self->before_chars = before_chars;
+    self->before_words = before_words;
+    self->after_chars = after_chars;
     self->watchlists = watchlists;
     self->max_prefix = max_prefix;
     for (int i = 0; i < NFIELDS; i++)
         if ((self->names[i] = PyUnicode_InternFromString(FIELDS[i])) == NULL)
             goto fail;
     if (trie_init(&self->terms[0]) < 0 || trie_init(&self->terms[1]) < 0 || trie_init(&self->prefixes) < 0 ||
-        trie_init(&self->suffixes) < 0)
+        trie_init(&self->suffixes) < 0 || trie_init(&self->cues) < 0)
         goto fail;
     if (add_keys(&self->terms[0], keys) < 0 || add_keys(&self->terms[1], folded_keys) < 0 ||
-        add_words(&self->prefixes, prefixes) < 0 || add_words(&self->suffixes, suffixes) < 0)
+        add_words(&self->prefixes, prefixes) < 0 || add_words(&self->suffixes, suffixes) < 0 ||
+        add_keys(&self->cues, cues) < 0)
         goto fail;
     PyObject *seq = PySequence_Fast(patterns, "patterns must be a sequence");
     if (seq == NULL)
@@ -777,7 +945,8 @@ fail:
 
 static PyMethodDef Scanner_methods[] = {
     {"matches", (PyCFunction)Scanner_matches, METH_VARARGS,
-     "matches(original, text, folded, offsets) -> (matches per watch-list, missed pattern ids)"},
+     "matches(original, text, folded, offsets) -> (matches per watch-list, missed pattern ids, the words around\n"
+     "each match per watch-list: (words before, word after) for matches to weigh, else None)"},
     {NULL, NULL, 0, NULL},
 };
 

@@ -16,7 +16,7 @@ import ahocorasick
 
 from rasid.config.models import PlaceSet, Term, WatchList
 from rasid.match import morphology as m
-from rasid.match.evidence import Prior, place_prior, term_prior
+from rasid.match.evidence import CUES, Prior, place_prior, term_prior
 from rasid.match.gazetteer import Gazetteer, Place
 from rasid.match.lexicon import ARTICLE_ZIPF, bare_form_is_word, folded_zipf
 from rasid.models import MatchKind, PlaceRef
@@ -96,7 +96,8 @@ def compile_entries(watchlists: list[WatchList], gazetteer: Gazetteer | None) ->
                             index, "place", place.name, False, "auto", context, _ref(place), fold, tuple(item.context),
                             item.evidence, place,
                         )  # fmt: skip
-                        out.append((entry, place.spellings, place.article_required))
+                        spellings = place.spellings + _evidence_spellings(place) if item.evidence else place.spellings
+                        out.append((entry, spellings, place.article_required))
                     continue
                 assert isinstance(item, Term)
                 inflect = item.inflect if item.inflect is not None else kind == "keyword"
@@ -117,30 +118,34 @@ def compile_patterns(
     """Every pattern of every entry of every watch-list."""
     test = article_is_word or bare_form_is_word
     patterns: list[Pattern] = []
-    priors: dict[tuple[int, str], Prior] = {}
+    priors: dict[tuple[int, str, bool], Prior] = {}
     namesakes: dict[str, list[Place]] = {}
     for entry, spellings, place_test in compile_entries(watchlists, gazetteer):
         for spelling in spellings:
             required = place_test(spelling) if place_test else None
             found = _patterns_for(entry, spelling, test, required)
             if entry.checked:
+                everyday = entry.source is not None and spelling in entry.source.everyday
                 for p in found:
                     key = p.key.rstrip(WORD_END)
-                    prior = priors.get((id(entry), key))
+                    prior = priors.get((id(entry), key, everyday))
                     if prior is None:
-                        prior = priors[id(entry), key] = _prior(entry, key, gazetteer, namesakes)
+                        prior = priors[id(entry), key, everyday] = _prior(entry, key, gazetteer, namesakes, everyday)
                     object.__setattr__(p, "prior", prior)  # p is new: its construction is completed
             patterns.extend(found)
     return patterns
 
 
-def _prior(entry: Entry, key: str, gazetteer: Gazetteer | None, namesakes: dict[str, list[Place]]) -> Prior:
-    """What an entry's name alone says (`evidence.place_prior`); `namesakes` caches the gazetteer's lookups."""
+def _prior(
+    entry: Entry, key: str, gazetteer: Gazetteer | None, namesakes: dict[str, list[Place]], everyday: bool
+) -> Prior:
+    """What an entry's name alone says (`evidence.place_prior`), `everyday` when the gazetteer
+    marks the spelling as an everyday word; `namesakes` caches the gazetteer's lookups."""
     if entry.source is None or gazetteer is None:
         return term_prior(key)
     if key not in namesakes:
         namesakes[key] = gazetteer.lookup(key)
-    return place_prior(entry.source, key, namesakes[key])
+    return place_prior(entry.source, key, namesakes[key], everyday)
 
 
 def mention_patterns(watchlist: int, names: dict[str, set[str]]) -> list[Pattern]:
@@ -162,6 +167,12 @@ def _select(gazetteer: Gazetteer, selection: PlaceSet) -> list[Place]:
         if not places:
             raise WatchListError(f"the gazetteer knows no governorate or country called {selection.within!r}")
     return [p for p in places if p.kind != "locality" or p.population >= selection.min_population]
+
+
+def _evidence_spellings(place: Place) -> list[str]:
+    """A place's names that are everyday words, to be found after a place word; not one that is
+    itself a place word or preposition (مدينة for Medina, حي): it is the cue of the name after it."""
+    return [s for s in place.evidence_spellings if normalize_term(s) not in CUES]
 
 
 def _ref(place: Place) -> PlaceRef:

@@ -61,14 +61,16 @@ FRAMED = 0.05
 """The confidence of a name after a person's title or an organisation's word."""
 
 
-def _forms(text: str, label: str) -> dict[str, str]:
-    """Each word of `text` in matching form, with each proclitic chain before it, to `label`."""
+def _forms(text: str, label: str, definite: str = "") -> dict[str, str]:
+    """Each word of `text` in matching form, with each proclitic chain before it, to `label`, or
+    to `definite` (when given) where it carries the article (المدينة، بالمنطقة، للمدينة)."""
     out = {}
     for word in text.split():
         key = normalize_term(word)
         for prefix in ("", *PREFIXES):
             if not (prefix.endswith(ARTICLE) and key.startswith(ARTICLE)):
-                out.setdefault(prefix + key, label)
+                with_article = key.startswith(ARTICLE) or prefix.endswith(ARTICLE) or prefix.endswith("لل")
+                out.setdefault(prefix + key, definite if definite and with_article else label)
     return out
 
 
@@ -78,6 +80,7 @@ CUES = {
         "مدينة مدن بلدة بلدات قرية قرى ريف محافظة منطقة ناحية قضاء مخيم حي أحياء عاصمة العاصمة ولاية إقليم مقاطعة"
         " مديرية",
         "place",
+        "definite place",
     ),
 }
 """Words that put a place name after them, with their proclitics (بمدينة, وفي)."""
@@ -122,11 +125,16 @@ class Prior:
     settled: bool
     doubted: bool = False
     """The name is doubtful (an everyday word, a namesake's): a preposition before it is no evidence."""
+    everyday: bool = False
+    """The gazetteer marks the name as an everyday word (`Place.everyday`): it is found only after
+    a place word without the article (`after_place_word`), whatever else the text says: naming
+    its country or division says what a report is about, not which sense the word has where it
+    stands."""
 
 
-def place_prior(place: Place, key: str, namesakes: list[Place]) -> Prior:
+def place_prior(place: Place, key: str, namesakes: list[Place], everyday: bool = False) -> Prior:
     """The prior of `place` found by its spelling `key` (in matching form); `namesakes` are the
-    gazetteer's places of that name."""
+    gazetteer's places of that name; `everyday`: the gazetteer marks the spelling as an everyday word."""
     if place.kind == "country" and place.country in NOT_PLACES:
         return Prior(FRAMED, ("an organisation, not a place",), True)
     if place.id.startswith(CUSTOM):
@@ -141,14 +149,14 @@ def place_prior(place: Place, key: str, namesakes: list[Place]) -> Prior:
     if key in GIVEN_NAMES or key.removeprefix(ARTICLE) in GIVEN_NAMES:
         doubts += 0.3
         evidence.append("a given name")
-    if place.kind == "country":
-        return Prior(round(confidence - doubts, 2), tuple(evidence), not doubts, bool(doubts))
     zipf = folded_zipf(key) if " " not in key else 0.0
+    if place.kind == "country" and not everyday:
+        return Prior(round(confidence - doubts, 2), tuple(evidence), not doubts, bool(doubts))
     own = _matching_form(place.name) if place.arabic else ""
     small = place.kind == "locality" and size < TOWN
-    if (small and zipf >= SMALL_WORD) or min(zipf, folded_zipf(_flip_article(key))) >= COMMON_NOUN:
+    if everyday or (small and zipf >= SMALL_WORD) or min(zipf, folded_zipf(_flip_article(key))) >= COMMON_NOUN:
         doubts += 0.5 if zipf >= VERY_COMMON else 0.3
-        evidence.append(f"an everyday word (Zipf {zipf:.1f})")
+        evidence.append(f"an everyday word (Zipf {zipf:.1f})" if zipf else "an everyday word")
     elif own and key != own and zipf >= SMALL_WORD and zipf > folded_zipf(own):
         doubts += 0.3
         evidence.append(f"a word more frequent than the name {place.name} (Zipf {zipf:.1f})")
@@ -157,7 +165,7 @@ def place_prior(place: Place, key: str, namesakes: list[Place]) -> Prior:
         doubts += 0.3
         evidence.append(f"also {larger.name} ({larger.country}, {larger.kind}{f' of {larger.population:,}' if larger.population else ''})")
     confidence = max(0.0, confidence - doubts)
-    return Prior(round(confidence, 2), tuple(evidence), not doubts and confidence >= SETTLED, bool(doubts))
+    return Prior(round(confidence, 2), tuple(evidence), not doubts and confidence >= SETTLED, bool(doubts), everyday)
 
 
 def _flip_article(key: str) -> str:
@@ -225,35 +233,49 @@ class Check:
     admin1: str = ""
 
 
+Window = tuple[tuple[str, ...], str]
+"""The words just before a match and the word just after it, in matching form (`_around`)."""
 CheckKey = int | str
 """A checked entry: the id of its matches' `place` (one object per entry), or for a hand-typed term the term."""
 
 
 def weigh(
-    matches: list[Match], checks: dict[CheckKey, Check], nt: NormalizedText, named: dict[str, str], minimum: float
-) -> tuple[list[Match], list[str]]:
+    matches: list[Match], checks: dict[CheckKey, Check], nt: NormalizedText, named: dict[str, str], minimum: float,
+    windows: list[Window | None] | None = None,
+) -> tuple[list[Match], list[str]]:  # fmt: skip
     """The matches of one watch-list with the checked ones given their confidence and evidence,
     those below `minimum` dropped; and a note for each one dropped. A match whose confidence is
     already set (its prior settled it) is only compared with `minimum`. `named` holds the
     countries the text names (from `country_names`), each with the form found.
 
     What the whole text says of an entry (its governorate or country named) is weighed once per
-    entry; the words around each match only when that leaves the entry undecided."""
-    pending = [m for m in matches if m.confidence is None and m.kind == "place"]
-    if not pending and all(m.confidence >= minimum for m in matches if m.confidence is not None):
+    entry; the words around each match only when that leaves the entry undecided: as `windows`
+    gives them (one per match, as the C scanner reads them), or read here."""
+    pending: list[tuple[Match, Window | None]] = []
+    areas: dict[tuple[str, str], str] = {}
+    nations: dict[str, str] = {}
+    below = False
+    for i, m in enumerate(matches):  # one pass: this runs for every report
+        if m.confidence is None:
+            around = windows[i] if windows is not None else None
+            if around is not None or (windows is None and m.kind == "place"):
+                pending.append((m, around))
+        elif m.confidence < minimum:
+            below = True
+        elif m.place is not None:
+            areas.setdefault((m.place.country, m.place.admin1), m.term)
+            nations.setdefault(m.place.country, m.term)
+    if not pending and not below:
         return matches, []
-    settled = [m for m in matches if m.confidence is not None and m.confidence >= minimum and m.place is not None]
-    areas = {(m.place.country, m.place.admin1): m.term for m in reversed(settled)}  # type: ignore[union-attr]
-    nations = {m.place.country: m.term for m in reversed(settled)}  # type: ignore[union-attr]
     _weigh_all(pending, checks, nt, named, minimum, areas, nations)
     # places that counted on their own evidence vouch for their neighbours in turn (بعقوبة for الخالص)
-    anchors = [m for m in pending if m.confidence is not None and m.confidence >= minimum and m.place is not None]
+    anchors = [m for m, _ in pending if m.confidence is not None and m.confidence >= minimum and m.place is not None]
     new = [m for m in anchors if (m.place.country, m.place.admin1) not in areas or m.place.country not in nations]  # type: ignore[union-attr]
     if new:
         for m in new:
             areas.setdefault((m.place.country, m.place.admin1), m.term)  # type: ignore[union-attr]
             nations.setdefault(m.place.country, m.term)  # type: ignore[union-attr]
-        low = [m for m in pending if m.confidence is not None and m.confidence < minimum]
+        low = [(m, w) for m, w in pending if m.confidence is not None and m.confidence < minimum]
         _weigh_all(low, checks, nt, named, minimum, areas, nations)
     kept = [m for m in matches if m.confidence is None or m.confidence >= minimum]
     if len(kept) == len(matches):
@@ -266,13 +288,14 @@ def weigh(
 
 
 def _weigh_all(
-    pending: list[Match], checks: dict[CheckKey, Check], nt: NormalizedText, named: dict[str, str], minimum: float,
+    pending: list[tuple[Match, Window | None]], checks: dict[CheckKey, Check], nt: NormalizedText, named: dict[str, str],
+    minimum: float,
     areas: dict[tuple[str, str], str], nations: dict[str, str],
 ) -> None:  # fmt: skip
-    """Give each of `pending` its confidence and evidence."""
+    """Give each of `pending` (a match and the words around it, if read already) its confidence and evidence."""
     texts: dict[CheckKey, tuple[float, tuple[str, ...]]] = {}
-    outcomes: dict[tuple[CheckKey, str], tuple[float, tuple[str, ...], bool, bool]] = {}
-    for m in pending:
+    outcomes: dict[tuple[CheckKey, str], tuple[float, tuple[str, ...], bool, Prior]] = {}
+    for m, around in pending:
         key = id(m.place) if m.place is not None else m.term
         outcome = outcomes.get((key, m.spelling))
         if outcome is None:
@@ -283,9 +306,9 @@ def _weigh_all(
             if text is None:
                 text = texts[key] = _text_evidence(check, m.term, areas, nations, named)
             outcome = outcomes[key, m.spelling] = _outcome(check, m.spelling, text, minimum)
-        confidence, evidence, undecided, doubted = outcome
+        confidence, evidence, undecided, prior = outcome
         if undecided:
-            confidence, evidence = _read(m, nt, confidence, evidence, doubted)
+            confidence, evidence = _read(m, around or _around(nt, m), confidence, evidence, prior)
         # m is new, made by the matcher for this text and seen by nothing else yet: it is
         # completed in place, as its own __init__ would have
         object.__setattr__(m, "confidence", confidence)
@@ -312,51 +335,79 @@ def _text_evidence(
 
 def _outcome(
     check: Check, spelling: str, text: tuple[float, tuple[str, ...]], minimum: float
-) -> tuple[float, tuple[str, ...], bool, bool]:
+) -> tuple[float, tuple[str, ...], bool, Prior]:
     """An entry's confidence and evidence from its prior and the whole text, whether the words
-    around each match can still change whether it counts, and whether its name is doubtful."""
+    around each match can still change whether it counts, and the prior of the spelling."""
     prior = check.priors.get(spelling) or next(iter(check.priors.values()))
     confidence = round(min(1.0, prior.confidence + text[0]), 2)
     evidence = prior.evidence + text[1] if text[1] else prior.evidence
     undecided = round(minimum - PLACE_NOUN_GAIN, 2) <= confidence < max(minimum, SETTLED)
-    return confidence, evidence, undecided, prior.doubted
+    return confidence, evidence, undecided, prior
 
 
 def _read(
-    m: Match, nt: NormalizedText, confidence: float, evidence: tuple[str, ...], doubted: bool
+    m: Match, around: Window, confidence: float, evidence: tuple[str, ...], prior: Prior
 ) -> tuple[float, tuple[str, ...]]:
     """`confidence` and `evidence` with what the words around `m` say: a person's title or an
     organisation's word overrules the rest; a locative cue adds to it, a preposition only
     before a name that is not doubtful (في إطار, ببرقية)."""
-    before, after = _around(nt, m)
+    before, after = around
     frame = FRAMES.get(before[-1]) if before else None
     if frame:
         return FRAMED, (*evidence, f"after {before[-1]}: {frame}")
     if after in FRAMES_AFTER:
         return FRAMED, (*evidence, f"before {after}: {FRAMES_AFTER[after]}")
     cue, kind = _cue(before, m.prefix)
-    if not cue or (kind == "preposition" and doubted):
+    if not cue or (kind == "preposition" and prior.doubted):
         return confidence, evidence
-    gain = PLACE_NOUN_GAIN if kind == "place" else PREPOSITION_GAIN
+    gain = PLACE_NOUN_GAIN if kind != "preposition" else PREPOSITION_GAIN
     return round(min(1.0, confidence + gain), 2), (*evidence, f"after {cue}")
 
 
-def _around(nt: NormalizedText, m: Match) -> tuple[list[str], str]:
-    """The three words before a match and the word after it, in matching form; none across a
-    sentence's end (normalizing turned its punctuation into spaces, so the original is asked)."""
+BEFORE_CHARS, BEFORE_WORDS, AFTER_CHARS = 60, 3, 30
+"""The words read around a match: the last `BEFORE_WORDS` in the `BEFORE_CHARS` characters before
+it, the first in the `AFTER_CHARS` after it (of the normalized text)."""
+SENTENCE_ENDS = ".!?؟:;؛\n"
+"""Characters of the original text that end a sentence: no word is read across them."""
+_SENTENCE_END = re.compile("[" + re.escape(SENTENCE_ENDS) + "]")
+
+
+def _around(nt: NormalizedText, m: Match) -> Window:
+    """The words before a match and the word after it, in matching form; none across a
+    sentence's end (normalizing turned its punctuation into spaces, so the original is asked).
+    The C scanner reads the same (`_scan.c`'s window)."""
     offsets = nt.offsets()
     start, stop = bisect_left(offsets, m.start), bisect_left(offsets, m.end)
-    before = nt.text[max(0, start - 60) : start].split()[-3:]
-    after = nt.text[stop : stop + 30].split(None, 1)[:1]
-    if before and _SENTENCE_END.search(nt.original, nt.to_original(max(0, start - len(" ".join(before)) - 1)), m.start):
-        cuts = [e.end() for e in _SENTENCE_END.finditer(nt.original, max(0, m.start - 80), m.start)]
-        before = nt.text[bisect_left(offsets, cuts[-1]) : start].split()[-3:]
-    if after and _SENTENCE_END.search(nt.original, m.end, nt.to_original(stop + 1)):
+    before = _before(nt, start, m.start)
+    rest = nt.text[stop : stop + AFTER_CHARS]
+    first = stop + len(rest) - len(rest.lstrip())
+    after = rest.split(None, 1)[:1]
+    if after and _SENTENCE_END.search(nt.original, m.end, nt.to_original(first)):
         after = []
     return before, after[0] if after else ""
 
 
-_SENTENCE_END = re.compile(r"[.!?؟:;؛\n]")
+_PLACE_WORDS = ("place", "definite place")
+
+
+def _before(nt: NormalizedText, start: int, o_start: int) -> tuple[str, ...]:
+    """The words before normalized position `start` (original `o_start`) that `_around` reads."""
+    offsets = nt.offsets()
+    lo = max(0, start - BEFORE_CHARS)
+    cuts = [e.start() for e in _SENTENCE_END.finditer(nt.original, nt.to_original(lo), o_start)]
+    if cuts:
+        lo = bisect_left(offsets, cuts[-1] + 1, lo, start)
+    return tuple(nt.text[lo:start].split()[-BEFORE_WORDS:]) if BEFORE_WORDS else ()
+
+
+def after_place_word(nt: NormalizedText, start: int) -> bool:
+    """Whether a place word without the article (مدينة, بلدة, ريف) stands before normalized
+    position `start`, alone or in a chain of cues (في مدينة): the only evidence that finds a name
+    marked everyday (in المدينة الجديدة the name is the adjective)."""
+    nearest = nt.text[max(0, start - BEFORE_CHARS) : start].rsplit(None, 1)[-1:]
+    if not nearest or nearest[0] not in CUES:
+        return False  # most names are not after a cue word: the sentence's end is not looked for
+    return _cue(_before(nt, start, nt.to_original(start)), "")[1] == "place"
 
 
 def _cue(before: list[str], prefix: str) -> tuple[str, str]:
@@ -368,7 +419,7 @@ def _cue(before: list[str], prefix: str) -> tuple[str, str]:
         label = CUES.get(word)
         if label is None:
             break
-        if kind != "place":
+        if kind not in _PLACE_WORDS:
             found, kind = word, label
     if not found and prefix in IN:
         return f"{prefix} (in)", "preposition"

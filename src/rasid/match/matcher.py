@@ -21,7 +21,19 @@ import ahocorasick
 
 from rasid.config.models import WatchList
 from rasid.match.compiler import ArticleTest, Pattern, build_automaton, compile_patterns, mention_patterns
-from rasid.match.evidence import Check, CheckKey, country_names, weigh
+from rasid.match.evidence import (
+    AFTER_CHARS,
+    BEFORE_CHARS,
+    BEFORE_WORDS,
+    CUES,
+    SENTENCE_ENDS,
+    Check,
+    CheckKey,
+    Window,
+    after_place_word,
+    country_names,
+    weigh,
+)
 from rasid.match.gazetteer import Gazetteer
 from rasid.match.morphology import CONTEXT_WINDOW, MAX_PREFIX, strip_prefix
 from rasid.models import Match, Verdict
@@ -96,9 +108,10 @@ class Matcher:
         """One verdict per watch-list, in config order."""
         nt = normalize(text)
         misses: list[Pattern] = []
+        windows: list[list[Window | None]] | None = None
         if self._scanner is not None:
             folded = _fold_seats(nt.text) if self._folds else None
-            by_list, missed = self._scanner.matches(nt.original, nt.text, folded, nt.offsets())
+            by_list, missed, windows = self._scanner.matches(nt.original, nt.text, folded, nt.offsets())
             misses = [self.patterns[i] for i in missed]
         else:
             by_list = self._python_matches(nt, misses)
@@ -106,7 +119,9 @@ class Matcher:
         if self._checked:
             named = {m.term: m.surface for m in by_list[-1]} if self._lists > len(self.watchlists) else {}
             for i in self._checked:
-                by_list[i], notes[i] = weigh(by_list[i], self._checks, nt, named, self.watchlists[i].min_confidence)
+                by_list[i], notes[i] = weigh(
+                    by_list[i], self._checks, nt, named, self.watchlists[i].min_confidence, windows[i] if windows else None
+                )
         for p in misses:
             cues = "، ".join(p.entry.cues)
             note = f"{p.entry.term} appeared without a context cue ({cues})"
@@ -179,6 +194,20 @@ def _settled(p: Pattern) -> tuple[float | None, tuple[str, ...]]:
     return (p.prior.confidence, p.prior.evidence) if p.prior is not None and p.prior.settled else (None, ())
 
 
+def _weighed(p: Pattern) -> bool:
+    """Whether `evidence.weigh` reads the words around this pattern's matches: a place whose prior leaves it open."""
+    return p.prior is not None and not p.prior.settled and p.entry.kind == "place"
+
+
+def _everyday(p: Pattern) -> bool:
+    """Whether this pattern's matches are found only after a place word (`evidence.after_place_word`)."""
+    return p.prior is not None and p.prior.everyday
+
+
+CUE_KINDS = {"preposition": 0, "place": 1, "definite place": 2}
+"""The kinds of `evidence.CUES` as the C scanner numbers them."""
+
+
 def _fold_seats(text: str) -> str:
     for ch, to in FOLD_HAMZA_SEATS:
         text = text.replace(ch, to)
@@ -205,12 +234,14 @@ def _scanner(patterns: list[Pattern], uids: list[int], watchlists: int) -> Scann
             prefix_masks[p.prefixes], suffix_masks[p.suffixes] if p.suffixes is not None else 0,
             2 if p.open_end else 1 if p.suffixes is not None else 0,
             p.key.endswith(" "), p.form == "latin", p.phrase, p.suffix,
-            e.context or None, e.kind, e.term, p.spelling.rstrip("*"), e.place, *_settled(p),
+            e.context or None, e.kind, e.term, p.spelling.rstrip("*"), e.place, *_settled(p), _weighed(p),
+            _everyday(p),
         ))  # fmt: skip
     return Scanner(
         table=char_table(), keys=list(keys[0].items()), folded_keys=list(keys[1].items()), patterns=rows,
         prefixes=prefixes, suffixes=suffixes, watchlists=watchlists, max_prefix=MAX_PREFIX,
-        match_type=Match, context_cue=_context_cue,
+        match_type=Match, context_cue=_context_cue, sentence_ends=SENTENCE_ENDS,
+        window=(BEFORE_CHARS, BEFORE_WORDS, AFTER_CHARS), cues=[(w, (CUE_KINDS[k],)) for w, k in CUES.items()],
     )  # fmt: skip
 
 
@@ -247,6 +278,8 @@ def _scan(automaton: ahocorasick.Automaton, text: str, nt: NormalizedText, misse
             if p.form == "latin" and suffix and not _apostrophe_before(nt, end - len(suffix)):
                 continue
             if p.phrase and _crosses_punctuation(nt, start, end):
+                continue
+            if _everyday(p) and not after_place_word(nt, word_start):
                 continue
             cue = ""
             if p.entry.context:
@@ -328,12 +361,19 @@ def _decide(wl: WatchList, matches: list[Match], nt: NormalizedText, notes: tupl
 
 
 def _rule(wl: WatchList, matches: list[Match], nt: NormalizedText) -> Verdict:
-    excluded = [m for m in matches if m.kind == "exclude"]
-    found = tuple(m for m in matches if m.kind != "exclude")
-    places = [m for m in found if m.kind == "place"]
-    keywords = [m for m in found if m.kind == "keyword"]
+    excluded: Match | None = None
+    places: list[Match] = []
+    keywords: list[Match] = []
+    for m in matches:  # one pass: this runs for every report and list
+        if m.kind == "place":
+            places.append(m)
+        elif m.kind == "keyword":
+            keywords.append(m)
+        elif excluded is None:
+            excluded = m
+    found = tuple(matches) if excluded is None else tuple(m for m in matches if m.kind != "exclude")
     if excluded:
-        return Verdict(wl.name, False, found, f"excluded by {excluded[0].term}")
+        return Verdict(wl.name, False, found, f"excluded by {excluded.term}")
     if not found:
         return Verdict(wl.name, False, found, "nothing matched")
     if wl.match == "all" and not (places and keywords):

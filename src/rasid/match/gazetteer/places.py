@@ -37,9 +37,9 @@ class Place:
     `everyday` holds the names (as written, no `!`) that are also everyday words: the name of
     a large place (20,000 people or more) that reads as a common word once folded or with a
     clitic attached (بيان, الخميس, وان, كان for Cannes), a name of two letters (إب), or a
-    division called by a common word (الشمال, العاصمة). They are kept so that a match can be
-    confirmed by evidence (a cue word, the place's country or division named nearby), never
-    matched bare: `spellings` leaves them out, `evidence_spellings` lists them.
+    division called by a common word (الشمال, العاصمة). They are kept for lists that weigh
+    evidence, which find them only after a place word (مدينة جاسم) and weigh them as everyday
+    words, never bare: `spellings` leaves them out, `evidence_spellings` lists them.
 
     `members` (regions only) are the countries or ISO 3166-2 divisions a region spanning
     several of them is made of (الخليج, بلاد الشام, دارفور); `within:` takes them all.

@@ -44,8 +44,6 @@ CUSTOM = "custom-"
 """The id prefix of places added in the config (`gazetteer.places`): listed on purpose, so trusted."""
 HAND_TYPED = 0.7
 """The prior of a hand-typed term that asked for checks."""
-NOT_PLACES = frozenset({"UN", "EU", "EZ"})
-"""CLDR territories that are organisations or currency areas, not places."""
 
 PLACE_NOUN_GAIN = 0.35
 """After a word naming a kind of place (مدينة جاسم, ريف درعا)."""
@@ -135,8 +133,6 @@ class Prior:
 def place_prior(place: Place, key: str, namesakes: list[Place], everyday: bool = False) -> Prior:
     """The prior of `place` found by its spelling `key` (in matching form); `namesakes` are the
     gazetteer's places of that name; `everyday`: the gazetteer marks the spelling as an everyday word."""
-    if place.kind == "country" and place.country in NOT_PLACES:
-        return Prior(FRAMED, ("an organisation, not a place",), True)
     if place.id.startswith(CUSTOM):
         return Prior(PRIOR["governorate"], ("added in the config",), True)
     size = place.population

@@ -182,3 +182,10 @@ def test_places_list_prints_what_a_list_would_contain(tmp_path: Path) -> None:
     assert all(r["population"] >= 30000 for r in rows if r["kind"] == "locality")
     missing = rasid("places", "list", "--within", "أتلانتس", cwd=tmp_path)
     assert missing.returncode == 1 and "no country, division or region called" in missing.stderr
+
+
+def test_a_capital_the_source_gives_no_arabic_name_gets_one() -> None:
+    """GeoNames' packaged set lists Washington, D.C. without an Arabic name; the correction
+    table supplies it, so the capital, not a small namesake, is what واشنطن means."""
+    (place, *_) = Gazetteer.bundled().lookup("واشنطن")
+    assert place.id == "4140963" and place.country == "US" and place.population > 600_000

@@ -111,6 +111,14 @@ def test_hand_typed_names_keep_their_behaviour_unless_asked(native: bool) -> Non
     assert verdict(native, "قصف على مدينة بشار", {"name": "بشار", "evidence": True}).fired
 
 
+def test_a_hand_typed_name_asking_for_evidence_is_weighed_as_the_gazetteers_place(native: bool) -> None:
+    asked = [{"name": "القاهرة", "evidence": True}, {"name": "دمشق", "evidence": True}]
+    v = verdict(native, "وصل الوفد إلى القاهرة قادما من دمشق", *asked)
+    assert terms(v) == ["القاهرة", "دمشق"]  # frequent words, but the names of capitals
+    assert [(m.place.country if m.place else None) for m in v.matches] == ["EG", "SY"]
+    assert all(m.confidence is not None and m.confidence >= 0.75 and not any("everyday" in e for e in m.evidence) for m in v.matches)
+
+
 def test_confidence_and_evidence_in_json_and_explanations(native: bool) -> None:
     text = "اشتباكات في مدينة بشار"
     v = verdict(native, text, {"gazetteer": "DZ"})

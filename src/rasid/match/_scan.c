@@ -4,12 +4,13 @@
  * (node, character). Each word start is tried once per proclitic chain it begins with, and
  * the term trie is walked from there, so a text is read a bounded number of times whatever
  * the number of terms. Hits are verified (prefix, suffix, apostrophe, punctuation, context),
- * mapped to original offsets, reduced to one per entry and span, longest first, and returned
- * as `Match` objects grouped by watch-list, each with the words around it when its evidence is
- * to be weighed (rasid.match.evidence reads them).
+ * mapped to original offsets, reduced to one per entry and span, longest first, weighed where
+ * their watch-list checks evidence (as rasid.match.evidence.weigh does, which documents the
+ * rules), and returned as `Match` objects grouped by watch-list.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <structmember.h>
 #include <stdint.h>
 #include <stdlib.h>
 
@@ -221,8 +222,15 @@ typedef struct {
     PyObject *cues; /* None when the entry has no context words */
     PyObject *kind, *term, *spelling, *place;
     PyObject *confidence, *evidence; /* a settled prior, or None and () */
-    int window;                      /* its matches are weighed: return the words around them */
+    int window;                      /* its matches are weighed with the words around them */
     int place_word;                  /* found only after a place word without the article */
+    /* for weighing: */
+    int32_t prior;            /* its spelling's prior (the entry's lowest for it), in hundredths */
+    int doubted;              /* the name is doubtful: a preposition before it is no evidence */
+    PyObject *prior_evidence; /* what the prior says */
+    int32_t area;             /* its place's (country, first-level division), or -1 */
+    int32_t country;          /* its place's country (a mention's: the country named), or -1 */
+    int32_t term_id;          /* one per term */
 } Pat;
 
 typedef struct {
@@ -273,6 +281,14 @@ typedef struct {
     PyObject_HEAD
     Trie terms[2]; /* plain, hamza seats folded */
     Trie prefixes, suffixes, cues;
+    Trie frames, frames_after; /* words before and after a name that make it a person's or an organisation's */
+    PyObject *frame_labels;    /* what each frame says, by the frames' outputs */
+    uint64_t in_prefixes;      /* the proclitics meaning «in», by prefix id */
+    int32_t gains[6];          /* place word, preposition, area, country, neighbour, framed: hundredths */
+    Py_ssize_t mentions;       /* the internal watch-list that finds countries named, or -1 */
+    int32_t countries, areas;  /* how many ids `Pat.country` and `Pat.area` use */
+    int *checked;              /* per watch-list: weigh its matches */
+    double *minimum, *low, *high; /* per watch-list: min_confidence, and the confidences the words around decide */
     Pat *pats;
     Py_ssize_t npats;
     Py_ssize_t watchlists;
@@ -287,7 +303,7 @@ typedef struct {
     Py_ssize_t before_chars, before_words, after_chars;
     PyObject *table_obj;
     const uint32_t *table;
-    PyObject *names[NFIELDS];
+    Py_ssize_t offsets[NFIELDS]; /* of the Match type's slots, in its fields' order */
 } Scanner;
 
 typedef struct {
@@ -407,14 +423,15 @@ word_before(const Str *s, Py_ssize_t lo, Py_ssize_t end, Py_ssize_t *word_end)
     return end;
 }
 
-/* The kind of the cue word at [start, end) of `s`, or -1. */
+/* The output of the word at [start, end) of `s` in a trie of words (a cue's kind, a frame's
+ * label), or -1. */
 static int
-cue_kind(const Scanner *self, const Str *s, Py_ssize_t start, Py_ssize_t end)
+word_kind(const Trie *t, const Str *s, Py_ssize_t start, Py_ssize_t end)
 {
     int32_t node = 0;
     for (Py_ssize_t k = start; k < end && node >= 0; k++)
-        node = trie_next(&self->cues, node, PyUnicode_READ(s->kind, s->data, k));
-    return node >= 0 && self->cues.out_count[node] ? self->cues.outs[self->cues.out_start[node]] : -1;
+        node = trie_next(t, node, PyUnicode_READ(s->kind, s->data, k));
+    return node >= 0 && t->out_count[node] ? t->outs[t->out_start[node]] : -1;
 }
 
 /* Whether a place word without the article stands before normalized `start`, alone or in a
@@ -424,14 +441,14 @@ after_place_word(const Scanner *self, const Doc *d, Py_ssize_t start)
 {
     const Str *s = &d->plain;
     Py_ssize_t end, i = word_before(s, start > self->before_chars ? start - self->before_chars : 0, start, &end);
-    if (self->before_words == 0 || i == end || cue_kind(self, s, i, end) < 0)
+    if (self->before_words == 0 || i == end || word_kind(&self->cues, s, i, end) < 0)
         return 0; /* most names are not after a cue word: the sentence's end is not looked for */
     Py_ssize_t lo = window_start(self, d, start, to_original(d, start));
     int kind = -1;
     i = start;
     for (Py_ssize_t n = 0; n < self->before_words; n++) {
         i = word_before(s, lo, i, &end);
-        int found = i == end ? -1 : cue_kind(self, s, i, end);
+        int found = i == end ? -1 : word_kind(&self->cues, s, i, end);
         if (found < 0)
             break;
         if (kind != CUE_PLACE && kind != CUE_DEFINITE_PLACE)
@@ -574,59 +591,245 @@ compare_hits(const void *a, const void *b)
     return x->scan - y->scan;
 }
 
-/* The words around normalized [start, stop) (original [o_start, o_end)), as evidence._around
- * gives them: (up to before_words words in the before_chars before it, the first word in the
- * after_chars after it), neither across a sentence's end in the original. */
-static PyObject *
-window(const Scanner *self, const Doc *d, PyObject *text, Py_ssize_t start, Py_ssize_t stop, Py_ssize_t o_start,
-       Py_ssize_t o_end)
+/* ---- weighing evidence (rasid.match.evidence.weigh documents the rules) ------------------- */
+
+enum { GAIN_PLACE_WORD, GAIN_PREPOSITION, GAIN_AREA, GAIN_COUNTRY, GAIN_NEIGHBOUR, FRAMED };
+#define MAX_BEFORE_WORDS 8
+
+/* A selected hit's weight: its confidence in hundredths and evidence when weighed here. */
+typedef struct {
+    int32_t confidence; /* -1: as its pattern gives them (a settled prior, or none) */
+    PyObject *evidence; /* owned when weighed */
+    int dropped;        /* below its watch-list's min_confidence */
+} Weight;
+
+/* What one watch-list's matches vouch for: per area and country, the pattern of the first
+ * match that counted there, or -1; and per country the hit naming it, or -1. */
+typedef struct {
+    int32_t *areas, *nations;
+    const Py_ssize_t *named;
+} Seen;
+
+/* Record a counted match of `pi` in `seen`; whether that added anything. */
+static int
+vouch(const Scanner *self, Seen *seen, int32_t pi)
 {
-    const Str *s = &d->plain, *o = &d->original;
-    Py_ssize_t lo = window_start(self, d, start, o_start);
-    PyObject *before = PyTuple_New(self->before_words);
-    if (before == NULL)
-        return NULL;
-    Py_ssize_t n = 0, i = start, word_end;
-    while (n < self->before_words) {
-        i = word_before(s, lo, i, &word_end);
-        if (i == word_end)
-            break;
-        PyObject *word = PyUnicode_Substring(text, i, word_end);
-        if (word == NULL) {
-            Py_DECREF(before);
-            return NULL;
-        }
-        PyTuple_SET_ITEM(before, self->before_words - 1 - n++, word);
-    }
-    if (n < self->before_words) {
-        PyObject *fewer = PyTuple_GetSlice(before, self->before_words - n, self->before_words);
-        Py_DECREF(before);
-        if ((before = fewer) == NULL)
-            return NULL;
-    }
-    Py_ssize_t limit = stop + self->after_chars < s->len ? stop + self->after_chars : s->len;
-    Py_ssize_t first = stop;
-    while (first < limit && Py_UNICODE_ISSPACE(PyUnicode_READ(s->kind, s->data, first)))
-        first++;
-    Py_ssize_t last = first;
-    while (last < limit && !Py_UNICODE_ISSPACE(PyUnicode_READ(s->kind, s->data, last)))
-        last++;
-    for (Py_ssize_t k = o_end; last > first && k < to_original(d, first); k++)
-        if (ends_sentence(self, PyUnicode_READ(o->kind, o->data, k)))
-            last = first;
-    PyObject *after = PyUnicode_Substring(text, first, last);
-    if (after == NULL) {
-        Py_DECREF(before);
-        return NULL;
-    }
-    PyObject *out = PyTuple_Pack(2, before, after);
-    Py_DECREF(before);
-    Py_DECREF(after);
-    return out;
+    const Pat *p = &self->pats[pi];
+    int added = 0;
+    if (p->area >= 0 && seen->areas[p->area] < 0)
+        seen->areas[p->area] = pi, added = 1;
+    if (p->country >= 0 && seen->nations[p->country] < 0)
+        seen->nations[p->country] = pi, added = 1;
+    return added;
 }
 
+/* The words before normalized `start` (original `o_start`) that evidence._around reads, nearest
+ * first, as [starts[i], ends[i]); how many. */
+static int
+words_before(const Scanner *self, const Doc *d, Py_ssize_t start, Py_ssize_t o_start, Py_ssize_t *starts,
+             Py_ssize_t *ends)
+{
+    Py_ssize_t lo = window_start(self, d, start, o_start), i = start;
+    int n = 0;
+    while (n < self->before_words) {
+        i = word_before(&d->plain, lo, i, &ends[n]);
+        if (i == ends[n])
+            break;
+        starts[n++] = i;
+    }
+    return n;
+}
+
+/* The first word after normalized `stop` (original `o_end`) within after_chars, not across a
+ * sentence's end, as [*first, *last) (empty when there is none). */
+static void
+word_after(const Scanner *self, const Doc *d, Py_ssize_t stop, Py_ssize_t o_end, Py_ssize_t *first, Py_ssize_t *last)
+{
+    const Str *s = &d->plain, *o = &d->original;
+    Py_ssize_t limit = stop + self->after_chars < s->len ? stop + self->after_chars : s->len;
+    Py_ssize_t f = stop;
+    while (f < limit && Py_UNICODE_ISSPACE(PyUnicode_READ(s->kind, s->data, f)))
+        f++;
+    Py_ssize_t l = f;
+    while (l < limit && !Py_UNICODE_ISSPACE(PyUnicode_READ(s->kind, s->data, l)))
+        l++;
+    for (Py_ssize_t k = o_end; l > f && k < to_original(d, f); k++)
+        if (ends_sentence(self, PyUnicode_READ(o->kind, o->data, k)))
+            l = f;
+    *first = f;
+    *last = l;
+}
+
+/* What the whole text says for the entry of `h` (evidence._text_evidence): the gain, with up to
+ * two notes added to `notes`; -1 on error. */
+static int32_t
+text_evidence(const Scanner *self, PyObject *original, const Hit *hits, const Hit *h, const Seen *seen,
+              PyObject **notes, int *n)
+{
+    const Pat *p = &self->pats[h->pat];
+    int32_t gain = 0;
+    int32_t a = p->area >= 0 ? seen->areas[p->area] : -1;
+    if (a >= 0 && self->pats[a].term_id != p->term_id) {
+        gain += self->gains[GAIN_AREA];
+        if ((notes[(*n)++] = PyUnicode_FromFormat("%U of the same area named", self->pats[a].term)) == NULL)
+            return -1;
+    }
+    if (p->country < 0)
+        return gain;
+    Py_ssize_t named = seen->named[p->country];
+    int32_t nation = seen->nations[p->country];
+    if (named >= 0) {
+        gain += self->gains[GAIN_COUNTRY];
+        PyObject *surface = PyUnicode_Substring(original, hits[named].o_start, hits[named].o_end);
+        notes[(*n)++] = surface ? PyUnicode_FromFormat("its country named (%U)", surface) : NULL;
+        Py_XDECREF(surface);
+    } else if (nation >= 0 && self->pats[nation].term_id != p->term_id) {
+        gain += self->gains[GAIN_NEIGHBOUR];
+        notes[(*n)++] = PyUnicode_FromFormat("%U of the same country named", self->pats[nation].term);
+    } else
+        return gain;
+    return notes[*n - 1] ? gain : -1;
+}
+
+/* `confidence` with what the words around `h` say (evidence._read), its note added to `notes`
+ * if any; -1 on error. */
+static int32_t
+read_around(const Scanner *self, const Doc *d, PyObject *text, const Hit *h, int32_t confidence, PyObject **notes,
+            int *n)
+{
+    const Pat *p = &self->pats[h->pat];
+    const Str *s = &d->plain;
+    Py_ssize_t starts[MAX_BEFORE_WORDS], ends[MAX_BEFORE_WORDS], first, last;
+    int before = words_before(self, d, h->word_start, h->o_start, starts, ends);
+    int frame = before ? word_kind(&self->frames, s, starts[0], ends[0]) : -1;
+    const char *format = "after %U: %U";
+    if (frame < 0) {
+        word_after(self, d, h->end, h->o_end, &first, &last);
+        frame = last > first ? word_kind(&self->frames_after, s, first, last) : -1;
+        format = "before %U: %U";
+    } else
+        first = starts[0], last = ends[0];
+    if (frame >= 0) {
+        PyObject *word = PyUnicode_Substring(text, first, last);
+        notes[*n] = word ? PyUnicode_FromFormat(format, word, PyTuple_GET_ITEM(self->frame_labels, frame)) : NULL;
+        Py_XDECREF(word);
+        return notes[(*n)++] ? self->gains[FRAMED] : -1;
+    }
+    int kind = -1, cue = -1;
+    for (int k = 0; k < before; k++) {
+        int found = word_kind(&self->cues, s, starts[k], ends[k]);
+        if (found < 0)
+            break;
+        if (kind != CUE_PLACE && kind != CUE_DEFINITE_PLACE)
+            kind = found, cue = k;
+    }
+    PyObject *word;
+    if (kind >= 0)
+        word = PyUnicode_Substring(text, starts[cue], ends[cue]);
+    else if ((self->in_prefixes >> h->prefix) & 1) {
+        kind = CUE_PREPOSITION;
+        word = PyUnicode_FromFormat("%U (in)", PyTuple_GET_ITEM(self->prefix_strs, h->prefix));
+    } else
+        return confidence;
+    if (kind == CUE_PREPOSITION && p->doubted) {
+        Py_XDECREF(word);
+        return confidence;
+    }
+    notes[*n] = word ? PyUnicode_FromFormat("after %U", word) : NULL;
+    Py_XDECREF(word);
+    if (notes[(*n)++] == NULL)
+        return -1;
+    confidence += self->gains[kind == CUE_PREPOSITION ? GAIN_PREPOSITION : GAIN_PLACE_WORD];
+    return confidence < 100 ? confidence : 100;
+}
+
+/* Give the hits `sel[pending[i]]` of watch-list `w` their confidence and evidence (evidence._weigh_all). */
+static int
+weigh_pending(const Scanner *self, const Doc *d, PyObject *text, PyObject *original, const Hit *hits,
+              const Py_ssize_t *sel, const Py_ssize_t *pending, Py_ssize_t np, Py_ssize_t w, const Seen *seen,
+              Weight *out)
+{
+    for (Py_ssize_t i = 0; i < np; i++) {
+        Weight *weight = &out[pending[i]];
+        const Hit *h = &hits[sel[pending[i]]];
+        const Pat *p = &self->pats[h->pat];
+        PyObject *notes[3] = {NULL, NULL, NULL};
+        int n = 0;
+        int32_t gain = text_evidence(self, original, hits, h, seen, notes, &n);
+        int32_t confidence = p->prior + gain < 100 ? p->prior + gain : 100;
+        double c = confidence / 100.0;
+        if (gain >= 0 && self->low[w] <= c && c < self->high[w])
+            confidence = read_around(self, d, text, h, confidence, notes, &n);
+        PyObject *evidence = NULL;
+        if (gain >= 0 && confidence >= 0) {
+            Py_ssize_t own = PyTuple_GET_SIZE(p->prior_evidence);
+            evidence = PyTuple_New(own + n);
+            for (Py_ssize_t k = 0; evidence && k < own; k++)
+                PyTuple_SET_ITEM(evidence, k, Py_NewRef(PyTuple_GET_ITEM(p->prior_evidence, k)));
+            for (int k = 0; evidence && k < n; k++)
+                PyTuple_SET_ITEM(evidence, own + k, Py_NewRef(notes[k]));
+        }
+        for (int k = 0; k < n; k++)
+            Py_XDECREF(notes[k]);
+        if (evidence == NULL)
+            return -1;
+        Py_XSETREF(weight->evidence, evidence);
+        weight->confidence = confidence;
+    }
+    return 0;
+}
+
+/* Weigh the selected hits sel[from:to] of checked watch-list `w` (evidence.weigh): their
+ * weights in out[from:to]. `pending` has room for to - from. */
+static int
+weigh_list(const Scanner *self, const Doc *d, PyObject *text, PyObject *original, const Hit *hits,
+           const Py_ssize_t *sel, Py_ssize_t from, Py_ssize_t to, Py_ssize_t w, Seen *seen, Py_ssize_t *pending,
+           Weight *out)
+{
+    double minimum = self->minimum[w];
+    for (int32_t i = 0; i < self->areas; i++)
+        seen->areas[i] = -1;
+    for (int32_t i = 0; i < self->countries; i++)
+        seen->nations[i] = -1;
+    Py_ssize_t np = 0;
+    for (Py_ssize_t k = from; k < to; k++) {
+        const Hit *h = &hits[sel[k]];
+        const Pat *p = &self->pats[h->pat];
+        if (p->confidence != Py_None) {
+            if (PyFloat_AS_DOUBLE(p->confidence) < minimum)
+                out[k].dropped = 1;
+            else if (p->place != Py_None)
+                vouch(self, seen, h->pat);
+        } else if (p->window)
+            pending[np++] = k;
+    }
+    if (np == 0 || weigh_pending(self, d, text, original, hits, sel, pending, np, w, seen, out) < 0)
+        return np == 0 ? 0 : -1;
+    /* places that counted on their own evidence vouch for their neighbours in turn */
+    int added = 0;
+    for (Py_ssize_t i = 0; i < np; i++) {
+        const Hit *h = &hits[sel[pending[i]]];
+        if (out[pending[i]].confidence / 100.0 >= minimum && self->pats[h->pat].place != Py_None)
+            added |= vouch(self, seen, h->pat);
+    }
+    if (added) {
+        Py_ssize_t low = 0;
+        for (Py_ssize_t i = 0; i < np; i++)
+            if (out[pending[i]].confidence / 100.0 < minimum)
+                pending[low++] = pending[i];
+        if (weigh_pending(self, d, text, original, hits, sel, pending, low, w, seen, out) < 0)
+            return -1;
+        np = low;
+    }
+    for (Py_ssize_t i = 0; i < np; i++)
+        if (out[pending[i]].confidence / 100.0 < minimum)
+            out[pending[i]].dropped = 1;
+    return 0;
+}
+
+/* The `Match` of `h`, with the weight given to it if any. */
 static PyObject *
-make_match(Scanner *self, PyObject *original, PyObject *texts[2], const Hit *h)
+make_match(Scanner *self, PyObject *original, PyObject *texts[2], const Hit *h, const Weight *weight)
 {
     const Pat *p = &self->pats[h->pat];
     PyTypeObject *type = (PyTypeObject *)self->match_type;
@@ -651,14 +854,16 @@ make_match(Scanner *self, PyObject *original, PyObject *texts[2], const Hit *h)
         suffix,
         h->cue ? Py_NewRef(h->cue) : PyUnicode_New(0, 0),
         Py_NewRef(p->place),
-        Py_NewRef(p->confidence),
-        Py_NewRef(p->evidence),
+        weight->confidence >= 0 ? PyFloat_FromDouble(weight->confidence / 100.0) : Py_NewRef(p->confidence),
+        Py_NewRef(weight->confidence >= 0 ? weight->evidence : p->evidence),
     };
     int failed = 0;
     for (int i = 0; i < NFIELDS; i++) {
-        if (values[i] == NULL || (!failed && PyObject_GenericSetAttr(m, self->names[i], values[i]) < 0))
+        if (values[i] == NULL)
             failed = 1;
-        Py_XDECREF(values[i]);
+        /* the new object's slots are empty: each takes its value's reference, as the slot's own
+         * descriptor would (it is a frozen dataclass: its __setattr__ refuses) */
+        *(PyObject **)((char *)m + self->offsets[i]) = values[i];
     }
     if (failed) {
         Py_DECREF(m);
@@ -689,9 +894,12 @@ Scanner_matches(Scanner *self, PyObject *args)
         return NULL;
     }
     Hits hits = {NULL, 0, 0};
-    PyObject *result = NULL, *lists = NULL, *windows = NULL;
+    PyObject *result = NULL, *lists = NULL, *dropped = NULL;
     PyObject *misses = PyList_New(0);
     PyObject *texts[2] = {text, folded};
+    Py_ssize_t *sel = NULL, *pending = NULL, *named = NULL, nsel = 0;
+    Weight *weights = NULL;
+    Seen seen = {NULL, NULL, NULL};
     if (misses == NULL || scan_text(self, &d, text, 0, &hits, misses) < 0)
         goto done;
     if (folded != Py_None) {
@@ -702,23 +910,24 @@ Scanner_matches(Scanner *self, PyObject *args)
     if (hits.len > 1)
         qsort(hits.items, hits.len, sizeof(Hit), compare_hits);
     lists = PyList_New(self->watchlists);
-    windows = PyList_New(self->watchlists);
-    if (lists == NULL || windows == NULL)
-        goto done;
+    dropped = PyList_New(self->watchlists);
+    sel = PyMem_Malloc((hits.len + 1) * sizeof(Py_ssize_t));
+    if (lists == NULL || dropped == NULL || sel == NULL)
+        goto error;
     for (Py_ssize_t w = 0; w < self->watchlists; w++) {
-        PyObject *l = PyList_New(0), *around = PyList_New(0);
-        if (l == NULL || around == NULL) {
+        PyObject *l = PyList_New(0), *below = PyList_New(0);
+        if (l == NULL || below == NULL) {
             Py_XDECREF(l);
-            Py_XDECREF(around);
+            Py_XDECREF(below);
             goto done;
         }
         PyList_SET_ITEM(lists, w, l);
-        PyList_SET_ITEM(windows, w, around);
+        PyList_SET_ITEM(dropped, w, below);
     }
+    /* one hit per entry and span, none inside a longer one of its watch-list */
     const Hit *cover = NULL, *previous = NULL;
     for (Py_ssize_t i = 0; i < hits.len; i++) {
         const Hit *h = &hits.items[i];
-        const Pat *p = &self->pats[h->pat];
         if (previous && previous->watchlist != h->watchlist)
             cover = NULL;
         if (previous && previous->watchlist == h->watchlist && previous->uid == h->uid &&
@@ -729,26 +938,69 @@ Scanner_matches(Scanner *self, PyObject *args)
             continue; /* inside a longer match of the same watch-list */
         if (cover == NULL || h->o_end > cover->o_end)
             cover = h;
-        PyObject *m = make_match(self, original, texts, h);
+        sel[nsel++] = i;
+    }
+    weights = PyMem_Calloc(nsel + 1, sizeof(Weight));
+    if (weights == NULL)
+        goto error;
+    for (Py_ssize_t k = 0; k < nsel; k++)
+        weights[k].confidence = -1;
+    int weighs = 0;
+    for (Py_ssize_t w = 0; w < self->watchlists; w++)
+        weighs |= self->checked[w];
+    if (weighs) {
+        pending = PyMem_Malloc((nsel + 1) * sizeof(Py_ssize_t));
+        named = PyMem_Malloc((self->countries + 1) * sizeof(Py_ssize_t));
+        seen.areas = PyMem_Malloc((self->areas + 1) * sizeof(int32_t));
+        seen.nations = PyMem_Malloc((self->countries + 1) * sizeof(int32_t));
+        if (pending == NULL || named == NULL || seen.areas == NULL || seen.nations == NULL)
+            goto error;
+        for (int32_t c = 0; c < self->countries; c++)
+            named[c] = -1;
+        for (Py_ssize_t k = 0; k < nsel; k++) { /* the last mention of each country is the one reported */
+            const Hit *h = &hits.items[sel[k]];
+            if (h->watchlist == self->mentions && self->pats[h->pat].country >= 0)
+                named[self->pats[h->pat].country] = sel[k];
+        }
+        seen.named = named;
+        for (Py_ssize_t from = 0, to; from < nsel; from = to) {
+            Py_ssize_t w = hits.items[sel[from]].watchlist;
+            for (to = from; to < nsel && hits.items[sel[to]].watchlist == w; to++)
+                ;
+            if (self->checked[w] &&
+                weigh_list(self, &d, text, original, hits.items, sel, from, to, w, &seen, pending, weights) < 0)
+                goto done;
+        }
+    }
+    for (Py_ssize_t k = 0; k < nsel; k++) {
+        const Hit *h = &hits.items[sel[k]];
+        if (h->watchlist == self->mentions)
+            continue; /* read above; nobody asks for their matches */
+        PyObject *m = make_match(self, original, texts, h, &weights[k]);
         if (m == NULL)
             goto done;
-        int appended = PyList_Append(PyList_GET_ITEM(lists, p->watchlist), m);
+        int appended = PyList_Append(PyList_GET_ITEM(weights[k].dropped ? dropped : lists, h->watchlist), m);
         Py_DECREF(m);
         if (appended < 0)
             goto done;
-        PyObject *around = p->window ? window(self, &d, text, h->word_start, h->end, h->o_start, h->o_end) : Py_NewRef(Py_None);
-        if (around == NULL)
-            goto done;
-        appended = PyList_Append(PyList_GET_ITEM(windows, p->watchlist), around);
-        Py_DECREF(around);
-        if (appended < 0)
-            goto done;
     }
-    result = PyTuple_Pack(3, lists, misses, windows);
+    result = PyTuple_Pack(3, lists, misses, dropped);
+    goto done;
+error:
+    PyErr_NoMemory();
 done:
     Py_XDECREF(lists);
-    Py_XDECREF(windows);
+    Py_XDECREF(dropped);
     Py_XDECREF(misses);
+    if (weights)
+        for (Py_ssize_t k = 0; k < nsel; k++)
+            Py_XDECREF(weights[k].evidence);
+    PyMem_Free(weights);
+    PyMem_Free(sel);
+    PyMem_Free(pending);
+    PyMem_Free(named);
+    PyMem_Free(seen.areas);
+    PyMem_Free(seen.nations);
     hits_clear(&hits);
     PyBuffer_Release(&index);
     return result;
@@ -802,11 +1054,16 @@ static int
 read_pattern(PyObject *item, Pat *p)
 {
     unsigned long long prefixes, suffixes;
-    if (!PyArg_ParseTuple(item, "iiKKipppUOUUUOOOpp", &p->watchlist, &p->uid, &prefixes, &suffixes, &p->mode,
+    if (!PyArg_ParseTuple(item, "iiKKipppUOUUUOOOppipO!iii", &p->watchlist, &p->uid, &prefixes, &suffixes, &p->mode,
                           &p->ends_in_space, &p->latin, &p->phrase, &p->fixed_suffix, &p->cues, &p->kind,
                           &p->term, &p->spelling, &p->place, &p->confidence, &p->evidence, &p->window,
-                          &p->place_word))
+                          &p->place_word, &p->prior, &p->doubted, &PyTuple_Type, &p->prior_evidence, &p->area,
+                          &p->country, &p->term_id))
         return -1;
+    if (p->confidence != Py_None && !PyFloat_Check(p->confidence)) {
+        PyErr_SetString(PyExc_TypeError, "a settled confidence must be a float");
+        return -1;
+    }
     p->prefixes = prefixes;
     p->suffixes = suffixes;
     p->fixed_len = PyUnicode_GET_LENGTH(p->fixed_suffix);
@@ -818,6 +1075,7 @@ read_pattern(PyObject *item, Pat *p)
     Py_INCREF(p->place);
     Py_INCREF(p->confidence);
     Py_INCREF(p->evidence);
+    Py_INCREF(p->prior_evidence);
     return 0;
 }
 
@@ -839,16 +1097,22 @@ Scanner_dealloc(Scanner *self)
         Py_XDECREF(p->place);
         Py_XDECREF(p->confidence);
         Py_XDECREF(p->evidence);
+        Py_XDECREF(p->prior_evidence);
     }
     PyMem_Free(self->pats);
+    trie_free(&self->frames);
+    trie_free(&self->frames_after);
+    Py_XDECREF(self->frame_labels);
+    PyMem_Free(self->checked);
+    PyMem_Free(self->minimum);
+    PyMem_Free(self->low);
+    PyMem_Free(self->high);
     Py_XDECREF(self->prefix_strs);
     Py_XDECREF(self->suffix_strs);
     Py_XDECREF(self->match_type);
     Py_XDECREF(self->context_cue);
     Py_XDECREF(self->sentence_ends);
     Py_XDECREF(self->table_obj);
-    for (int i = 0; i < NFIELDS; i++)
-        Py_XDECREF(self->names[i]);
     Py_TYPE(self)->tp_free((PyObject *)self);
 }
 
@@ -859,17 +1123,27 @@ static PyObject *
 Scanner_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
 {
     static char *kwlist[] = {"table", "keys", "folded_keys", "patterns", "prefixes", "suffixes", "watchlists",
-                             "max_prefix", "match_type", "context_cue", "sentence_ends", "window", "cues", NULL};
+                             "max_prefix", "match_type", "context_cue", "sentence_ends", "window", "cues",
+                             "weighing", NULL};
     PyObject *table, *keys, *folded_keys, *patterns, *prefixes, *suffixes, *match_type, *context_cue, *sentence_ends,
-        *cues;
-    Py_ssize_t watchlists, max_prefix, before_chars, before_words, after_chars;
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "SOOOO!O!nnO!OU(nnn)O", kwlist, &table, &keys, &folded_keys,
-                                     &patterns, &PyTuple_Type, &prefixes, &PyTuple_Type, &suffixes, &watchlists,
-                                     &max_prefix, &PyType_Type, &match_type, &context_cue, &sentence_ends,
-                                     &before_chars, &before_words, &after_chars, &cues))
+        *cues, *frames, *frames_after, *frame_labels, *lists;
+    Py_ssize_t watchlists, max_prefix, before_chars, before_words, after_chars, mentions;
+    unsigned long long in_prefixes;
+    int32_t gains[6], countries, areas;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "SOOOO!O!nnO!OU(nnn)O(OOO!K(iiiiii)Onii)", kwlist, &table, &keys,
+                                     &folded_keys, &patterns, &PyTuple_Type, &prefixes, &PyTuple_Type, &suffixes,
+                                     &watchlists, &max_prefix, &PyType_Type, &match_type, &context_cue,
+                                     &sentence_ends, &before_chars, &before_words, &after_chars, &cues, &frames,
+                                     &frames_after, &PyTuple_Type, &frame_labels, &in_prefixes, &gains[0], &gains[1],
+                                     &gains[2], &gains[3], &gains[4], &gains[5], &lists, &mentions, &countries,
+                                     &areas))
         return NULL;
-    if (before_chars < 0 || before_words < 0 || after_chars < 0) {
-        PyErr_SetString(PyExc_ValueError, "window sizes must not be negative");
+    if (before_chars < 0 || before_words < 0 || after_chars < 0 || before_words > MAX_BEFORE_WORDS) {
+        PyErr_SetString(PyExc_ValueError, "window sizes must not be negative, nor words before more than 8");
+        return NULL;
+    }
+    if (countries < 0 || areas < 0) {
+        PyErr_SetString(PyExc_ValueError, "the numbers of countries and areas must not be negative");
         return NULL;
     }
     if (PyBytes_GET_SIZE(table) != 0x10000 * 4) {
@@ -898,15 +1172,57 @@ Scanner_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
     self->after_chars = after_chars;
     self->watchlists = watchlists;
     self->max_prefix = max_prefix;
-    for (int i = 0; i < NFIELDS; i++)
-        if ((self->names[i] = PyUnicode_InternFromString(FIELDS[i])) == NULL)
+    self->frame_labels = Py_NewRef(frame_labels);
+    self->in_prefixes = in_prefixes;
+    for (int i = 0; i < 6; i++)
+        self->gains[i] = gains[i];
+    self->mentions = mentions;
+    self->countries = countries;
+    self->areas = areas;
+    self->checked = PyMem_Calloc(watchlists + 1, sizeof(int));
+    self->minimum = PyMem_Calloc(watchlists + 1, sizeof(double));
+    self->low = PyMem_Calloc(watchlists + 1, sizeof(double));
+    self->high = PyMem_Calloc(watchlists + 1, sizeof(double));
+    if (!self->checked || !self->minimum || !self->low || !self->high) {
+        PyErr_NoMemory();
+        goto fail;
+    }
+    PyObject *per_list = PySequence_Fast(lists, "weighing's lists must be a sequence");
+    if (per_list == NULL)
+        goto fail;
+    if (PySequence_Fast_GET_SIZE(per_list) != watchlists) {
+        Py_DECREF(per_list);
+        PyErr_SetString(PyExc_ValueError, "weighing needs (checked, minimum, low, high) for every watch-list");
+        goto fail;
+    }
+    for (Py_ssize_t w = 0; w < watchlists; w++)
+        if (!PyArg_ParseTuple(PySequence_Fast_GET_ITEM(per_list, w), "pddd", &self->checked[w], &self->minimum[w],
+                              &self->low[w], &self->high[w])) {
+            Py_DECREF(per_list);
             goto fail;
+        }
+    Py_DECREF(per_list);
+    for (int i = 0; i < NFIELDS; i++) {
+        PyObject *slot = PyObject_GetAttrString(match_type, FIELDS[i]);
+        if (slot == NULL)
+            goto fail;
+        int ok = Py_IS_TYPE(slot, &PyMemberDescr_Type) && ((PyMemberDescrObject *)slot)->d_member->type == T_OBJECT_EX;
+        if (ok)
+            self->offsets[i] = ((PyMemberDescrObject *)slot)->d_member->offset;
+        Py_DECREF(slot);
+        if (!ok) {
+            PyErr_Format(PyExc_TypeError, "the match type must keep %s in a slot", FIELDS[i]);
+            goto fail;
+        }
+    }
     if (trie_init(&self->terms[0]) < 0 || trie_init(&self->terms[1]) < 0 || trie_init(&self->prefixes) < 0 ||
-        trie_init(&self->suffixes) < 0 || trie_init(&self->cues) < 0)
+        trie_init(&self->suffixes) < 0 || trie_init(&self->cues) < 0 || trie_init(&self->frames) < 0 ||
+        trie_init(&self->frames_after) < 0)
         goto fail;
     if (add_keys(&self->terms[0], keys) < 0 || add_keys(&self->terms[1], folded_keys) < 0 ||
         add_words(&self->prefixes, prefixes) < 0 || add_words(&self->suffixes, suffixes) < 0 ||
-        add_keys(&self->cues, cues) < 0)
+        add_keys(&self->cues, cues) < 0 || add_keys(&self->frames, frames) < 0 ||
+        add_keys(&self->frames_after, frames_after) < 0)
         goto fail;
     PyObject *seq = PySequence_Fast(patterns, "patterns must be a sequence");
     if (seq == NULL)
@@ -924,9 +1240,10 @@ Scanner_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
             goto fail;
         }
         self->npats = i + 1;
-        if (self->pats[i].watchlist < 0 || self->pats[i].watchlist >= watchlists) {
+        const Pat *p = &self->pats[i];
+        if (p->watchlist < 0 || p->watchlist >= watchlists || p->area >= areas || p->country >= countries) {
             Py_DECREF(seq);
-            PyErr_SetString(PyExc_ValueError, "a pattern's watch-list is out of range");
+            PyErr_SetString(PyExc_ValueError, "a pattern's watch-list, area or country is out of range");
             goto fail;
         }
     }
@@ -945,8 +1262,8 @@ fail:
 
 static PyMethodDef Scanner_methods[] = {
     {"matches", (PyCFunction)Scanner_matches, METH_VARARGS,
-     "matches(original, text, folded, offsets) -> (matches per watch-list, missed pattern ids, the words around\n"
-     "each match per watch-list: (words before, word after) for matches to weigh, else None)"},
+     "matches(original, text, folded, offsets) -> (matches per watch-list, missed pattern ids, matches per\n"
+     "watch-list dropped below its min_confidence)"},
     {NULL, NULL, 0, NULL},
 };
 

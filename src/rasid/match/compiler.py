@@ -102,9 +102,10 @@ def compile_entries(watchlists: list[WatchList], gazetteer: Gazetteer | None) ->
                 assert isinstance(item, Term)
                 inflect = item.inflect if item.inflect is not None else kind == "keyword"
                 context = _context(item.context, fold)
+                known = _known_place(gazetteer, item) if kind == "place" and item.evidence else None
                 entry = Entry(
-                    index, kind, item.name.rstrip("*"), inflect, item.article, context, None, fold, tuple(item.context),  # type: ignore[arg-type]
-                    item.evidence,
+                    index, kind, item.name.rstrip("*"), inflect, item.article, context, known and _ref(known), fold,  # type: ignore[arg-type]
+                    tuple(item.context), item.evidence, known,
                 )
                 out.append((entry, item.spellings, None))
         for word in wl.exclude:
@@ -119,6 +120,7 @@ def compile_patterns(
     test = article_is_word or bare_form_is_word
     patterns: list[Pattern] = []
     priors: dict[tuple[int, str, bool], Prior] = {}
+    alike: dict[Prior, Prior] = {}  # one object for equal priors: most are, and each is kept as long as the patterns
     namesakes: dict[str, list[Place]] = {}
     for entry, spellings, place_test in compile_entries(watchlists, gazetteer):
         for spelling in spellings:
@@ -130,7 +132,8 @@ def compile_patterns(
                     key = p.key.rstrip(WORD_END)
                     prior = priors.get((id(entry), key, everyday))
                     if prior is None:
-                        prior = priors[id(entry), key, everyday] = _prior(entry, key, gazetteer, namesakes, everyday)
+                        prior = _prior(entry, key, gazetteer, namesakes, everyday)
+                        prior = priors[id(entry), key, everyday] = alike.setdefault(prior, prior)
                     object.__setattr__(p, "prior", prior)  # p is new: its construction is completed
             patterns.extend(found)
     return patterns
@@ -144,7 +147,7 @@ def _prior(
     if entry.source is None or gazetteer is None:
         return term_prior(key)
     if key not in namesakes:
-        namesakes[key] = gazetteer.lookup(key)
+        namesakes[key] = gazetteer.lookup_key(key)
     return place_prior(entry.source, key, namesakes[key], everyday)
 
 
@@ -156,6 +159,16 @@ def mention_patterns(watchlist: int, names: dict[str, set[str]]) -> list[Pattern
         entry = Entry(watchlist, "keyword", code, False)
         out += [Pattern(entry, form + WORD_END, "full", form, m.PREFIXES) for form in sorted(forms)]
     return out
+
+
+def _known_place(gazetteer: Gazetteer | None, term: Term) -> Place | None:
+    """The gazetteer's place a hand-typed place that asked for evidence is weighed as: the first
+    (largest) of its name's, so درعا typed by hand is weighed as the governorate."""
+    for spelling in (term.name, *term.aliases):
+        found = gazetteer.lookup(spelling.rstrip("*")) if gazetteer is not None else []
+        if found:
+            return found[0]
+    return None
 
 
 def _select(gazetteer: Gazetteer, selection: PlaceSet) -> list[Place]:
@@ -191,29 +204,29 @@ def _patterns_for(entry: Entry, spelling: str, article_is_word: ArticleTest, art
     if not _ARABIC.search(key):
         out = []
         for k in sorted({key, _DOUBLED.sub(r"\1", key)}):
-            out.append(Pattern(entry, k + WORD_END, "latin", spelling, frozenset({""})))
-            out.append(Pattern(entry, k + m.LATIN_POSSESSIVE + WORD_END, "latin", spelling, frozenset({""}), m.LATIN_POSSESSIVE))
+            out.append(Pattern(entry, k + WORD_END, "latin", spelling, m.NONE))
+            out.append(Pattern(entry, k + m.LATIN_POSSESSIVE + WORD_END, "latin", spelling, m.NONE, m.LATIN_POSSESSIVE))
         return out
     long_enough = len(key.replace(" ", "")) >= m.MIN_STEM
     with_article = key.startswith(m.ARTICLE) and len(key.split(" ")[0]) - len(m.ARTICLE) >= m.MIN_STEM
     if entry.checked and spelling.lstrip().startswith(m.TRANSLITERATED_ARTICLES):
         with_article = False  # إلدون is Eldon: دون is not it without an article
     if not long_enough:
-        prefixes = frozenset({""})
+        prefixes = m.NONE
     elif with_article:
         prefixes = m.PREFIXES_BEFORE_ARTICLE
     elif entry.inflect:
-        prefixes = m.PREFIXES | m.VERB_PREFIXES
+        prefixes = m.KEYWORD_PREFIXES
     elif entry.checked and not _usually_with_article(key):
         prefixes = m.PREFIXES_NO_ARTICLE
     else:
         prefixes = m.PREFIXES
-    suffixes = m.SUFFIXES if entry.inflect and long_enough and " " not in key else frozenset({""})
+    suffixes = m.SUFFIXES if entry.inflect and long_enough and " " not in key else m.NONE
 
     def forms(stem: str, form: Form, allowed: frozenset[str], endings: frozenset[str]) -> list[Pattern]:
         if open_end:
             return [Pattern(entry, stem, form, spelling, allowed, open_end=True)]
-        if endings != frozenset({""}):
+        if endings != m.NONE:
             return [Pattern(entry, stem, form, spelling, allowed, suffixes=endings)]
         return [Pattern(entry, stem + WORD_END, form, spelling, allowed)]
 

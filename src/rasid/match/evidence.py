@@ -16,6 +16,7 @@ from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from rasid.match.gazetteer import Gazetteer, Place
 from rasid.match.lexicon import folded_zipf
@@ -114,9 +115,9 @@ GIVEN_NAMES = frozenset(
 """Frequent given names: a place so named (بشار, جاسم, صلاح الدين) is often a person in the news."""
 
 
-@dataclass(frozen=True)
-class Prior:
-    """What the name alone says: a confidence, why, and whether the text can still change it."""
+class Prior(NamedTuple):
+    """What the name alone says: a confidence, why, and whether the text can still change it. (A
+    tuple: a large watch-list keeps one per name, and tuples of strings cost the collector nothing.)"""
 
     confidence: float
     evidence: tuple[str, ...]
@@ -169,9 +170,10 @@ def _flip_article(key: str) -> str:
 
 
 def term_prior(key: str) -> Prior:
-    """The prior of a hand-typed term that asked for checks: doubted when it is an everyday word."""
+    """The prior of a hand-typed term that asked for checks and that the gazetteer does not know:
+    doubted when it is a common noun or adjective (frequent with and without the article)."""
     zipf = folded_zipf(key) if " " not in key else 0.0
-    if zipf >= COMMON_NOUN:
+    if min(zipf, folded_zipf(_flip_article(key))) >= COMMON_NOUN:
         return Prior(HAND_TYPED - (0.5 if zipf >= VERY_COMMON else 0.3), (f"an everyday word (Zipf {zipf:.1f})",), False, True)
     return Prior(HAND_TYPED, ("listed",), False)
 
@@ -236,62 +238,73 @@ CheckKey = int | str
 
 
 def weigh(
-    matches: list[Match], checks: dict[CheckKey, Check], nt: NormalizedText, named: dict[str, str], minimum: float,
-    windows: list[Window | None] | None = None,
-) -> tuple[list[Match], list[str]]:  # fmt: skip
+    matches: list[Match], checks: dict[CheckKey, Check], nt: NormalizedText, named: dict[str, str], minimum: float
+) -> tuple[list[Match], list[str]]:
     """The matches of one watch-list with the checked ones given their confidence and evidence,
     those below `minimum` dropped; and a note for each one dropped. A match whose confidence is
     already set (its prior settled it) is only compared with `minimum`. `named` holds the
     countries the text names (from `country_names`), each with the form found.
 
     What the whole text says of an entry (its governorate or country named) is weighed once per
-    entry; the words around each match only when that leaves the entry undecided: as `windows`
-    gives them (one per match, as the C scanner reads them), or read here."""
-    pending: list[tuple[Match, Window | None]] = []
+    entry; the words around each match only when that leaves the entry undecided. The C scanner
+    weighs the same way (`_scan.c`'s weigh_list)."""
+    pending: list[Match] = []
     areas: dict[tuple[str, str], str] = {}
     nations: dict[str, str] = {}
     below = False
-    for i, m in enumerate(matches):  # one pass: this runs for every report
+    for m in matches:  # one pass: this runs for every report
         if m.confidence is None:
-            around = windows[i] if windows is not None else None
-            if around is not None or (windows is None and m.kind == "place"):
-                pending.append((m, around))
+            if m.kind == "place":
+                pending.append(m)
         elif m.confidence < minimum:
             below = True
         elif m.place is not None:
-            areas.setdefault((m.place.country, m.place.admin1), m.term)
-            nations.setdefault(m.place.country, m.term)
+            _vouch(m, areas, nations)
     if not pending and not below:
         return matches, []
     _weigh_all(pending, checks, nt, named, minimum, areas, nations)
     # places that counted on their own evidence vouch for their neighbours in turn (بعقوبة for الخالص)
-    anchors = [m for m, _ in pending if m.confidence is not None and m.confidence >= minimum and m.place is not None]
-    new = [m for m in anchors if (m.place.country, m.place.admin1) not in areas or m.place.country not in nations]  # type: ignore[union-attr]
-    if new:
-        for m in new:
-            areas.setdefault((m.place.country, m.place.admin1), m.term)  # type: ignore[union-attr]
-            nations.setdefault(m.place.country, m.term)  # type: ignore[union-attr]
-        low = [(m, w) for m, w in pending if m.confidence is not None and m.confidence < minimum]
+    added = [_vouch(m, areas, nations) for m in pending if m.confidence is not None and m.confidence >= minimum and m.place is not None]
+    if any(added):
+        low = [m for m in pending if m.confidence is not None and m.confidence < minimum]
         _weigh_all(low, checks, nt, named, minimum, areas, nations)
     kept = [m for m in matches if m.confidence is None or m.confidence >= minimum]
     if len(kept) == len(matches):
         return matches, []
+    return kept, dropped_notes([m for m in matches if m.confidence is not None and m.confidence < minimum], minimum)
+
+
+def _vouch(m: Match, areas: dict[tuple[str, str], str], nations: dict[str, str]) -> bool:
+    """Record a counted place match as vouching for its area and country; whether that added anything."""
+    place = m.place
+    assert place is not None
+    added = False
+    if place.admin1 and (place.country, place.admin1) not in areas:
+        areas[place.country, place.admin1] = m.term
+        added = True
+    if place.country and place.country not in nations:
+        nations[place.country] = m.term
+        added = True
+    return added
+
+
+def dropped_notes(dropped: list[Match], minimum: float) -> list[str]:
+    """One note per term among `dropped`, the matches below `minimum`."""
     notes: dict[str, str] = {}
-    for m in matches:
-        if m.confidence is not None and m.confidence < minimum and m.term not in notes:
+    for m in dropped:
+        if m.term not in notes:
             notes[m.term] = f"{m.term} «{m.surface}» confidence {m.confidence:.2f} < {minimum:.2f} ({'; '.join(m.evidence)})"
-    return kept, list(notes.values())
+    return list(notes.values())
 
 
 def _weigh_all(
-    pending: list[tuple[Match, Window | None]], checks: dict[CheckKey, Check], nt: NormalizedText, named: dict[str, str],
-    minimum: float,
+    pending: list[Match], checks: dict[CheckKey, Check], nt: NormalizedText, named: dict[str, str], minimum: float,
     areas: dict[tuple[str, str], str], nations: dict[str, str],
 ) -> None:  # fmt: skip
-    """Give each of `pending` (a match and the words around it, if read already) its confidence and evidence."""
+    """Give each of `pending` its confidence and evidence."""
     texts: dict[CheckKey, tuple[float, tuple[str, ...]]] = {}
     outcomes: dict[tuple[CheckKey, str], tuple[float, tuple[str, ...], bool, Prior]] = {}
-    for m, around in pending:
+    for m in pending:
         key = id(m.place) if m.place is not None else m.term
         outcome = outcomes.get((key, m.spelling))
         if outcome is None:
@@ -304,7 +317,7 @@ def _weigh_all(
             outcome = outcomes[key, m.spelling] = _outcome(check, m.spelling, text, minimum)
         confidence, evidence, undecided, prior = outcome
         if undecided:
-            confidence, evidence = _read(m, around or _around(nt, m), confidence, evidence, prior)
+            confidence, evidence = _read(m, _around(nt, m), confidence, evidence, prior)
         # m is new, made by the matcher for this text and seen by nothing else yet: it is
         # completed in place, as its own __init__ would have
         object.__setattr__(m, "confidence", confidence)
@@ -323,7 +336,7 @@ def _text_evidence(
     if check.country in named:
         gain += COUNTRY_GAIN
         evidence.append(f"its country named ({named[check.country]})")
-    elif nations.get(check.country, term) != term:
+    elif check.country and nations.get(check.country, term) != term:  # none: a hand-typed term, a region across borders
         gain += NEIGHBOUR_GAIN
         evidence.append(f"{nations[check.country]} of the same country named")
     return round(gain, 2), tuple(evidence)

@@ -23,15 +23,25 @@ from rasid.config.models import WatchList
 from rasid.match.compiler import ArticleTest, Pattern, build_automaton, compile_patterns, mention_patterns
 from rasid.match.evidence import (
     AFTER_CHARS,
+    AREA_GAIN,
     BEFORE_CHARS,
     BEFORE_WORDS,
+    COUNTRY_GAIN,
     CUES,
+    FRAMED,
+    FRAMES,
+    FRAMES_AFTER,
+    IN,
+    NEIGHBOUR_GAIN,
+    PLACE_NOUN_GAIN,
+    PREPOSITION_GAIN,
     SENTENCE_ENDS,
+    SETTLED,
     Check,
     CheckKey,
-    Window,
     after_place_word,
     country_names,
+    dropped_notes,
     weigh,
 )
 from rasid.match.gazetteer import Gazetteer
@@ -81,7 +91,7 @@ class Matcher:
         self.watchlists = list(watchlists)
         with _collector_paused():
             self.patterns = compile_patterns(self.watchlists, gazetteer, article_is_word)
-            self._checks = _checks(self.patterns)
+            checks = _checks(self.patterns)
             self._checked = sorted({p.entry.watchlist for p in self.patterns if p.prior is not None})
             # where the text names a country: found in the same pass, as an internal last watch-list
             mentions = mention_patterns(len(self.watchlists), country_names(gazetteer)) if gazetteer and self._checked else []
@@ -89,7 +99,9 @@ class Matcher:
             scanned = self.patterns + mentions
             self._uids = _uids(scanned)
             self._folds = any(p.entry.fold_hamza_seats for p in self.patterns)
-            self._scanner = _scanner(scanned, self._uids, self._lists) if native else None
+            lists = [*self.watchlists, None] if mentions else self.watchlists
+            self._scanner = _scanner(scanned, self._uids, lists, checks, self._checked) if native else None
+            self._checks = {} if self._scanner is not None else checks  # the scanner took what it needs
             if self._scanner is None:
                 numbered = list(enumerate(scanned))
                 self._plain = build_automaton([(i, p) for i, p in numbered if not p.entry.fold_hamza_seats])
@@ -108,20 +120,19 @@ class Matcher:
         """One verdict per watch-list, in config order."""
         nt = normalize(text)
         misses: list[Pattern] = []
-        windows: list[list[Window | None]] | None = None
+        notes: list[list[str]] = [[] for _ in self.watchlists]
         if self._scanner is not None:
             folded = _fold_seats(nt.text) if self._folds else None
-            by_list, missed, windows = self._scanner.matches(nt.original, nt.text, folded, nt.offsets())
+            by_list, missed, dropped = self._scanner.matches(nt.original, nt.text, folded, nt.offsets())
             misses = [self.patterns[i] for i in missed]
+            for i in self._checked:
+                if dropped[i]:
+                    notes[i] = dropped_notes(dropped[i], self.watchlists[i].min_confidence)
         else:
             by_list = self._python_matches(nt, misses)
-        notes: list[list[str]] = [[] for _ in self.watchlists]
-        if self._checked:
             named = {m.term: m.surface for m in by_list[-1]} if self._lists > len(self.watchlists) else {}
             for i in self._checked:
-                by_list[i], notes[i] = weigh(
-                    by_list[i], self._checks, nt, named, self.watchlists[i].min_confidence, windows[i] if windows else None
-                )
+                by_list[i], notes[i] = weigh(by_list[i], self._checks, nt, named, self.watchlists[i].min_confidence)
         for p in misses:
             cues = "، ".join(p.entry.cues)
             note = f"{p.entry.term} appeared without a context cue ({cues})"
@@ -214,8 +225,12 @@ def _fold_seats(text: str) -> str:
     return text
 
 
-def _scanner(patterns: list[Pattern], uids: list[int], watchlists: int) -> Scanner | None:
-    """The C scanner for these patterns, if it was built."""
+def _scanner(
+    patterns: list[Pattern], uids: list[int], watchlists: list[WatchList | None], checks: dict[CheckKey, Check],
+    checked: list[int],
+) -> Scanner | None:  # fmt: skip
+    """The C scanner for these patterns, if it was built; `watchlists` ends with None for the
+    internal one that finds countries named, `checked` are those whose matches are weighed."""
     if Scanner is None:
         return None
     prefix_sets = {p.prefixes for p in patterns}
@@ -225,24 +240,60 @@ def _scanner(patterns: list[Pattern], uids: list[int], watchlists: int) -> Scann
     prefix_masks = {s: sum(1 << prefixes.index(w) for w in s) for s in prefix_sets}
     suffix_masks = {s: sum(1 << suffixes.index(w) for w in s) for s in suffix_sets}
     keys: tuple[dict[str, list[int]], dict[str, list[int]]] = ({}, {})
+    countries: dict[str, int] = {}
+    areas: dict[tuple[str, str], int] = {}
+    terms: dict[str, int] = {}
+    mentions = len(watchlists) - 1 if watchlists and watchlists[-1] is None else -1
     rows = []
     for i, p in enumerate(patterns):
         keys[p.entry.fold_hamza_seats].setdefault(p.key, []).append(i)
         e = p.entry
+        spelling = p.spelling.rstrip("*")
+        prior = None
+        if p.prior is not None:
+            prior = checks[id(e.place) if e.place is not None else e.term].priors[spelling]
+        country = e.term if e.watchlist == mentions else e.place.country if e.place is not None else ""
+        admin1 = e.place.admin1 if e.place is not None else ""
         rows.append((
             e.watchlist, uids[i],
             prefix_masks[p.prefixes], suffix_masks[p.suffixes] if p.suffixes is not None else 0,
             2 if p.open_end else 1 if p.suffixes is not None else 0,
             p.key.endswith(" "), p.form == "latin", p.phrase, p.suffix,
-            e.context or None, e.kind, e.term, p.spelling.rstrip("*"), e.place, *_settled(p), _weighed(p),
+            e.context or None, e.kind, e.term, spelling, e.place, *_settled(p), _weighed(p),
             _everyday(p),
+            _hundredths(prior.confidence) if prior else 0, prior.doubted if prior else False, prior.evidence if prior else (),
+            areas.setdefault((country, admin1), len(areas)) if country and admin1 else -1,
+            countries.setdefault(country, len(countries)) if country else -1,
+            terms.setdefault(e.term, len(terms)),
         ))  # fmt: skip
+    labels = sorted({*FRAMES.values(), *FRAMES_AFTER.values()})
+    weighing = (
+        [(w, (labels.index(label),)) for w, label in FRAMES.items()],
+        [(w, (labels.index(label),)) for w, label in FRAMES_AFTER.items()],
+        tuple(labels),
+        sum(1 << prefixes.index(p) for p in IN if p in prefixes),
+        tuple(map(_hundredths, (PLACE_NOUN_GAIN, PREPOSITION_GAIN, AREA_GAIN, COUNTRY_GAIN, NEIGHBOUR_GAIN, FRAMED))),
+        [_thresholds(wl) if wl is not None and i in checked else (False, 0.0, 0.0, 0.0) for i, wl in enumerate(watchlists)],
+        mentions, len(countries), len(areas),
+    )  # fmt: skip
     return Scanner(
         table=char_table(), keys=list(keys[0].items()), folded_keys=list(keys[1].items()), patterns=rows,
-        prefixes=prefixes, suffixes=suffixes, watchlists=watchlists, max_prefix=MAX_PREFIX,
+        prefixes=prefixes, suffixes=suffixes, watchlists=len(watchlists), max_prefix=MAX_PREFIX,
         match_type=Match, context_cue=_context_cue, sentence_ends=SENTENCE_ENDS,
         window=(BEFORE_CHARS, BEFORE_WORDS, AFTER_CHARS), cues=[(w, (CUE_KINDS[k],)) for w, k in CUES.items()],
+        weighing=weighing,
     )  # fmt: skip
+
+
+def _hundredths(value: float) -> int:
+    return round(value * 100)
+
+
+def _thresholds(wl: WatchList) -> tuple[bool, float, float, float]:
+    """For the C scanner, a checked watch-list's min_confidence and the confidences between
+    which the words around a match decide (as `evidence._outcome`)."""
+    minimum = wl.min_confidence
+    return True, minimum, round(minimum - PLACE_NOUN_GAIN, 2), max(minimum, SETTLED)
 
 
 def _scan(automaton: ahocorasick.Automaton, text: str, nt: NormalizedText, misses: list[Pattern]) -> list[_Hit]:

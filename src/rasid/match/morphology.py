@@ -29,6 +29,9 @@ PREFIXES = _chains(("", ARTICLE))
 """Before a term without the article: و ف ب ك ل ال and chains such as وبال، فلل."""
 VERB_PREFIXES = frozenset({"س", "وس", "فس"})
 """The future marker, before keywords only."""
+KEYWORD_PREFIXES = PREFIXES | VERB_PREFIXES
+NONE = frozenset({""})
+"""No proclitic, or no suffix."""
 PREFIXES_NO_ARTICLE = _chains(("",))
 """Before a checked name without the article: و ف ب ك ل and their chains, never ال (المالي is not مالي)."""
 PREFIXES_BEFORE_ARTICLE = _chains(("",), ("", "ب", "ك"))

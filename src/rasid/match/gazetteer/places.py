@@ -167,8 +167,12 @@ class Gazetteer:
 
     def lookup(self, name: str) -> list[Place]:
         """Places called `name` in any of their spellings, the larger kinds and populations first."""
-        found = self._by_name.get(normalize_term(name), [])
-        return sorted(found, key=lambda p: (KIND_RANK.get(p.kind, 9), -p.population))
+        return self.lookup_key(normalize_term(name))
+
+    def lookup_key(self, key: str) -> list[Place]:
+        """`lookup` of a name already in matching form (`normalize_term`)."""
+        found = self._by_name.get(key, [])
+        return sorted(found, key=lambda p: (KIND_RANK.get(p.kind, 9), -p.population)) if len(found) > 1 else list(found)
 
     def search(self, text: str, limit: int = 20) -> list[Place]:
         """Exact name matches first, then places whose names start with `text`."""

@@ -52,6 +52,24 @@ CASES: list[tuple[str, str, list[str]]] = [
     # an organisation: a club
     ("GB", "فاز مانشستر يونايتد على ضيفه بهدفين", []),
     ("GB", "افتتح معرض للكتاب في مدينة مانشستر البريطانية", ["مانشستر"]),
+    # a person: a given name before a surname that is also a place's
+    ("GB", "قال السفير الأمريكي جون بولتون إن النص متوازن", []),
+    ("GB", "افتتح مصنع جديد في مدينة بولتون شمال إنجلترا", ["بولتون", "إنجلترا"]),
+    # an organisation's word before a name its prior alone would settle: a newspaper
+    ("IQ", "نشرت صحيفة القادسية مقالا عن الانتخابات", []),
+    ("IQ", "اشتباكات في محافظة القادسية جنوب بغداد", ["القادسية", "بغداد", "بغداد"]),
+    # a small place's namesake: naming its country is no evidence, a place word is
+    ("US", "قال خافيير سولانا إن الولايات المتحدة ترحب بالاتفاق", []),
+    ("US", "ضربت عاصفة بلدة سولانا في ولاية فلوريدا الأمريكية", ["سولانا"]),
+    # a name that reads as a proclitic and a word: بعقوبة as ب + عقوبة
+    ("IQ", "اللاعب مهدد بعقوبة أخرى من الاتحاد التونسي", []),
+    ("IQ", "انفجار سيارة مفخخة في بعقوبة شمال شرق بغداد", ["بعقوبة", "بغداد", "بغداد"]),
+    # an everyday word after a place word with the article is its adjective (the Indian city)
+    ("IQ", "ضربت التفجيرات نفس المدينة الهندية خلال عامين", []),
+    ("IQ", "مسيرة في مدينة الهندية بمحافظة كربلاء", ["الهندية", "كربلاء"]),
+    # a governorate named after a person: Saladin's minbar is no place
+    ("IQ", "أزاح الملك الستار عن منبر صلاح الدين الأيوبي", []),
+    ("IQ", "اشتباكات في محافظة صلاح الدين شمال بغداد", ["صلاح الدين", "بغداد", "بغداد"]),
     # a namesake: Egypt's Alexandria under an Iraq list, and Iraq's own beside Baghdad
     ("IQ", "افتتح متحف جديد في الإسكندرية المصرية", []),
     ("IQ", "انفجار سيارة مفخخة في ناحية الإسكندرية جنوب بغداد", ["الإسكندرية", "بغداد", "بغداد"]),
@@ -68,6 +86,12 @@ def test_each_cause_of_a_false_place(native: bool, country: str, text: str, expe
     v = verdict(native, text, {"gazetteer": country})
     assert terms(v) == expected
     assert all(m.confidence is not None and m.confidence >= 0.5 and m.evidence for m in v.matches)
+
+
+def test_a_title_before_a_country_is_its_office_not_a_person(native: bool) -> None:
+    v = verdict(native, "التقى الرئيس الفرنسي رئيس الولايات المتحدة في باريس", {"within": "الولايات المتحدة"})
+    assert terms(v) == ["الولايات المتحدة"]
+    assert not verdict(native, "فاز منتخب فرنسا على ضيفه", {"within": "فرنسا"}).fired  # a team is an organisation
 
 
 def test_a_dropped_match_says_why(native: bool) -> None:

@@ -231,6 +231,8 @@ typedef struct {
     int32_t area;             /* its place's (country, first-level division), or -1 */
     int32_t country;          /* its place's country (a mention's: the country named), or -1 */
     int32_t term_id;          /* one per term */
+    int titled;               /* a person's title or given name before it makes it a person's */
+    int local;                /* its country named is no evidence for it, only its area */
 } Pat;
 
 typedef struct {
@@ -283,6 +285,7 @@ typedef struct {
     Trie prefixes, suffixes, cues;
     Trie frames, frames_after; /* words before and after a name that make it a person's or an organisation's */
     PyObject *frame_labels;    /* what each frame says, by the frames' outputs */
+    int person;                /* the frames' output that says a person's name */
     uint64_t in_prefixes;      /* the proclitics meaning «in», by prefix id */
     int32_t gains[6];          /* place word, preposition, area, country, neighbour, framed: hundredths */
     Py_ssize_t mentions;       /* the internal watch-list that finds countries named, or -1 */
@@ -674,7 +677,7 @@ text_evidence(const Scanner *self, PyObject *original, const Hit *hits, const Hi
         if ((notes[(*n)++] = PyUnicode_FromFormat("%U of the same area named", self->pats[a].term)) == NULL)
             return -1;
     }
-    if (p->country < 0)
+    if (p->country < 0 || p->local)
         return gain;
     Py_ssize_t named = seen->named[p->country];
     int32_t nation = seen->nations[p->country];
@@ -691,6 +694,32 @@ text_evidence(const Scanner *self, PyObject *original, const Hit *hits, const Hi
     return notes[*n - 1] ? gain : -1;
 }
 
+/* The note on a person's or an organisation's word just before `h` (the nearest of its `before`
+ * words at starts/ends) or just after it (evidence._frame): 1 with *note set, 0 when there is
+ * none, -1 on error. */
+static int
+frame_of(const Scanner *self, const Doc *d, PyObject *text, const Hit *h, int before, const Py_ssize_t *starts,
+         const Py_ssize_t *ends, PyObject **note)
+{
+    const Str *s = &d->plain;
+    Py_ssize_t first = before ? starts[0] : 0, last = before ? ends[0] : 0;
+    int frame = before ? word_kind(&self->frames, s, first, last) : -1;
+    const char *format = "after %U: %U";
+    if (frame == self->person && !self->pats[h->pat].titled)
+        frame = -1;
+    if (frame < 0) {
+        word_after(self, d, h->end, h->o_end, &first, &last);
+        frame = last > first ? word_kind(&self->frames_after, s, first, last) : -1;
+        format = "before %U: %U";
+    }
+    if (frame < 0)
+        return 0;
+    PyObject *word = PyUnicode_Substring(text, first, last);
+    *note = word ? PyUnicode_FromFormat(format, word, PyTuple_GET_ITEM(self->frame_labels, frame)) : NULL;
+    Py_XDECREF(word);
+    return *note ? 1 : -1;
+}
+
 /* `confidence` with what the words around `h` say (evidence._read), its note added to `notes`
  * if any; -1 on error. */
 static int32_t
@@ -699,21 +728,12 @@ read_around(const Scanner *self, const Doc *d, PyObject *text, const Hit *h, int
 {
     const Pat *p = &self->pats[h->pat];
     const Str *s = &d->plain;
-    Py_ssize_t starts[MAX_BEFORE_WORDS], ends[MAX_BEFORE_WORDS], first, last;
+    Py_ssize_t starts[MAX_BEFORE_WORDS], ends[MAX_BEFORE_WORDS];
     int before = words_before(self, d, h->word_start, h->o_start, starts, ends);
-    int frame = before ? word_kind(&self->frames, s, starts[0], ends[0]) : -1;
-    const char *format = "after %U: %U";
-    if (frame < 0) {
-        word_after(self, d, h->end, h->o_end, &first, &last);
-        frame = last > first ? word_kind(&self->frames_after, s, first, last) : -1;
-        format = "before %U: %U";
-    } else
-        first = starts[0], last = ends[0];
-    if (frame >= 0) {
-        PyObject *word = PyUnicode_Substring(text, first, last);
-        notes[*n] = word ? PyUnicode_FromFormat(format, word, PyTuple_GET_ITEM(self->frame_labels, frame)) : NULL;
-        Py_XDECREF(word);
-        return notes[(*n)++] ? self->gains[FRAMED] : -1;
+    int framed = frame_of(self, d, text, h, before, starts, ends, &notes[*n]);
+    if (framed != 0) {
+        (*n)++;
+        return framed > 0 ? self->gains[FRAMED] : -1;
     }
     int kind = -1, cue = -1;
     for (int k = 0; k < before; k++) {
@@ -723,24 +743,53 @@ read_around(const Scanner *self, const Doc *d, PyObject *text, const Hit *h, int
         if (kind != CUE_PLACE && kind != CUE_DEFINITE_PLACE)
             kind = found, cue = k;
     }
-    PyObject *word;
-    if (kind >= 0)
-        word = PyUnicode_Substring(text, starts[cue], ends[cue]);
-    else if ((self->in_prefixes >> h->prefix) & 1) {
+    if (kind < 0 && (self->in_prefixes >> h->prefix) & 1)
         kind = CUE_PREPOSITION;
-        word = PyUnicode_FromFormat("%U (in)", PyTuple_GET_ITEM(self->prefix_strs, h->prefix));
-    } else
-        return confidence;
-    if (kind == CUE_PREPOSITION && p->doubted) {
-        Py_XDECREF(word);
-        return confidence;
-    }
+    if (kind < 0 || (kind != CUE_PLACE && p->doubted))
+        return confidence; /* في إطار; المدينة الهندية is the Indian city */
+    PyObject *word = cue >= 0 ? PyUnicode_Substring(text, starts[cue], ends[cue])
+                              : PyUnicode_FromFormat("%U (in)", PyTuple_GET_ITEM(self->prefix_strs, h->prefix));
     notes[*n] = word ? PyUnicode_FromFormat("after %U", word) : NULL;
     Py_XDECREF(word);
     if (notes[(*n)++] == NULL)
         return -1;
     confidence += self->gains[kind == CUE_PREPOSITION ? GAIN_PREPOSITION : GAIN_PLACE_WORD];
     return confidence < 100 ? confidence : 100;
+}
+
+/* A settled match of `h` made a person's or an organisation's name by the word before or after
+ * it: its weight set to FRAMED with the note. 1 if so, 0 if not, -1 on error. */
+static int
+frame_settled(const Scanner *self, const Doc *d, PyObject *text, const Hit *h, Weight *weight)
+{
+    /* only the nearest word before is read: found within before_chars, it is words_before's
+     * first unless a sentence ends between it and the match (then words_before decides) */
+    Py_ssize_t starts[MAX_BEFORE_WORDS], ends[MAX_BEFORE_WORDS];
+    Py_ssize_t start = h->word_start, lo = start > self->before_chars ? start - self->before_chars : 0;
+    starts[0] = word_before(&d->plain, lo, start, &ends[0]);
+    int before = self->before_words > 0 && starts[0] < ends[0];
+    for (Py_ssize_t k = h->o_start - 1, from = to_original(d, starts[0]); before && k >= from; k--)
+        if (ends_sentence(self, PyUnicode_READ(d->original.kind, d->original.data, k))) {
+            before = words_before(self, d, start, h->o_start, starts, ends);
+            break;
+        }
+    PyObject *note = NULL;
+    int framed = frame_of(self, d, text, h, before, starts, ends, &note);
+    if (framed <= 0)
+        return framed;
+    PyObject *own = self->pats[h->pat].evidence;
+    Py_ssize_t n = PyTuple_GET_SIZE(own);
+    PyObject *evidence = PyTuple_New(n + 1);
+    if (evidence == NULL) {
+        Py_DECREF(note);
+        return -1;
+    }
+    for (Py_ssize_t k = 0; k < n; k++)
+        PyTuple_SET_ITEM(evidence, k, Py_NewRef(PyTuple_GET_ITEM(own, k)));
+    PyTuple_SET_ITEM(evidence, n, note);
+    Py_XSETREF(weight->evidence, evidence);
+    weight->confidence = self->gains[FRAMED];
+    return 1;
 }
 
 /* Give the hits `sel[pending[i]]` of watch-list `w` their confidence and evidence (evidence._weigh_all). */
@@ -796,7 +845,11 @@ weigh_list(const Scanner *self, const Doc *d, PyObject *text, PyObject *original
         const Hit *h = &hits[sel[k]];
         const Pat *p = &self->pats[h->pat];
         if (p->confidence != Py_None) {
-            if (PyFloat_AS_DOUBLE(p->confidence) < minimum)
+            /* settled by its prior, unless a person's or an organisation's name */
+            int framed = PyFloat_AS_DOUBLE(p->confidence) >= minimum ? frame_settled(self, d, text, h, &out[k]) : 0;
+            if (framed < 0)
+                return -1;
+            if ((framed ? out[k].confidence / 100.0 : PyFloat_AS_DOUBLE(p->confidence)) < minimum)
                 out[k].dropped = 1;
             else if (p->place != Py_None)
                 vouch(self, seen, h->pat);
@@ -1054,11 +1107,11 @@ static int
 read_pattern(PyObject *item, Pat *p)
 {
     unsigned long long prefixes, suffixes;
-    if (!PyArg_ParseTuple(item, "iiKKipppUOUUUOOOppipO!iii", &p->watchlist, &p->uid, &prefixes, &suffixes, &p->mode,
-                          &p->ends_in_space, &p->latin, &p->phrase, &p->fixed_suffix, &p->cues, &p->kind,
+    if (!PyArg_ParseTuple(item, "iiKKipppUOUUUOOOppipO!iiipp", &p->watchlist, &p->uid, &prefixes, &suffixes,
+                          &p->mode, &p->ends_in_space, &p->latin, &p->phrase, &p->fixed_suffix, &p->cues, &p->kind,
                           &p->term, &p->spelling, &p->place, &p->confidence, &p->evidence, &p->window,
                           &p->place_word, &p->prior, &p->doubted, &PyTuple_Type, &p->prior_evidence, &p->area,
-                          &p->country, &p->term_id))
+                          &p->country, &p->term_id, &p->titled, &p->local))
         return -1;
     if (p->confidence != Py_None && !PyFloat_Check(p->confidence)) {
         PyErr_SetString(PyExc_TypeError, "a settled confidence must be a float");
@@ -1130,11 +1183,12 @@ Scanner_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
     Py_ssize_t watchlists, max_prefix, before_chars, before_words, after_chars, mentions;
     unsigned long long in_prefixes;
     int32_t gains[6], countries, areas;
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "SOOOO!O!nnO!OU(nnn)O(OOO!K(iiiiii)Onii)", kwlist, &table, &keys,
+    int person;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "SOOOO!O!nnO!OU(nnn)O(OOO!iK(iiiiii)Onii)", kwlist, &table, &keys,
                                      &folded_keys, &patterns, &PyTuple_Type, &prefixes, &PyTuple_Type, &suffixes,
                                      &watchlists, &max_prefix, &PyType_Type, &match_type, &context_cue,
                                      &sentence_ends, &before_chars, &before_words, &after_chars, &cues, &frames,
-                                     &frames_after, &PyTuple_Type, &frame_labels, &in_prefixes, &gains[0], &gains[1],
+                                     &frames_after, &PyTuple_Type, &frame_labels, &person, &in_prefixes, &gains[0], &gains[1],
                                      &gains[2], &gains[3], &gains[4], &gains[5], &lists, &mentions, &countries,
                                      &areas))
         return NULL;
@@ -1173,6 +1227,7 @@ Scanner_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
     self->watchlists = watchlists;
     self->max_prefix = max_prefix;
     self->frame_labels = Py_NewRef(frame_labels);
+    self->person = person;
     self->in_prefixes = in_prefixes;
     for (int i = 0; i < 6; i++)
         self->gains[i] = gains[i];

@@ -28,6 +28,9 @@ PRIOR = {"country": 0.9, "governorate": 0.85, "region": 0.85}
 CITY, TOWN = 1_000_000, 100_000
 """Localities of these sizes start at 0.75 and 0.6, smaller ones at 0.45: a small place needs
 some evidence in the text, as in EMM's geocoder."""
+SMALL_PLACE = 15_000
+"""A locality smaller than this (or of unknown size) needs evidence near its name (`Prior.local`):
+most such names in the gazetteer are also surnames or words (Solana, Kenyon, Redmond)."""
 SETTLED = 0.75
 """A prior this high, with no doubt on the name, is not re-examined against the text."""
 SMALL_WORD = 3.0
@@ -41,6 +44,10 @@ VERY_COMMON = 5.0
 NAMESAKE_RATIO = 2
 """A place with a namesake abroad this many times its size, or a country or governorate of that
 name, is doubted (الإسكندرية in Iraq)."""
+GIVEN_NAME_DOUBT = 0.4
+"""A given name is doubted this much: a governorate so named (صلاح الدين) needs some evidence."""
+ATTACHED = "وفبكل"
+"""Proclitics that glue to a word and can make a place's name of it (بعقوبة, ورقة for و + رقة)."""
 CUSTOM = "custom-"
 """The id prefix of places added in the config (`gazetteer.places`): listed on purpose, so trusted."""
 HAND_TYPED = 0.7
@@ -83,36 +90,49 @@ CUES = {
     ),
 }
 """Words that put a place name after them, with their proclitics (بمدينة, وفي)."""
+GIVEN_NAMES_TEXT = (
+    "محمد، أحمد، محمود، مصطفى، علي، حسن، حسين، عمر، عثمان، خالد، إبراهيم، إسماعيل، يوسف، يعقوب، موسى، عيسى، سليمان،"
+        " سلمان، داود، صالح، سعيد، سعد، سعود، فهد، فيصل، ناصر، منصور، عادل، جمال، كمال، صلاح، صلاح الدين، نور الدين،"
+        " عز الدين، بشار، بشير، جاسم، قاسم، هاشم، هشام، طارق، زياد، وليد، رامي، سامي، باسل، نبيل، سمير، منير، أنس، حمزة،"
+        " عباس، جعفر، كاظم، مهدي، رضا، زيد، الزبير، طلحة، حمدان، سالم، سليم، كريم، ماجد، راشد، حامد، حميد، مجيد، رشيد،"
+        " شريف، لؤي، غسان، مازن، معاذ، فاطمة، عائشة، مريم، زينب، خديجة، أمل، نور، هدى، سلمى، ليلى، سارة، رنا، منى، سعاد"
+)
+GIVEN_NAMES = frozenset(normalize_term(name) for name in GIVEN_NAMES_TEXT.split("،"))
+"""Frequent given names: a place so named (بشار, جاسم, صلاح الدين) is often a person in the news."""
+FOREIGN_GIVEN_NAMES = (
+    "جون جورج بيتر ديفيد مايكل توني جاك روبرت ريتشارد وليام جيمس تشارلز فرانك هنري ماري ماريا كوندوليزا"
+    " هيلاري نيكولا فلاديمير سيرغي سيرجي خافيير كارلوس خوان أنطونيو فرانسوا جان بيير ميشيل كلود هانز"
+    " دونالد باراك كوفي مارك ستيفن بيل كريستوفر إدوارد ألبرت فيليب أندرو أنجيلا غيرهارد إيهود أرييل"
+    " شمعون بنيامين موشيه"
+)
+"""Frequent foreign given names as Arabic news writes them: a name after one is a surname (جون بولتون)."""
+
+PERSON = "a person"
 FRAMES = {
     **_forms(
         "الرئيس رئيس الملك الأمير الشيخ السيد السيدة الوزير وزير وزيرة الوزيرة النائب المتحدث الناطق السفير"
         " المبعوث المندوب الأمين الجنرال اللواء العميد العقيد المدرب اللاعب النجم الفنان الفنانة الكاتب"
         " الدكتور المستشار الإمام القائد الزعيم",
-        "a person",
+        PERSON,
     ),
     **_forms(
         "قناة فضائية صحيفة جريدة مجلة وكالة إذاعة تلفزيون نادي فريق منتخب جامعة شركة بنك مصرف حزب ريال"
         " أتلتيكو إنتر بايرن",
         "an organisation",
     ),
+    **_forms(
+        " ".join(n for n in GIVEN_NAMES_TEXT.split("،") if " " not in n.strip() and n.strip() != "علي")
+        + " " + FOREIGN_GIVEN_NAMES,
+        PERSON,
+    ),  # not علي: once folded it is على (on)
 }
-"""Words before a name that make it a person's (الرئيس بشار, السيد أنان) or an organisation's
-(قناة الجزيرة, ريال مدريد)."""
-FRAMES_AFTER = _forms("يونايتد سيتي", "an organisation")
-"""Words after a place name that make it a club's (مانشستر يونايتد)."""
+"""Words before a name that make it a person's (الرئيس بشار, السيد أنان, جون بولتون) or an
+organisation's (قناة الجزيرة, ريال مدريد)."""
+FRAMES_AFTER = _forms("يونايتد سيتي تايمز بوست هيرالد تريبيون جورنال", "an organisation")
+"""Words after a place name that make it a club's or a newspaper's (مانشستر يونايتد, نيويورك تايمز)."""
 IN = frozenset({"ب", "وب", "فب"})
 """Proclitics meaning «in» (بدمشق)."""
-GIVEN_NAMES = frozenset(
-    normalize_term(name)
-    for name in (
-        "محمد، أحمد، محمود، مصطفى، علي، حسن، حسين، عمر، عثمان، خالد، إبراهيم، إسماعيل، يوسف، يعقوب، موسى، عيسى، سليمان،"
-        " سلمان، داود، صالح، سعيد، سعد، سعود، فهد، فيصل، ناصر، منصور، عادل، جمال، كمال، صلاح، صلاح الدين، نور الدين،"
-        " عز الدين، بشار، بشير، جاسم، قاسم، هاشم، هشام، طارق، زياد، وليد، رامي، سامي، باسل، نبيل، سمير، منير، أنس، حمزة،"
-        " عباس، جعفر، كاظم، مهدي، رضا، زيد، الزبير، طلحة، حمدان، سالم، سليم، كريم، ماجد، راشد، حامد، حميد، مجيد، رشيد،"
-        " شريف، لؤي، غسان، مازن، معاذ، فاطمة، عائشة، مريم، زينب، خديجة، أمل، نور، هدى، سلمى، ليلى، سارة، رنا، منى، سعاد"
-    ).split("،")
-)
-"""Frequent given names: a place so named (بشار, جاسم, صلاح الدين) is often a person in the news."""
+
 
 
 class Prior(NamedTuple):
@@ -129,6 +149,13 @@ class Prior(NamedTuple):
     a place word without the article (`after_place_word`), whatever else the text says: naming
     its country or division says what a report is about, not which sense the word has where it
     stands."""
+    titled: bool = True
+    """A person's title or given name before it makes it a person's name: a locality's or a given
+    name's, not a country's (رئيس الولايات المتحدة is the country's president)."""
+    local: bool = False
+    """Naming the place's country is no evidence for this name, only its area named or a cue
+    before it: an everyday word's other sense, or a small place's namesake, is as likely in any
+    report on that country."""
 
 
 def place_prior(place: Place, key: str, namesakes: list[Place], everyday: bool = False) -> Prior:
@@ -144,16 +171,23 @@ def place_prior(place: Place, key: str, namesakes: list[Place], everyday: bool =
         evidence = [f"locality of {size:,}" if size else "locality of unknown size"]
     doubts = 0.0
     if key in GIVEN_NAMES or key.removeprefix(ARTICLE) in GIVEN_NAMES:
-        doubts += 0.3
+        doubts += GIVEN_NAME_DOUBT
         evidence.append("a given name")
     zipf = folded_zipf(key) if " " not in key else 0.0
     if place.kind == "country" and not everyday:
-        return Prior(round(confidence - doubts, 2), tuple(evidence), not doubts, bool(doubts))
+        return Prior(round(confidence - doubts, 2), tuple(evidence), not doubts, bool(doubts), titled=bool(doubts))
     own = _matching_form(place.name) if place.arabic else ""
     small = place.kind == "locality" and size < TOWN
+    local = place.kind == "locality" and size < SMALL_PLACE
+    attached = _attached_word(key)
     if everyday or (small and zipf >= SMALL_WORD) or min(zipf, folded_zipf(_flip_article(key))) >= COMMON_NOUN:
         doubts += 0.5 if zipf >= VERY_COMMON else 0.3
         evidence.append(f"an everyday word (Zipf {zipf:.1f})" if zipf else "an everyday word")
+        # a city's or a division's name is mostly its own; one found only after a place word has its sense settled
+        local = local or (place.kind == "locality" and size < CITY and not everyday)
+    elif attached:
+        doubts += 0.3
+        evidence.append(f"reads as {attached}")
     elif own and key != own and zipf >= SMALL_WORD and zipf > folded_zipf(own):
         doubts += 0.3
         evidence.append(f"a word more frequent than the name {place.name} (Zipf {zipf:.1f})")
@@ -162,7 +196,18 @@ def place_prior(place: Place, key: str, namesakes: list[Place], everyday: bool =
         doubts += 0.3
         evidence.append(f"also {larger.name} ({larger.country}, {larger.kind}{f' of {larger.population:,}' if larger.population else ''})")
     confidence = max(0.0, confidence - doubts)
-    return Prior(round(confidence, 2), tuple(evidence), not doubts and confidence >= SETTLED, bool(doubts), everyday)
+    titled = place.kind == "locality" or "a given name" in evidence
+    return Prior(
+        round(confidence, 2), tuple(evidence), not doubts and confidence >= SETTLED, bool(doubts), everyday, titled, local
+    )
+
+
+def _attached_word(key: str) -> str:
+    """How a one-word name reads as a proclitic and a common word (بعقوبة as ب + عقوبة), or ""."""
+    if " " in key or len(key) < 5 or key[0] not in ATTACHED:
+        return ""
+    rest = key[1:]
+    return f"{key[0]} + {rest}" if min(folded_zipf(rest), folded_zipf(ARTICLE + rest)) >= COMMON_NOUN else ""
 
 
 def _flip_article(key: str) -> str:
@@ -174,7 +219,7 @@ def term_prior(key: str) -> Prior:
     doubted when it is a common noun or adjective (frequent with and without the article)."""
     zipf = folded_zipf(key) if " " not in key else 0.0
     if min(zipf, folded_zipf(_flip_article(key))) >= COMMON_NOUN:
-        return Prior(HAND_TYPED - (0.5 if zipf >= VERY_COMMON else 0.3), (f"an everyday word (Zipf {zipf:.1f})",), False, True)
+        return Prior(HAND_TYPED - (0.5 if zipf >= VERY_COMMON else 0.3), (f"an everyday word (Zipf {zipf:.1f})",), False, True, local=True)
     return Prior(HAND_TYPED, ("listed",), False)
 
 
@@ -231,6 +276,8 @@ class Check:
     admin1: str = ""
 
 
+TextEvidence = tuple[tuple[float, tuple[str, ...]], tuple[float, tuple[str, ...]]]
+"""What the whole text says for an entry (`_text_evidence`): the gain and notes from its area, and from its country."""
 Window = tuple[tuple[str, ...], str]
 """The words just before a match and the word just after it, in matching form (`_around`)."""
 CheckKey = int | str
@@ -256,7 +303,14 @@ def weigh(
         if m.confidence is None:
             if m.kind == "place":
                 pending.append(m)
-        elif m.confidence < minimum:
+            continue
+        if m.confidence >= minimum:  # settled by its prior, unless a person's or an organisation's name
+            check = checks.get(id(m.place) if m.place is not None else m.term)
+            frame = _frame(_around(nt, m), check.priors[m.spelling]) if check else ""
+            if frame:
+                object.__setattr__(m, "confidence", FRAMED)  # new, made by the matcher for this text
+                object.__setattr__(m, "evidence", (*m.evidence, frame))
+        if m.confidence < minimum:
             below = True
         elif m.place is not None:
             _vouch(m, areas, nations)
@@ -302,7 +356,7 @@ def _weigh_all(
     areas: dict[tuple[str, str], str], nations: dict[str, str],
 ) -> None:  # fmt: skip
     """Give each of `pending` its confidence and evidence."""
-    texts: dict[CheckKey, tuple[float, tuple[str, ...]]] = {}
+    texts: dict[CheckKey, TextEvidence] = {}
     outcomes: dict[tuple[CheckKey, str], tuple[float, tuple[str, ...], bool, Prior]] = {}
     for m in pending:
         key = id(m.place) if m.place is not None else m.term
@@ -326,30 +380,28 @@ def _weigh_all(
 
 def _text_evidence(
     check: Check, term: str, areas: dict[tuple[str, str], str], nations: dict[str, str], named: dict[str, str]
-) -> tuple[float, tuple[str, ...]]:
-    """What the whole text says for an entry: its governorate, its country, other places of its country."""
-    gain, evidence = 0.0, []
+) -> tuple[tuple[float, tuple[str, ...]], tuple[float, tuple[str, ...]]]:
+    """What the whole text says for an entry: its governorate named, or another place of it; and
+    its country named, or another place of its country."""
     area = areas.get((check.country, check.admin1)) if check.admin1 else None
-    if area and area != term:
-        gain += AREA_GAIN
-        evidence.append(f"{area} of the same area named")
+    near = (AREA_GAIN, (f"{area} of the same area named",)) if area and area != term else (0.0, ())
     if check.country in named:
-        gain += COUNTRY_GAIN
-        evidence.append(f"its country named ({named[check.country]})")
-    elif check.country and nations.get(check.country, term) != term:  # none: a hand-typed term, a region across borders
-        gain += NEIGHBOUR_GAIN
-        evidence.append(f"{nations[check.country]} of the same country named")
-    return round(gain, 2), tuple(evidence)
+        return near, (COUNTRY_GAIN, (f"its country named ({named[check.country]})",))
+    if check.country and nations.get(check.country, term) != term:  # none: a hand-typed term, a region across borders
+        return near, (NEIGHBOUR_GAIN, (f"{nations[check.country]} of the same country named",))
+    return near, (0.0, ())
 
 
 def _outcome(
-    check: Check, spelling: str, text: tuple[float, tuple[str, ...]], minimum: float
+    check: Check, spelling: str, text: TextEvidence, minimum: float
 ) -> tuple[float, tuple[str, ...], bool, Prior]:
     """An entry's confidence and evidence from its prior and the whole text, whether the words
     around each match can still change whether it counts, and the prior of the spelling."""
     prior = check.priors.get(spelling) or next(iter(check.priors.values()))
-    confidence = round(min(1.0, prior.confidence + text[0]), 2)
-    evidence = prior.evidence + text[1] if text[1] else prior.evidence
+    (near, near_notes), (wide, wide_notes) = text
+    gain, notes = (near, near_notes) if prior.local else (near + wide, near_notes + wide_notes)
+    confidence = round(min(1.0, prior.confidence + gain), 2)
+    evidence = prior.evidence + notes if notes else prior.evidence
     undecided = round(minimum - PLACE_NOUN_GAIN, 2) <= confidence < max(minimum, SETTLED)
     return confidence, evidence, undecided, prior
 
@@ -358,19 +410,28 @@ def _read(
     m: Match, around: Window, confidence: float, evidence: tuple[str, ...], prior: Prior
 ) -> tuple[float, tuple[str, ...]]:
     """`confidence` and `evidence` with what the words around `m` say: a person's title or an
-    organisation's word overrules the rest; a locative cue adds to it, a preposition only
-    before a name that is not doubtful (في إطار, ببرقية)."""
-    before, after = around
-    frame = FRAMES.get(before[-1]) if before else None
+    organisation's word overrules the rest; a locative cue adds to it, a preposition or a place
+    word with the article only before a name that is not doubtful (في إطار, ببرقية, المدينة الهندية)."""
+    frame = _frame(around, prior)
     if frame:
-        return FRAMED, (*evidence, f"after {before[-1]}: {frame}")
-    if after in FRAMES_AFTER:
-        return FRAMED, (*evidence, f"before {after}: {FRAMES_AFTER[after]}")
-    cue, kind = _cue(before, m.prefix)
-    if not cue or (kind == "preposition" and prior.doubted):
+        return FRAMED, (*evidence, frame)
+    cue, kind = _cue(around[0], m.prefix)
+    if not cue or (kind != "place" and prior.doubted):  # في إطار; المدينة الهندية is the Indian city
         return confidence, evidence
     gain = PLACE_NOUN_GAIN if kind != "preposition" else PREPOSITION_GAIN
     return round(min(1.0, confidence + gain), 2), (*evidence, f"after {cue}")
+
+
+def _frame(around: Window, prior: Prior) -> str:
+    """The note on a person's or an organisation's word just before or after a name, if any (a
+    person's only where the name can be one, `Prior.titled`)."""
+    before, after = around
+    frame = FRAMES.get(before[-1]) if before else None
+    if frame and (prior.titled or frame != PERSON):
+        return f"after {before[-1]}: {frame}"
+    if after in FRAMES_AFTER:
+        return f"before {after}: {FRAMES_AFTER[after]}"
+    return ""
 
 
 BEFORE_CHARS, BEFORE_WORDS, AFTER_CHARS = 60, 3, 30

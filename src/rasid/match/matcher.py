@@ -33,6 +33,7 @@ from rasid.match.evidence import (
     FRAMES_AFTER,
     IN,
     NEIGHBOUR_GAIN,
+    PERSON,
     PLACE_NOUN_GAIN,
     PREPOSITION_GAIN,
     SENTENCE_ENDS,
@@ -265,12 +266,14 @@ def _scanner(
             areas.setdefault((country, admin1), len(areas)) if country and admin1 else -1,
             countries.setdefault(country, len(countries)) if country else -1,
             terms.setdefault(e.term, len(terms)),
+            prior.titled if prior else True, prior.local if prior else False,
         ))  # fmt: skip
     labels = sorted({*FRAMES.values(), *FRAMES_AFTER.values()})
     weighing = (
         [(w, (labels.index(label),)) for w, label in FRAMES.items()],
         [(w, (labels.index(label),)) for w, label in FRAMES_AFTER.items()],
         tuple(labels),
+        labels.index(PERSON),
         sum(1 << prefixes.index(p) for p in IN if p in prefixes),
         tuple(map(_hundredths, (PLACE_NOUN_GAIN, PREPOSITION_GAIN, AREA_GAIN, COUNTRY_GAIN, NEIGHBOUR_GAIN, FRAMED))),
         [_thresholds(wl) if wl is not None and i in checked else (False, 0.0, 0.0, 0.0) for i, wl in enumerate(watchlists)],

@@ -145,4 +145,8 @@ def _normalize_slowly(original: str, fold_hamza_seats: bool) -> NormalizedText:
 @lru_cache(maxsize=1 << 17)
 def normalize_term(term: str, *, fold_hamza_seats: bool = False) -> str:
     """The matching form of a watch-list term, trimmed."""
+    if _native_fold is not None and not fold_hamza_seats:
+        folded = _native_fold(term, char_table())
+        if folded is not None:
+            return str(folded[0]).strip()  # the offsets are not needed
     return normalize(term, fold_hamza_seats=fold_hamza_seats).text.strip()

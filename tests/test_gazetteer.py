@@ -189,3 +189,30 @@ def test_a_capital_the_source_gives_no_arabic_name_gets_one() -> None:
     table supplies it, so the capital, not a small namesake, is what واشنطن means."""
     (place, *_) = Gazetteer.bundled().lookup("واشنطن")
     assert place.id == "4140963" and place.country == "US" and place.population > 600_000
+
+
+DISTRICTS = {"SY": 65, "IQ": 107, "YE": 333}
+
+
+def test_the_districts_of_syria_iraq_and_yemen(gazetteer: Gazetteer) -> None:
+    districts = [p for p in gazetteer.places if p.kind == "district"]
+    assert {c: sum(p.country == c for p in districts) for c in DISTRICTS} == DISTRICTS
+    assert all(p.admin1.startswith(p.country + "-") and p.lat is not None for p in districts)
+    hodeidah = gazetteer.within("الحديدة")
+    assert sum(p.kind == "district" for p in hodeidah) == 26
+    (tuhayta,) = gazetteer.lookup("مديرية التحيتا")
+    assert (tuhayta.kind, tuhayta.admin1) == ("district", "YE-HU") and tuhayta in hodeidah
+    # a district's within: is it and its seat; the town of its name is the same mention as its bare name
+    assert [(p.kind, p.name) for p in gazetteer.within("قضاء تلعفر")] == [("district", "قضاء تلعفر"), ("locality", "تلعفر")]
+    assert [p.kind for p in gazetteer.lookup("تلعفر")] == ["locality"]
+
+
+def test_a_district_matches_with_its_kind_word_and_carries_its_governorate() -> None:
+    matcher = Matcher([WatchList(name="yemen", places=[{"within": "الحديدة"}])], gazetteer_with([]))
+    (verdict,) = matcher.verdicts("قصفت طائرات التحالف مواقع في مديرية الخوخة جنوب المحافظة")
+    (district,) = [m for m in verdict.matches if m.place and m.place.kind == "district"]
+    assert district.surface == "مديرية الخوخة" and district.place.admin1 == "YE-HU" and district.confidence
+    # a district whose bare name is a common word is matched only with its kind word (الصدر is also «the chest»)
+    sadr = Matcher([WatchList(name="baghdad", places=[{"within": "بغداد"}])], gazetteer_with([]))
+    assert not sadr.verdicts("شعر بألم في الصدر ونقل إلى المستشفى")[0].fired
+    assert sadr.verdicts("اشتباكات في مدينة الصدر شرق العاصمة")[0].fired

@@ -132,7 +132,10 @@ def test_three_instances_share_feeds_and_survive_a_sigkill(
         for node in nodes:
             node.wait(30)
     sent = Counter(ids())
-    assert len(sent) == 2 * FEEDS and set(sent.values()) == {1}, [k for k, n in sent.items() if n > 1]
+    # at least once: the one send in flight when its instance was killed (one drain per
+    # notifier) may be made again by the instance that takes its claim, under the same id
+    twice = [k for k, n in sent.items() if n > 1]
+    assert len(sent) == 2 * FEEDS and len(twice) <= 1 and set(sent.values()) <= {1, 2}, twice
     titles = {p.json()["report"]["title"] for p in receiver.posts()}
     assert titles == {f"تقرير {f}-{n} من درعا" for f in range(FEEDS) for n in range(2)}
     assert taken_over < LEASE_TTL + 30

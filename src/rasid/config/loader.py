@@ -92,7 +92,7 @@ def _closest(gazetteer: Any, name: str) -> str:
 
     areas: dict[str, str] = {}
     for place in gazetteer.places:
-        if place.kind in ("country", "governorate", "region"):
+        if place.kind != "locality":
             for spelling in place.spellings:
                 areas.setdefault(normalize_term(spelling), place.name)
     close = difflib.get_close_matches(normalize_term(name), list(areas), n=6, cutoff=0.7)

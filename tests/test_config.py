@@ -222,6 +222,23 @@ def test_gazetteer_selections_are_checked_when_the_config_loads(tmp_path: Path) 
     assert config.watchlists[0].places[0].gazetteer == "NO"  # type: ignore[union-attr]
 
 
+def test_a_within_name_that_stands_for_several_areas_asks_for_a_code(tmp_path: Path) -> None:
+    """الجوف is Yemen's governorate and Saudi Arabia's region: taking the first would watch the
+    wrong one without a word."""
+    text = PLACE_SETS.replace("{within: حلبب}", "{within: الجوف}")
+    with pytest.raises(ConfigError) as err:
+        load_config(write(tmp_path, text), {})
+    (problem,) = [p for p in err.value.problems if "الجوف" in p]
+    assert ":6: watchlists[0].places[2].within: 'الجوف' stands for " in problem
+    assert "(SA-12, governorate in SA)" in problem and "(YE-JA, governorate in YE)" in problem
+    coded = load_config(write(tmp_path, "\n".join(
+        line for line in text.splitlines() if "XX" not in line and "XY" not in line
+    ).replace("حمصص", "حمص").replace("{within: الجوف}", "{within: YE-JA}")), {})  # fmt: skip
+    assert coded.watchlists[0].places[1].within == "YE-JA"  # type: ignore[union-attr]
+    listed = rasid("places", "list", "--within", "الجوف", cwd=tmp_path)
+    assert listed.returncode == 0 and "stands for" in listed.stderr and "listing the first" in listed.stderr
+
+
 def test_a_term_holding_an_arabic_comma_is_refused(tmp_path: Path) -> None:
     """An Arabic keyboard types «،» in a flow list, which YAML does not split: one term of three."""
     text = GOOD.replace("    exclude: [مباراة]", "    exclude: [مباراة، دوري، كأس]")

@@ -21,6 +21,7 @@ from rasid import __version__
 from rasid.config import (
     Config,
     ConfigError,
+    ambiguous_area,
     WebhookNotifier,
     default_config_path,
     format_duration,
@@ -591,6 +592,8 @@ def _places_list(args: argparse.Namespace) -> int:
         return 2
     gazetteer = _gazetteer(args)
     places = gazetteer.within(args.within) if args.within else gazetteer.in_country(args.gazetteer)
+    if args.within and (others := gazetteer.other_areas(args.within)):
+        print(f"note: {ambiguous_area(args.within, [gazetteer.areas(args.within)[0], *others])}; listing the first", file=sys.stderr)
     places = [p for p in places if p.kind != "locality" or p.population >= args.min_population]
     if not places:
         print(f"the gazetteer knows no country, division or region called {args.within or args.gazetteer!r}", file=sys.stderr)

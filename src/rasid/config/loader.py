@@ -77,6 +77,8 @@ def place_problems(config: Config) -> list[tuple[Loc, str]]:
             unknown_country(loc + ("gazetteer",), entry.gazetteer)
         elif entry.within and not gazetteer.within(entry.within):
             problems.append((loc + ("within",), f"the gazetteer knows no country, division or region called {entry.within!r}{_closest(gazetteer, entry.within)}"))
+        elif entry.within and (others := gazetteer.other_areas(entry.within)):
+            problems.append((loc + ("within",), ambiguous_area(entry.within, [gazetteer.areas(entry.within)[0], *others])))
     for i, custom in customs:
         unknown_country(("gazetteer", "places", i, "country"), custom.country)
         if custom.within and not any(
@@ -84,6 +86,12 @@ def place_problems(config: Config) -> list[tuple[Loc, str]]:
         ):
             problems.append((("gazetteer", "places", i, "within"), f"no governorate called {custom.within!r} in {custom.country.upper()}"))
     return problems
+
+
+def ambiguous_area(name: str, areas: list[Any]) -> str:
+    """The message for a `within:` name that stands for several areas, none inside the first."""
+    what = " or ".join(f"{a.name} ({a.id.removeprefix('C-')}, {a.kind}{f' in {a.country}' if a.kind != 'country' else ''})" for a in areas)
+    return f"{name!r} stands for {what}: write the code of the one you mean"
 
 
 def _closest(gazetteer: Any, name: str) -> str:

@@ -192,7 +192,11 @@ class Gazetteer:
 
     def areas(self, name: str) -> list[Place]:
         """The countries, divisions and regions `name` can stand for: an ISO 3166 code (`YE`,
-        `YE-HU`), or a name with or without a division word (محافظة الحديدة, الحديدة, Hodeidah)."""
+        `YE-HU`), a district's id (`YE-HU-AlKhawkhah`), or a name with or without a division
+        word (محافظة الحديدة, الحديدة, Hodeidah)."""
+        district = self._by_id.get(name.strip())
+        if district is not None and district.kind == "district":
+            return [district]
         if _ISO_CODE.match(name.strip()):
             code = name.strip().upper()
             place = self._by_id.get(code if "-" in code else f"C-{code}")
@@ -203,6 +207,15 @@ class Gazetteer:
         if rest and normalize_term(first) in {normalize_term(w) for w in DIVISION_WORDS}:
             found += [p for p in self.lookup(rest) if p.kind == "governorate" and p not in found]
         return [p for p in found if p.kind != "locality"]
+
+    def other_areas(self, name: str) -> list[Place]:
+        """The areas `name` also stands for that `within(name)` leaves out: الجوف is Yemen's
+        governorate and Saudi Arabia's region, and `within` takes the first."""
+        areas = self.areas(name)
+        if len(areas) < 2:
+            return []
+        inside = {p.id for p in self.within(name)}
+        return [a for a in areas if a.id not in inside]
 
     def within(self, name: str) -> list[Place]:
         """The country, division or region called `name` and every place inside it."""

@@ -143,6 +143,13 @@ def test_a_hand_typed_name_asking_for_evidence_is_weighed_as_the_gazetteers_plac
     assert all(m.confidence is not None and m.confidence >= 0.75 and not any("everyday" in e for e in m.evidence) for m in v.matches)
 
 
+def test_a_proclitic_that_makes_a_common_word_of_a_name_is_no_proclitic(native: bool) -> None:
+    text = "وجاء بيان الوزارة بعد يوم من الاجتماع"
+    assert verdict(native, text, "يان").fired  # a hand-typed name keeps its behaviour
+    assert not verdict(native, text, {"name": "يان", "evidence": True}).fired  # بيان is a word, not ب + يان
+    assert verdict(native, "وصل الوفد إلى يان صباحا", {"name": "يان", "evidence": True}).fired
+
+
 def test_confidence_and_evidence_in_json_and_explanations(native: bool) -> None:
     text = "اشتباكات في مدينة بشار"
     v = verdict(native, text, {"gazetteer": "DZ"})

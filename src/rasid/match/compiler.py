@@ -8,6 +8,7 @@ end instead. The letters before a hit must always be a proclitic chain.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
@@ -221,6 +222,8 @@ def _patterns_for(entry: Entry, spelling: str, article_is_word: ArticleTest, art
         prefixes = m.PREFIXES_NO_ARTICLE
     else:
         prefixes = m.PREFIXES
+    if entry.checked and " " not in key:
+        prefixes = _unglued(prefixes, key)
     suffixes = m.SUFFIXES if entry.inflect and long_enough and " " not in key else m.NONE
 
     def forms(stem: str, form: Form, allowed: frozenset[str], endings: frozenset[str]) -> list[Pattern]:
@@ -246,6 +249,26 @@ def _patterns_for(entry: Entry, spelling: str, article_is_word: ArticleTest, art
     if entry.inflect and len(key) - 1 >= m.MIN_STEM and " " not in key and spelling.rstrip("*").endswith("ة") and not open_end:
         out += forms(key[:-1], "stem", prefixes, m.STEM_SUFFIXES)
     return out
+
+
+GLUED_ZIPF, GLUED_MARGIN = 4.0, 0.5
+"""A name with a proclitic attached that is a word this frequent, and this much more frequent
+than the name, is that word: بيان is not ب + يان, ورقة not و + رقة."""
+
+
+def _unglued(prefixes: frozenset[str], key: str) -> frozenset[str]:
+    """`prefixes` less the chains ending in a proclitic that makes a common word of `key`."""
+    glued = _glued(key)
+    if not glued:
+        return prefixes
+    return frozenset(p for p in prefixes if not p or p.endswith(m.ARTICLE) or p[-1] not in glued or p.endswith("لل"))
+
+
+@lru_cache(maxsize=1 << 17)
+def _glued(key: str) -> str:
+    """The one-letter proclitics that make a common word of `key` (ب for يان)."""
+    floor = max(GLUED_ZIPF, folded_zipf(key) + GLUED_MARGIN)
+    return "".join(c for c in "وفبكل" if folded_zipf(c + key) >= floor)
 
 
 USUAL_ARTICLE_MARGIN = 0.8

@@ -122,9 +122,11 @@ def labelled_pairs(seed: int = 11) -> tuple[list[tuple[Doc, Doc]], list[tuple[Do
 
 
 def stream_grouping(threshold: float, containment: float, seed: int = 5) -> tuple[int, int, int]:
-    """Every copy in random order through an LSH index as the daemon runs it, each joining the
+    """Every copy in random order through an LSH index as the daemon runs it (the shortlist of
+    those sharing the most bands, each band read from its most recent reports), each joining the
     story of its best earlier match; returns pair counts (true positives, false positives, misses)."""
-    from rasid.dedup import Candidate, best_match, fingerprint
+    from rasid.dedup import Candidate, best_match, fingerprint, shortlist
+    from rasid.store.bands import BUCKET_LIMIT
 
     rnd = random.Random(seed)
     docs = stories()
@@ -135,7 +137,11 @@ def stream_grouping(threshold: float, containment: float, seed: int = 5) -> tupl
     fps, assigned = [], []
     for i, doc in enumerate(items):
         fp = fingerprint(doc.title, doc.text)
-        ids = {j for key in fp.band_keys for j in index.get(key, [])}
+        shared: dict[int, int] = {}
+        for key in fp.band_keys:
+            for j in index.get(key, [])[-BUCKET_LIMIT:]:
+                shared[j] = shared.get(j, 0) + 1
+        ids = shortlist(shared)
         match = best_match(fp, [Candidate(j, assigned[j], fps[j].shingles) for j in ids], threshold, containment)
         assigned.append(match.story_id if match else f"{doc.story}#{i}")
         fps.append(fp)

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import random
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from dedup_variants import stories
 from standardwebhooks import Webhook
-from support import Response, WebhookReceiver, clean_env, rasid, wait_until
+
+from rasid.delivery.outbox import BATCH
+from support import Response, WebhookReceiver, clean_env, free_port, rasid, wait_until
 
 SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 
@@ -112,3 +116,35 @@ def test_outbox_list_retry_and_purge(tmp_path: Path) -> None:
         assert purged.stdout.strip() == "1 delivered or dead row purged"
     finally:
         receiver.close()
+
+
+def test_once_attempts_every_due_alert_however_many(tmp_path: Path, receiver: WebhookReceiver) -> None:
+    """More alerts waiting than one outbox batch takes: `rasid once` goes on until each has had its
+    attempt. They are queued by a first run whose receiver is down (its first attempt fails and
+    the rest wait behind it), then sent by a second run that ingests nothing new."""
+    count = BATCH * 2 + 50
+    words = [w for d in stories() for w in d.text.split() if len(w) > 3]
+    rnd = random.Random(9)
+    (tmp_path / "inbox").mkdir()
+    for i in range(count):  # distinct texts: no two are one story
+        text = " ".join(rnd.sample(words, 60))
+        (tmp_path / "inbox" / f"{i:04d}.txt").write_text(f"تقرير رقم {i}\nاجتماع {text}", encoding="utf-8")
+
+    def configure(url: str) -> None:
+        (tmp_path / "config.yaml").write_text(
+            "sources: {folders: [{name: inbox, path: ./inbox, interval: 1h, settle: 50ms}]}\n"
+            "watchlists: [{name: meetings, keywords: [اجتماع]}]\n"
+            f'notifiers: [{{name: ops, type: webhook, url: "{url}"}}]\n'
+            "delivery: {retry: [100ms]}\n",
+            encoding="utf-8",
+        )
+
+    configure(f"http://127.0.0.1:{free_port()}/down")
+    assert rasid("once", "-c", "config.yaml", cwd=tmp_path, timeout=300).returncode == 0
+    assert f"pending {count}, delivered 0" in rasid("outbox", "-c", "config.yaml", cwd=tmp_path).stdout
+    configure(receiver.url)
+    time.sleep(0.2)
+    done = rasid("once", "-c", "config.yaml", cwd=tmp_path, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert len({p.headers["webhook-id"] for p in receiver.posts()}) == count
+    assert f"pending 0, delivered {count}, dead 0" in rasid("outbox", "-c", "config.yaml", cwd=tmp_path).stdout

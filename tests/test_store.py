@@ -19,6 +19,7 @@ from rasid.store import (
     StoryEntry,
     open_store,
 )
+from rasid.dedup import CANDIDATES
 from rasid.store.bands import BandIndex, pack_band_keys, read_band_keys
 from rasid.store.schema import SCHEMA_VERSION
 
@@ -242,14 +243,18 @@ def test_band_index_merges_recent_keys_and_forgets_expired_reports() -> None:
     for report_id in range(1, 51):
         index.add(report_id, (report_id % 7, 100 + report_id, 1 << 40))
     assert len(index) == 150
-    assert index.reports((3,)) == {3, 10, 17, 24, 31, 38, 45}
-    assert index.reports((100 + 50, 999)) == {50}
+    assert set(index.shared((3,))) == {3, 10, 17, 24, 31, 38, 45}
+    assert index.shared((100 + 50, 999, 50 % 7)) == {50: 2, 43: 1, 36: 1, 29: 1, 22: 1, 15: 1, 8: 1, 1: 1}
+    # a key held by many reports is read from its most recent ones, merged or not
+    assert set(index.shared((1 << 40,), bucket_limit=5)) == set(range(46, 51))
     index.forget_before(40)
-    assert index.reports((3,)) == {45}
-    assert index.reports((1 << 40,)) == set(range(40, 51))
+    assert set(index.shared((3,))) == {45}
+    assert set(index.shared((1 << 40,))) == set(range(40, 51))
+    assert set(index.shared((1 << 40,), bucket_limit=3)) == {48, 49, 50}
     blobs = [[(7, pack_band_keys((5, 6)))], [(8, pack_band_keys((6,))), (11, pack_band_keys((1 << 40,)))]]
-    loaded = BandIndex.sorted_from(*read_band_keys(iter(blobs), 4, iter([[(5, 9)], [(1 << 40, 12)]]), 2))
-    assert loaded.reports((5,)) == {7, 9} and loaded.reports((6,)) == {7, 8} and loaded.reports((1 << 40,)) == {11, 12}
+    loaded = BandIndex.sorted_from(*read_band_keys(iter(blobs), 4, iter([[(5, 2)], [(1 << 40, 3)]]), 2))
+    assert set(loaded.shared((5,))) == {2, 7} and set(loaded.shared((6,))) == {7, 8} and set(loaded.shared((1 << 40,))) == {3, 11}
+    assert set(loaded.shared((1 << 40,), bucket_limit=1)) == {11}  # rows older than the blobs come first
     assert len(loaded) == 6
 
 
@@ -274,9 +279,19 @@ def test_sqlite_keeps_band_keys_in_memory_and_reloads_them_with_older_rows(tmp_p
     assert [sid for _, sid, _ in store.similar_reports((1, 2, 3), 0.0)] == ["s2"]
 
 
-def test_sqlite_returns_every_report_sharing_a_band_however_many(tmp_path: Path) -> None:
-    store = open_store(tmp_path)
-    for i in range(1_000):  # more ids than one query binds
-        story = StoryEntry(f"s{i}", True, shingles=b"x", band_keys=(42, 1_000 + i))
+def test_a_band_shared_by_thousands_yields_a_bounded_shortlist_of_the_most_similar(
+    open_state: Callable[[], SQLStore],
+) -> None:
+    """Boilerplate or a story carried by hundreds of outlets gives one band key to thousands of
+    reports: a lookup compares with at most CANDIDATES of them, those sharing the most bands and
+    then the newest, however many there are."""
+    store = open_state()
+    for i in range(1_500):
+        story = StoryEntry(f"s{i}", True, shingles=b"x", band_keys=(42, 1_000_000 + i))
         store.record_report(Report("a", "t", f"x{i}"), [f"k{i}"], [], 1.0, story)
-    assert len(store.similar_reports((42,), 0.0)) == 1_000
+    close = StoryEntry("close", True, shingles=b"y", band_keys=(42, 7, 8, 9))  # an old report that shares more
+    store.record_report(Report("a", "t", "close"), ["k-close"], [], 1.0, close)
+    found = store.similar_reports((42, 7, 8, 9), 0.0)
+    assert len(found) == CANDIDATES
+    assert "close" in {sid for _, sid, _ in found}
+    assert {sid for _, sid, _ in store.similar_reports((42,), 0.0)} == {"close", *(f"s{i}" for i in range(1_485, 1_500))}

@@ -612,6 +612,7 @@ class Daemon:
             window_start = self.clock() - self.config.dedup.window
             rows = self.store.similar_reports(examined.fingerprint.band_keys, window_start)
             candidates = [Candidate(rid, sid, unpack_shingles(blob)) for rid, sid, blob in rows]
+            self.metrics.dedup_candidates.observe(len(candidates))
             match = self.pipeline.same_story(examined, candidates)
         story = self.store.story_info(match.story_id) if match else StoryInfo(0, frozenset())
         return self.pipeline.plan(examined, match, story, datetime.fromtimestamp(self.clock(), timezone.utc), alerting)

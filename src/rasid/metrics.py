@@ -21,6 +21,10 @@ class Metrics:
         self.poll_seconds = Histogram("rasid_poll_seconds", "Time a poll took", ["kind"], registry=r)
         self.reports = Counter("rasid_reports_seen", "New reports recorded", ["source"], registry=r)
         self.matches = Counter("rasid_matches", "Watch-list matches in new reports", ["watchlist"], registry=r)
+        self.dedup_candidates = Histogram(
+            "rasid_dedup_candidates", "Stored reports a new report was compared with exactly",
+            buckets=(0, 1, 2, 4, 8, 16, 32, 64, 256, 1024), registry=r,
+        )  # fmt: skip
         self.alerts = Counter("rasid_alerts", "Alerts queued", ["watchlist"], registry=r)
         self.deliveries = Counter("rasid_deliveries", "Delivery attempts, by outcome", ["notifier", "outcome"], registry=r)
         self.delivery_seconds = Histogram("rasid_delivery_seconds", "Time a delivery attempt took", ["notifier"], registry=r)

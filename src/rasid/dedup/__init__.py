@@ -8,9 +8,10 @@ from rasid.dedup.fingerprints import (
     similarity,
     unpack_shingles,
 )
-from rasid.dedup.near import Candidate, StoryMatch, best_match
+from rasid.dedup.near import CANDIDATES, Candidate, StoryMatch, best_match, shortlist
 
 __all__ = [
+    "CANDIDATES",
     "Candidate",
     "Fingerprint",
     "ReportWords",
@@ -21,6 +22,7 @@ __all__ = [
     "fingerprint_words",
     "report_keys",
     "report_words",
+    "shortlist",
     "similarity",
     "unpack_shingles",
 ]

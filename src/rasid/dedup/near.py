@@ -8,6 +8,16 @@ from rasid.dedup.fingerprints import Fingerprint, similarity
 
 MIN_SHINGLES_FOR_CONTAINMENT = 20
 """Containment only counts between texts long enough for it to mean a shared passage."""
+CANDIDATES = 16
+"""How many stored reports a new one is compared with exactly: those sharing the most LSH bands
+with it (the most similar, as MinHash estimates), the newest first among equals."""
+
+
+def shortlist(shared: dict[int, int], limit: int = CANDIDATES) -> list[int]:
+    """The report ids of `shared` (report id -> band keys in common) worth an exact comparison."""
+    if len(shared) <= limit:
+        return sorted(shared)
+    return sorted(sorted(shared, key=lambda rid: (shared[rid], rid), reverse=True)[:limit])
 
 
 @dataclass(frozen=True)

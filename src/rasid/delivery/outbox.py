@@ -113,30 +113,36 @@ class OutboxWorker:
         delivered = 0
         while True:
             self._again.discard(notifier)
-            delivered += await self._drain(notifier)
-            if notifier not in self._again or self.paused is not None:
+            sent, more = await self._drain(notifier)
+            delivered += sent
+            if self.paused is not None or not (more or notifier in self._again):
                 return delivered
 
-    async def _drain(self, notifier: str) -> int:
-        """Send in order; stop at the first alert not yet due or failing, to keep the order.
-        On a shared store the rows come claimed for this instance, which keeps them (renewed by its
-        heartbeat) until they are settled: the notifier stays with one instance while it lives."""
+    async def _drain(self, notifier: str) -> tuple[int, bool]:
+        """Send a batch in order; stop at the first alert not yet due or failing, to keep the
+        order. Returns how many were delivered, and whether a whole full batch was gone through
+        (more may be waiting behind it). On a shared store the rows come claimed for this
+        instance, which keeps them (renewed by its heartbeat) until they are settled: the notifier
+        stays with one instance while it lives."""
         if self.paused is not None:
-            return 0
+            return 0, False
         if self.store.shared and notifier not in self.senders:
             # not ours to send (a config without it): leave its rows to an instance that has it
             await asyncio.to_thread(self.store.release_claims, notifier)
-            return 0
+            return 0, False
         queue = await asyncio.to_thread(self.store.pending_alerts, notifier, BATCH, self.clock())
         sender = self.senders.get(notifier)
         if sender is not None and sender.digest:
-            return await self._send_digest(notifier, sender, queue)
-        delivered = 0
+            sent = await self._send_digest(notifier, sender, queue)
+            return sent, bool(sent) and len(queue) == BATCH
+        delivered, skipped = 0, False
         for row in queue:
             now = self.clock()
             if sender is None:
                 if now - row.created > self.max_age:
                     await self._record(partial(self.store.mark_failed, row.row_id, "notifier not configured", None))
+                else:
+                    skipped = True  # kept for a config that has the notifier again
                 continue
             if self._expired(row, now):
                 if not await self._expire(notifier, [row], now):
@@ -188,7 +194,9 @@ class OutboxWorker:
             )
             if not recorded or next_attempt is not None:
                 break
-        return delivered
+        else:
+            return delivered, len(queue) == BATCH and not skipped
+        return delivered, False
 
     async def _send_digest(self, notifier: str, sender: Sender, queue: list[OutboxRow]) -> int:
         """Everything pending in one message, once the oldest has waited a whole period."""

@@ -14,6 +14,9 @@ import numpy as np
 
 MERGE_AT = 1 << 17
 """Recent band keys held in the dict before they are merged into the sorted arrays."""
+BUCKET_LIMIT = 256
+"""The most recent reports read per band key: a key that boilerplate or a story carried by
+hundreds of outlets gives to thousands of reports costs no more than this."""
 
 
 class BandIndex:
@@ -29,8 +32,9 @@ class BandIndex:
 
     @classmethod
     def sorted_from(cls, keys: np.ndarray, ids: np.ndarray) -> BandIndex:
-        """An index of parallel arrays of band keys and report ids, which it sorts in place and keeps."""
-        order = np.argsort(keys)
+        """An index of parallel arrays of band keys and report ids (in report order), which it
+        sorts in place and keeps; each key's reports stay in report order."""
+        order = np.argsort(keys, kind="stable")
         keys[:] = keys[order]  # in place, one copy at a time: 1,000,000 reports make 21 million keys
         ids[:] = ids[order]
         index = cls()
@@ -48,19 +52,27 @@ class BandIndex:
             if self._recent_count >= self._merge_at:
                 self._merge()
 
-    def reports(self, band_keys: tuple[int, ...]) -> set[int]:
-        """The reports filed under any of `band_keys`."""
-        found: set[int] = set()
+    def shared(self, band_keys: tuple[int, ...], bucket_limit: int = BUCKET_LIMIT) -> dict[int, int]:
+        """How many of `band_keys` each report is filed under, reading at most the
+        `bucket_limit` most recent reports of each key."""
+        pieces: list[np.ndarray] = []
         with self._lock:
-            for key in band_keys:
-                found.update(self._recent.get(key, ()))
+            lo = hi = None
             if len(self._keys):
                 query = np.array(band_keys, np.int64)
-                lo = np.searchsorted(self._keys, query, "left")
-                hi = np.searchsorted(self._keys, query, "right")
-                for a, b in zip(lo[lo < hi].tolist(), hi[lo < hi].tolist()):
-                    found.update(self._ids[a:b].tolist())
-        return found
+                lo = np.searchsorted(self._keys, query, "left").tolist()
+                hi = np.searchsorted(self._keys, query, "right").tolist()
+            for n, key in enumerate(band_keys):
+                recent = self._recent.get(key, [])[-bucket_limit:]  # newer than any in the arrays
+                if recent:
+                    pieces.append(np.array(recent, np.int64))
+                room = bucket_limit - len(recent)
+                if lo is not None and hi is not None and room > 0 and lo[n] < hi[n]:
+                    pieces.append(self._ids[max(lo[n], hi[n] - room) : hi[n]])
+        if not pieces:
+            return {}
+        ids, counts = np.unique(np.concatenate(pieces), return_counts=True)
+        return dict(zip(ids.tolist(), counts.tolist()))
 
     def forget_before(self, report_id: int) -> None:
         """Drop every report numbered below `report_id`."""
@@ -92,18 +104,19 @@ def pack_band_keys(band_keys: tuple[int, ...]) -> bytes:
 def read_band_keys(
     blobs: Iterable[Sequence[tuple[int, bytes]]], blob_keys: int, rows: Iterable[Sequence[tuple[int, int]]], row_count: int
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Parallel arrays of band keys and report ids from batches of (report id, `pack_band_keys`
-    blob) holding `blob_keys` keys in all, and batches of `row_count` (band key, report id) rows."""
+    """Parallel arrays of band keys and report ids from batches of `row_count` (band key, report
+    id) rows, written before the blobs, then batches of (report id, `pack_band_keys` blob) holding
+    `blob_keys` keys in all: in report order when each source is."""
     keys = np.empty(blob_keys + row_count, np.int64)
     ids = np.empty_like(keys)
     at = 0
+    for batch in rows:
+        pairs = np.array(batch, np.int64).reshape(-1, 2)
+        keys[at : at + len(pairs)], ids[at : at + len(pairs)] = pairs[:, 0], pairs[:, 1]
+        at += len(pairs)
     for batch in blobs:
         chunk = np.frombuffer(b"".join(blob for _, blob in batch), "<i8")
         keys[at : at + len(chunk)] = chunk
         ids[at : at + len(chunk)] = np.repeat([rid for rid, _ in batch], [len(blob) // 8 for _, blob in batch])
         at += len(chunk)
-    for batch in rows:
-        pairs = np.array(batch, np.int64).reshape(-1, 2)
-        keys[at : at + len(pairs)], ids[at : at + len(pairs)] = pairs[:, 0], pairs[:, 1]
-        at += len(pairs)
     return keys[:at], ids[:at]

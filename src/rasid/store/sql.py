@@ -14,8 +14,9 @@ from collections.abc import Iterator
 from contextlib import nullcontext
 from typing import Any
 
+from rasid.dedup.near import shortlist
 from rasid.models import Report
-from rasid.store.bands import BandIndex, pack_band_keys, read_band_keys
+from rasid.store.bands import BUCKET_LIMIT, BandIndex, pack_band_keys, read_band_keys
 from rasid.store.base import (
     ArchivedReport,
     FeedState,
@@ -33,8 +34,6 @@ from rasid.store.base import (
 from rasid.store.database import Cursor, Database, Session
 from rasid.store.schema import SCHEMA_VERSION, TABLES, upgrade_statements
 
-_MAX_IDS = 900
-"""Report ids bound in one query: SQLite before 3.32 binds at most 999 parameters."""
 _ARCHIVED = "r.id, r.source, r.title, r.url, r.published, a.first_seen, r.story_id, a.text"
 _FEED_COLUMNS = (
     "etag", "last_modified", "last_poll", "last_success", "last_status", "errors", "url", "next_poll",
@@ -252,16 +251,23 @@ class SQLStore:
     def similar_reports(self, band_keys: tuple[int, ...], since: float) -> list[tuple[int, str, bytes]]:
         if not band_keys:
             return []
-        select = "SELECT f.report_id, f.story_id, f.shingles FROM fingerprints f WHERE f.created >= ? AND f.report_id IN"
-        ids = [] if self.shared else sorted(self._band_index().reports(band_keys))
+        shared = {} if self.shared else self._band_index().shared(band_keys)
         with self.db.read() as db:
             if self.shared:
-                rows = db.execute(f"{select} (SELECT report_id FROM lsh WHERE key IN ({_marks(band_keys)}))", (since, *band_keys)).fetchall()
-            else:
-                rows = []
-                for at in range(0, len(ids), _MAX_IDS):
-                    chunk = ids[at : at + _MAX_IDS]
-                    rows += db.execute(f"{select} ({_marks(chunk)})", (since, *chunk)).fetchall()
+                shared = dict(db.execute(
+                    "SELECT report_id, count(*) FROM (SELECT report_id, row_number() OVER"
+                    " (PARTITION BY key ORDER BY report_id DESC) AS n FROM lsh WHERE key IN"
+                    f" ({_marks(band_keys)})) recent WHERE n <= ? GROUP BY report_id",
+                    (*band_keys, BUCKET_LIMIT),
+                ).fetchall())  # fmt: skip
+            ids = shortlist(shared)
+            if not ids:
+                return []
+            rows = db.execute(
+                "SELECT report_id, story_id, shingles FROM fingerprints"
+                f" WHERE created >= ? AND report_id IN ({_marks(ids)})",
+                (since, *ids),
+            ).fetchall()
         return [(r[0], r[1], bytes(r[2])) for r in rows]
 
     def _band_index(self) -> BandIndex:
@@ -270,8 +276,8 @@ class SQLStore:
                 with self.db.read() as db:
                     (blob_keys,) = db.execute("SELECT coalesce(sum(length(keys)), 0) / 8 FROM bands").fetchone()
                     (row_count,) = db.execute("SELECT count(*) FROM lsh").fetchone()  # rows written before schema 7
-                    blobs = db.execute("SELECT report_id, keys FROM bands")
-                    rows = db.execute("SELECT key, report_id FROM lsh")
+                    blobs = db.execute("SELECT report_id, keys FROM bands ORDER BY report_id")
+                    rows = db.execute("SELECT key, report_id FROM lsh ORDER BY report_id")
                     keys, ids = read_band_keys(_batches(blobs), blob_keys, _batches(rows), row_count)
                 self._bands = BandIndex.sorted_from(keys, ids)  # sorted after the database is free again
             return self._bands

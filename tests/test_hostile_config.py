@@ -35,7 +35,7 @@ def test_yaml_bombs_are_refused_quickly_with_their_line(tmp_path: Path) -> None:
         WATCH + BOMB: r"config\.yaml:\d+: [a-i]: the config expands to more than 200,000 values",
         WATCH + "loop: &x [1, *x]\n": r"config\.yaml:3: loop: a YAML alias refers to a mapping or list that contains it",
         WATCH + "deep: " + "[" * 80 + "]" * 80 + "\n": r"config\.yaml:3: deep: YAML nested too deeply",
-        WATCH + "deep: " + "[" * 5000 + "]" * 5000 + "\n": r"config\.yaml: YAML nested too deeply",
+        WATCH + "deep: " + "[" * 5000 + "]" * 5000 + "\n": r"config\.yaml:3: YAML nested too deeply",
         "x: &s " + "y" * 200_000 + "\n" + "l: [" + ", ".join(["*s"] * 400) + "]\n": r"expands to more than 32 MiB of text",
     }
     for text, expected in cases.items():

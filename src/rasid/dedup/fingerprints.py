@@ -6,12 +6,15 @@ import copy
 import zlib
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import numpy as np
-from datasketch import MinHash
 
 from rasid.dedup.exact import report_words
 from rasid.models import Report
+
+if TYPE_CHECKING:
+    from datasketch import MinHash
 
 SHINGLE = 3
 """Words per shingle."""
@@ -79,7 +82,10 @@ def fingerprint_words(words: list[str]) -> Fingerprint:
 @lru_cache(maxsize=1)
 def _template() -> MinHash:
     """An empty MinHash with fixed permutations and scheme: stored band keys must not change
-    with a datasketch release whose defaults differ."""
+    with a datasketch release whose defaults differ. (datasketch, and SciPy through it, is
+    imported here: commands that never fingerprint, such as `rasid match`, start without it.)"""
+    from datasketch import MinHash
+
     base = MinHash(num_perm=PERMUTATIONS, seed=_SEED, scheme=_SCHEME)
     return MinHash(num_perm=PERMUTATIONS, hashfunc=int, permutations=base.permutations, scheme=_SCHEME)
 

@@ -2,19 +2,45 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
-from math import log10
+from math import floor, log10
 
 ARTICLE_ZIPF = 3.0
 """A name's article-less form this frequent (Zipf scale) is an everyday word: مدينة 5.8, شرق 5.1,
 جزيرة 4.9 are; جيدور 1.0 and قنيطرة 1.7 are not."""
 
 
+_PLAIN_ARABIC = re.compile("[\u0621-\u063a\u0641-\u064a]+( [\u0621-\u063a\u0641-\u064a]+)*")
+"""Letters and single spaces only: wordfreq's tokenizer would give back its words unchanged."""
+
+
 @lru_cache(maxsize=65536)
 def zipf(word: str) -> float:
-    from wordfreq import zipf_frequency
+    """wordfreq's Zipf frequency of `word` in Arabic. Plain words and phrases are read straight
+    from its frequency table and combined as it combines them (1/f = 1/f1 + 1/f2 + ..., three
+    significant digits): it would tokenize each one again, a millisecond or more each."""
+    if not _PLAIN_ARABIC.fullmatch(word):
+        from wordfreq import zipf_frequency
 
-    return float(zipf_frequency(word, "ar"))
+        return float(zipf_frequency(word, "ar"))
+    frequencies = _frequencies()
+    inverse = 0.0
+    for token in word.split(" "):
+        frequency = frequencies.get(token)
+        if not frequency:
+            return 0.0
+        inverse += 1.0 / frequency
+    frequency = 1.0 / inverse
+    frequency = round(frequency, floor(-log10(frequency)) + 3)
+    return round(log10(frequency) + 9, 2)
+
+
+@lru_cache(maxsize=1)
+def _frequencies() -> dict[str, float]:
+    from wordfreq import get_frequency_dict
+
+    return get_frequency_dict("ar")
 
 
 def bare_form_is_word(bare: str) -> bool:
@@ -28,13 +54,13 @@ FOLDED_WORDS = 60_000
 
 @lru_cache(maxsize=1)
 def _folded() -> dict[str, float]:
-    from wordfreq import get_frequency_dict, top_n_list
+    from wordfreq import top_n_list
 
     from rasid.normalize import normalize_term
 
     # the list's words are single tokens: their Zipf value is read straight from the frequency
     # table, as zipf_frequency would after tokenizing each one again (a second per 60,000 words)
-    frequencies = get_frequency_dict("ar")
+    frequencies = _frequencies()
     out: dict[str, float] = {}
     for word in top_n_list("ar", FOLDED_WORDS):
         key = normalize_term(word)

@@ -40,6 +40,8 @@ class Request:
     path: str
     headers: dict[str, str]
     body: bytes
+    received: float = field(default_factory=time.monotonic)
+    """When it arrived (monotonic), for latency figures."""
 
     def json(self) -> Any:
         return json.loads(self.body)

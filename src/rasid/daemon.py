@@ -30,6 +30,7 @@ from rasid.notify import Notifier, watchdog_interval
 from rasid.pipeline import Examined, Pipeline, Plan
 from rasid.sources import FeedSource, FolderSource
 from rasid.sources.article import ArticleFetcher
+from rasid.sources.completions import CompletionWatch
 from rasid.sources.feeds import USER_AGENT
 from rasid.sources.fetch import HostLimiter
 from rasid.sources.folders import BATCH_BYTES, UNRECORDED
@@ -78,6 +79,8 @@ class Daemon:
         self.notify = Notifier()
         self.metrics = Metrics()
         self._watchers: dict[tuple[str, tuple[Path, bool]], asyncio.Task[None]] = {}
+        self._completions_due: set[str] = set()
+        """Folders with files newly complete, a scan for them already asked for."""
         self._stop: asyncio.Event | None = None
         self._scheduler: AsyncIOScheduler | None = None
         self._inflight: set[asyncio.Task[object]] = set()
@@ -305,6 +308,12 @@ class Daemon:
         from watchfiles import awatch
 
         path, recursive = where
+        loop = asyncio.get_running_loop()
+        completions = CompletionWatch.open()  # files renamed in or closed after writing: read at once
+        if completions is not None:
+            for directory in [path, *(p for p in path.rglob("*") if p.is_dir())] if recursive else [path]:
+                completions.add(directory)
+            loop.add_reader(completions.fileno(), completions.read, partial(self._completed, name))
         try:
             async for _ in awatch(path, recursive=recursive, stop_event=stop, debounce=200, step=50):
                 folder = next((f for f in self.folders if f.name == name), None)
@@ -312,6 +321,24 @@ class Daemon:
                     self._rescan(folder)
         except (OSError, RuntimeError) as exc:
             log.warning("folder watch unavailable, scanning on schedule only source=%s error=%r", name, str(exc))
+        finally:
+            if completions is not None:
+                loop.remove_reader(completions.fileno())
+                completions.close()
+
+    def _completed(self, name: str, path: Path) -> None:
+        """A file of folder `name` is complete: it is read by a scan started now (one for a burst)."""
+        folder = next((f for f in self.folders if f.name == name), None)
+        if folder is None:
+            return
+        folder.completed(path)
+        if name not in self._completions_due:
+            self._completions_due.add(name)
+            asyncio.get_running_loop().call_soon(self._rescan_completed, folder)
+
+    def _rescan_completed(self, folder: FolderSource) -> None:
+        self._completions_due.discard(folder.name)
+        self._rescan(folder)
 
     async def _heartbeat(self, stop: asyncio.Event) -> None:
         """WATCHDOG=1 from the event loop itself, so that a hung loop gets restarted; STATUS= now and then."""

@@ -67,6 +67,18 @@ class FolderSource:
         self.name = config.name
         self._observed: dict[str, tuple[int, int, float]] = {}
         """Files seen changing: size, mtime and when that was first seen (monotonic)."""
+        self._complete: dict[str, tuple[int, int]] = {}
+        """Files known complete (renamed in, or closed after writing): their size and mtime then."""
+
+    def completed(self, path: Path) -> None:
+        """`path` is complete as it stands now (`completions.CompletionWatch`): read it without
+        waiting for it to settle, unless it changes again first. Thread-safe enough: one dict store."""
+        try:
+            st = path.stat()
+            rel = display_name(path.relative_to(self.config.path).as_posix())
+        except (OSError, ValueError):
+            return
+        self._complete[rel] = (st.st_size, st.st_mtime_ns)
 
     def scan(
         self, known: dict[str, FileState], budget: int = BATCH_BYTES, done: frozenset[str] = frozenset()
@@ -144,7 +156,8 @@ class FolderSource:
     def _settled(self, rel: str, size: int, mtime_ns: int) -> bool:
         """Whether a file has stopped changing: untouched for `settle`, or unchanged since a scan that long ago."""
         settle = self.config.settle
-        if time.time() - mtime_ns / 1e9 >= settle:
+        complete = self._complete.pop(rel, None) == (size, mtime_ns)
+        if complete or time.time() - mtime_ns / 1e9 >= settle:
             return True
         seen = self._observed.get(rel)
         now = time.monotonic()

@@ -109,10 +109,10 @@ def test_a_file_written_in_two_halves_alerts_once_with_all_of_it(tmp_path: Path,
 
 def test_a_complete_file_is_read_at_once_and_one_still_open_waits(tmp_path: Path, receiver: WebhookReceiver) -> None:
     """A file renamed into the folder, or written and closed, is complete: read without waiting
-    the settle time (20 s here); one held open while written waits until it is closed."""
+    the settle time (8 s here); one held open while written waits until it is closed."""
     (tmp_path / "inbox").mkdir()
     (tmp_path / "staging").mkdir()
-    write_config(tmp_path, "  folders: [{name: inbox, path: ./inbox, interval: 1h, settle: 20s}]", receiver.url)
+    write_config(tmp_path, "  folders: [{name: inbox, path: ./inbox, interval: 1h, settle: 8s}]", receiver.url)
     proc = subprocess.Popen(
         [sys.executable, "-m", "rasid", "run", "-c", "config.yaml"],
         cwd=tmp_path, env=clean_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
@@ -127,19 +127,21 @@ def test_a_complete_file_is_read_at_once_and_one_still_open_waits(tmp_path: Path
         return None
 
     try:
-        time.sleep(1.5)  # the daemon is up and watching
+        # the daemon is up and watching once a file written now is read (long before it settles)
+        (tmp_path / "inbox" / "probe.txt").write_text("انفجار في درعا\nتجربة.", encoding="utf-8")
+        assert arrived(1, 30) is not None
         staged = tmp_path / "staging" / "a.txt"
         staged.write_text("اغتيال قيادي في مدينة جاسم\nقتل مسلحون قيادياً سابقاً.", encoding="utf-8")
         staged.replace(tmp_path / "inbox" / "a.txt")
-        renamed = arrived(1, 5)
+        renamed = arrived(2, 5)
         (tmp_path / "inbox" / "b.txt").write_text("انفجار قرب طفس\nوقع انفجار مساء اليوم.", encoding="utf-8")
-        closed = arrived(2, 5)
+        closed = arrived(3, 5)
         with open(tmp_path / "inbox" / "c.txt", "w", encoding="utf-8") as f:
             f.write("اجتماع في درعا\nعقد وجهاء ")
             f.flush()
-            still_open = arrived(3, 2)
+            still_open = arrived(4, 2)
             f.write("بلدة طفس اجتماعاً موسعاً.\n")
-        after_close = arrived(3, 5)
+        after_close = arrived(4, 5)
     finally:
         proc.send_signal(signal.SIGTERM)
         _, err = proc.communicate(timeout=15)
@@ -147,7 +149,7 @@ def test_a_complete_file_is_read_at_once_and_one_still_open_waits(tmp_path: Path
     assert closed is not None and closed < 3, err
     assert still_open is None  # not read half written
     assert after_close is not None
-    assert "طفس" in {m["term"] for m in receiver.posts()[2].json()["matches"]}  # all of it, the second half too
+    assert "طفس" in {m["term"] for m in receiver.posts()[3].json()["matches"]}  # all of it, the second half too
 
 
 ARTICLE = (

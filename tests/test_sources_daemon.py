@@ -30,6 +30,14 @@ def write_config(tmp_path: Path, sources: str, hook: str) -> None:
     )
 
 
+def run_daemon(tmp_path: Path) -> subprocess.Popen[str]:
+    """`rasid run` on the config in `tmp_path`, its log kept for the assertions' messages."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "rasid", "run", "-c", "config.yaml"],
+        cwd=tmp_path, env=clean_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+
+
 def sources_json(tmp_path: Path) -> dict[str, dict[str, object]]:
     out = rasid("sources", "-c", "config.yaml", "--json", cwd=tmp_path).stdout
     return {row["source"]: row for row in map(json.loads, out.splitlines())}
@@ -81,10 +89,7 @@ def test_backfill_skip_records_the_first_poll_silently(tmp_path: Path, feed_serv
 def test_a_file_written_in_two_halves_alerts_once_with_all_of_it(tmp_path: Path, receiver: WebhookReceiver) -> None:
     (tmp_path / "inbox").mkdir()
     write_config(tmp_path, "  folders: [{name: inbox, path: ./inbox, interval: 1h, settle: 500ms}]", receiver.url)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "rasid", "run", "-c", "config.yaml"],
-        cwd=tmp_path, env=clean_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
+    proc = run_daemon(tmp_path)
     try:
         time.sleep(1.5)  # the daemon is up and watching
         started = time.monotonic()
@@ -113,10 +118,7 @@ def test_a_complete_file_is_read_at_once_and_one_still_open_waits(tmp_path: Path
     (tmp_path / "inbox").mkdir()
     (tmp_path / "staging").mkdir()
     write_config(tmp_path, "  folders: [{name: inbox, path: ./inbox, interval: 1h, settle: 8s}]", receiver.url)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "rasid", "run", "-c", "config.yaml"],
-        cwd=tmp_path, env=clean_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
+    proc = run_daemon(tmp_path)
 
     def arrived(count: int, within: float) -> float | None:
         started = time.monotonic()

@@ -134,9 +134,9 @@ def critical_section(server_url: str, feed_port: int, reports: int = 1000) -> No
         spent = 0.0
         for i in range(reports):
             report = Report("f0", f"خبر {i} من درعا", "درعا - " + " ".join(rnd.choices(words, k=150)), guid=str(i))
-            examined = daemon.pipeline.examine(report)
+            examined = daemon.ingestor.examine([report])
             started = time.perf_counter()
-            daemon._plan_and_record(examined, True)
+            daemon.ingestor.record(examined, None)
             spent += time.perf_counter() - started
         asyncio.run(daemon.close())
     per = spent / reports

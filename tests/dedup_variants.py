@@ -141,7 +141,7 @@ def stream_grouping(threshold: float, containment: float, seed: int = 5) -> tupl
         for key in fp.band_keys:
             for j in index.get(key, [])[-BUCKET_LIMIT:]:
                 shared[j] = shared.get(j, 0) + 1
-        ids = shortlist(shared)
+        ids = shortlist(list(shared), list(shared.values()))
         match = best_match(fp, [Candidate(j, assigned[j], fps[j].shingles) for j in ids], threshold, containment)
         assigned.append(match.story_id if match else f"{doc.story}#{i}")
         fps.append(fp)

@@ -20,7 +20,7 @@ from rasid.store import (
     open_store,
 )
 from rasid.dedup import CANDIDATES
-from rasid.store.bands import BandIndex, pack_band_keys, read_band_keys
+from rasid.store.bands import BUCKET_LIMIT, BandIndex, pack_band_keys, read_band_keys
 from rasid.store.schema import SCHEMA_VERSION
 
 REPORT = Report("feed", "عنوان", "نص", url="https://x.example/1", guid="g1")
@@ -46,7 +46,7 @@ def test_state_survives_reopening(open_state: Callable[[], SQLStore]) -> None:
     store = open_state()
     store.record_report(REPORT, ["k1"], alerts("ops"), 10.0)
     store.save_feed_state("feed", FeedState(etag='"e"', last_poll=5.0, errors=2))
-    store.save_file_state("inbox", "a.txt", FileState(10, 20, "read"))
+    store.save_file_states("inbox", {"a.txt": FileState(10, 20, "read")})
     store.close()
 
     again = open_state()
@@ -238,8 +238,16 @@ def test_a_story_alerts_a_watchlist_once_even_from_two_reports_filed_as_new_sour
     assert store.story_info("story_s").sources == 3
 
 
+class CountingIndex(BandIndex):
+    """`shared` as a dict, report id -> band keys in common."""
+
+    def shared(self, band_keys: tuple[int, ...], bucket_limit: int = BUCKET_LIMIT) -> dict[int, int]:  # type: ignore[override]
+        ids, counts = super().shared(band_keys, bucket_limit)
+        return dict(zip(ids.tolist(), counts.tolist()))
+
+
 def test_band_index_merges_recent_keys_and_forgets_expired_reports() -> None:
-    index = BandIndex(merge_at=16)
+    index = CountingIndex(merge_at=16)
     for report_id in range(1, 51):
         index.add(report_id, (report_id % 7, 100 + report_id, 1 << 40))
     assert len(index) == 150
@@ -252,7 +260,7 @@ def test_band_index_merges_recent_keys_and_forgets_expired_reports() -> None:
     assert set(index.shared((1 << 40,))) == set(range(40, 51))
     assert set(index.shared((1 << 40,), bucket_limit=3)) == {48, 49, 50}
     blobs = [[(7, pack_band_keys((5, 6)))], [(8, pack_band_keys((6,))), (11, pack_band_keys((1 << 40,)))]]
-    loaded = BandIndex.sorted_from(*read_band_keys(iter(blobs), 4, iter([[(5, 2)], [(1 << 40, 3)]]), 2))
+    loaded = CountingIndex.sorted_from(*read_band_keys(iter(blobs), 4, iter([[(5, 2)], [(1 << 40, 3)]]), 2))
     assert set(loaded.shared((5,))) == {2, 7} and set(loaded.shared((6,))) == {7, 8} and set(loaded.shared((1 << 40,))) == {3, 11}
     assert set(loaded.shared((1 << 40,), bucket_limit=1)) == {11}  # rows older than the blobs come first
     assert len(loaded) == 6

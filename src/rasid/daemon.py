@@ -20,14 +20,15 @@ import httpx
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from rasid.config import Config, ConfigError
-from rasid.dedup import Candidate, StoryMatch, report_keys, unpack_shingles
+from rasid.dedup import report_keys
 from rasid.delivery import OutboxWorker, build_senders
 from rasid.endpoint import serve
 from rasid.match import WatchListError
 from rasid.metrics import Metrics
 from rasid.models import ItemFailure, Report
 from rasid.notify import Notifier, watchdog_interval
-from rasid.pipeline import Examined, Pipeline, Plan
+from rasid.ingest import BATCH, Filed, Ingestor
+from rasid.pipeline import Pipeline
 from rasid.sources import FeedSource, FolderSource
 from rasid.sources.article import ArticleFetcher
 from rasid.sources.completions import CompletionWatch
@@ -35,7 +36,7 @@ from rasid.sources.feeds import USER_AGENT
 from rasid.sources.fetch import HostLimiter
 from rasid.sources.folders import BATCH_BYTES, UNRECORDED
 from rasid.sources.health import assess, with_item_outcome
-from rasid.store import FeedState, QueuedAlert, Store, StoryInfo
+from rasid.store import FeedState, QueuedAlert, Store
 
 log = logging.getLogger("rasid.daemon")
 
@@ -53,13 +54,26 @@ that a dead instance's feeds are taken over within `lease_ttl`."""
 
 @dataclass
 class Ingested:
-    """What ingesting a batch of reports did."""
+    """What ingesting reports did, report by report."""
 
-    new: int = 0
-    alerts: int = 0
-    queued: int = 0
-    failed: list[ItemFailure] = field(default_factory=list)
-    """Reports that could not be recorded (not marked seen: they come again)."""
+    filed: list[Filed] = field(default_factory=list)
+
+    @property
+    def new(self) -> int:
+        return sum(1 for f in self.filed if f.plan is not None)
+
+    @property
+    def alerts(self) -> int:
+        return sum(len(f.plan.alerts) for f in self.filed if f.plan is not None)
+
+    @property
+    def queued(self) -> int:
+        return sum(len(f.plan.queued) for f in self.filed if f.plan is not None)
+
+    @property
+    def failed(self) -> list[ItemFailure]:
+        """Reports that could not be recorded (not marked seen: they come again)."""
+        return [f.failure for f in self.filed if f.failure is not None]
 
 
 class Daemon:
@@ -100,10 +114,12 @@ class Daemon:
         anything when the new watch-lists cannot be compiled."""
         senders = build_senders(config.notifiers, self.client, self.stream)
         pipeline = Pipeline(config.watchlists, list(senders), config.gazetteer.places, config.dedup)
+        self.ingestor = Ingestor(
+            self.store, pipeline, self.metrics, self.clock, config.dedup.window, config.archive.enabled
+        )
         self.config = config
         self.store.claim_ttl = config.storage.lease_ttl
         self.senders = senders
-        self.pipeline = pipeline
         if hasattr(self, "worker"):  # a reload: the worker, its drains under way and any paused state stay
             self.worker.configure(senders, config.delivery.max_age, config.delivery.retry)
         else:
@@ -448,18 +464,19 @@ class Daemon:
                     log.warning("folder scan failed source=%s error=%r", folder.name, error)
                     await self._note_scan(folder, error=error)
                     return False
+                ingested = await self.ingest([r for _, reports in scan.reports for r in reports], quiet_before)
+                filed = iter(ingested.filed)
                 for rel, reports in scan.reports:
-                    ingested = await self.ingest(reports, quiet_before=quiet_before)
-                    unrecorded += ingested.failed
-                    if ingested.failed:  # read again at the next scan, for the reports not recorded
-                        first = ingested.failed[0]
+                    of_file = Ingested([next(filed) for _ in reports])
+                    unrecorded += of_file.failed
+                    if of_file.failed:  # read again at the next scan, for the reports not recorded
+                        first = of_file.failed[0]
                         scan.states[rel] = dataclasses.replace(scan.states[rel], status=f"{UNRECORDED}{first.error}")
                     log.info(
                         "file read source=%s file=%s reports=%d new=%d alerts=%d failed=%d",
-                        folder.name, rel, len(reports), ingested.new, ingested.alerts, len(ingested.failed),
+                        folder.name, rel, len(reports), of_file.new, of_file.alerts, len(of_file.failed),
                     )  # fmt: skip
-                for rel, state in scan.states.items():
-                    await asyncio.to_thread(self.store.save_file_state, folder.name, rel, state)
+                await asyncio.to_thread(self.store.save_file_states, folder.name, scan.states)
                 done.update(scan.states)
                 failures += scan.failures
                 read += sum(len(r) for _, r in scan.reports)
@@ -545,20 +562,17 @@ class Daemon:
             self._scheduler.modify_job(job_id, next_run_time=datetime.fromtimestamp(when, timezone.utc))
 
     async def ingest(self, reports: list[Report], quiet_before: datetime | None = None) -> Ingested:
-        """Record each report once, file it under its story and queue its alerts. Reports published
-        before `quiet_before` (a backlog) are recorded without alerting. Each report goes on its
-        own: one that fails is returned in `failed` (for the caller to log and count), is not
-        marked seen, and never stops the others (only a store that cannot be reached stops them all)."""
+        """Record each report once, file it under its story and queue its alerts, `BATCH` reports
+        at a time. Reports published before `quiet_before` (a backlog) are recorded without
+        alerting. One that fails is returned in `failed` (for the caller to log and count), is
+        not marked seen, and never stops the others (only a store that cannot be reached stops
+        them all). `Ingested.filed` follows the order of `reports`."""
         result = Ingested()
-        for report in reports:
-            try:
-                await self._ingest_one(report, quiet_before, result)
-            except ConnectionError:
-                raise
-            except Exception as exc:  # this report is lost for now, not the poll
-                item = report.guid or report.url or report.path or report.title[:100]
-                log.debug("report not recorded, the traceback source=%s item=%r", report.source, item, exc_info=True)
-                result.failed.append(ItemFailure(item, f"{type(exc).__name__}: {exc}"[:500]))
+        ingestor = self.ingestor
+        for start in range(0, len(reports), BATCH):
+            examined = await asyncio.to_thread(ingestor.examine, reports[start : start + BATCH])  # off the loop
+            async with self._ingest_lock:  # one batch at a time meets the story index
+                result.filed += await asyncio.to_thread(ingestor.record, examined, quiet_before)
         if result.queued:
             asyncio.get_running_loop().create_task(self._tracked("delivery", self.deliver))
         return result
@@ -573,76 +587,6 @@ class Daemon:
                 level = logging.DEBUG if failure.item in before else logging.WARNING
                 log.log(level, "%s source=%s item=%r error=%r", event, source, failure.item, failure.error)
         self._failing[source] = {failure.item for _, items in failures for failure in items}
-
-    async def _ingest_one(self, report: Report, quiet_before: datetime | None, result: Ingested) -> None:
-        """Ingest one report, cut to `MAX_TEXT_CHARS` first (logged), and add what it did to `result`."""
-        bounded = report.bounded()
-        if bounded is not report:
-            log.warning(
-                "report cut source=%s item=%r chars=%d kept=%d",
-                report.source, report.guid or report.url or report.path, len(report.text), len(bounded.text),
-            )  # fmt: skip
-            report = bounded
-        examined = await asyncio.to_thread(self.pipeline.examine, report)  # off the loop: long texts take a while
-        backlog = quiet_before is not None and (
-            quiet_before == datetime.max.replace(tzinfo=timezone.utc)
-            or (report.published is not None and report.published < quiet_before)
-        )
-        async with self._ingest_lock:  # one report at a time meets the story index
-            plan = await asyncio.to_thread(self._plan_and_record, examined, not backlog)
-        if plan is None:
-            return
-        result.new += 1
-        result.alerts += len(plan.alerts)
-        result.queued += len(plan.queued)
-        self.metrics.reports.labels(report.source).inc()
-        for verdict in examined.verdicts:
-            self.metrics.matches.labels(verdict.watchlist).inc(len(verdict.matches))
-        for alert in plan.alerts:
-            self.metrics.alerts.labels(alert.watchlist).inc()
-        for alert in plan.alerts:
-            log.info(
-                "alert queued alert=%s watchlist=%s story=%s source=%s notifiers=%s",
-                alert.id, alert.watchlist, alert.story_id, report.source, ",".join(alert.notifiers) or "-",
-            )  # fmt: skip
-        if not plan.story.new_story:
-            log.info(
-                "story carried again story=%s source=%s similarity=%s updates=%s",
-                plan.story.story_id, report.source, plan.story.similarity, ",".join(plan.updates) or "-",
-            )  # fmt: skip
-
-    def _plan_and_record(self, examined: Examined, alerting: bool) -> Plan | None:
-        """Plan and record a report under the store's ingest lock (blocking); None if it was seen before."""
-        with self.store.ingest_lock(examined.keys, examined.fingerprint.band_keys):
-            plan = self._plan(examined, alerting)
-            if plan is None:
-                return None
-            recorded = self.store.record_report(
-                examined.report, examined.keys, plan.queued, self.clock(), plan.story, self.config.archive.enabled
-            )
-        return plan if recorded else None
-
-    def _plan(self, examined: Examined, alerting: bool = True) -> Plan | None:
-        """The plan for a new report (blocking: reads the store); None for one seen before.
-
-        A report whose guid, URL or text is known is the same item again when it comes from
-        the same source, and an exact copy of that story when it comes from another."""
-        report = examined.report
-        known = self.store.find_reports(examined.keys)
-        if known:
-            same_item = [k for k in known if k.source == report.source or k.story_id is None]
-            if same_item:
-                self.store.add_keys(same_item[0].report_id, examined.keys)
-                return None
-            match: StoryMatch | None = StoryMatch(known[0].story_id or "", known[0].report_id, 1.0, 1.0)
-        else:
-            window_start = self.clock() - self.config.dedup.window
-            rows = self.store.similar_reports(examined.fingerprint.band_keys, window_start)
-            candidates = [Candidate(rid, sid, unpack_shingles(blob)) for rid, sid, blob in rows]
-            self.metrics.dedup_candidates.observe(len(candidates))
-            match = self.pipeline.same_story(examined, candidates)
-        story = self.store.story_info(match.story_id) if match else StoryInfo(0, frozenset())
-        return self.pipeline.plan(examined, match, story, datetime.fromtimestamp(self.clock(), timezone.utc), alerting)
 
     async def prune(self) -> None:
         """Forget fingerprints older than the dedup window and archived texts past their retention."""

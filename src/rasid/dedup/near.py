@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 
-from rasid.dedup.fingerprints import Fingerprint, similarity
+import numpy as np
+
+from rasid.dedup.fingerprints import Fingerprint, similarities
 
 MIN_SHINGLES_FOR_CONTAINMENT = 20
 """Containment only counts between texts long enough for it to mean a shared passage."""
@@ -13,11 +16,15 @@ CANDIDATES = 16
 with it (the most similar, as MinHash estimates), the newest first among equals."""
 
 
-def shortlist(shared: dict[int, int], limit: int = CANDIDATES) -> list[int]:
-    """The report ids of `shared` (report id -> band keys in common) worth an exact comparison."""
-    if len(shared) <= limit:
-        return sorted(shared)
-    return sorted(sorted(shared, key=lambda rid: (shared[rid], rid), reverse=True)[:limit])
+def shortlist(ids: Sequence[int], counts: Sequence[int], limit: int = CANDIDATES) -> list[int]:
+    """Of the reports `ids`, sharing `counts` band keys each with a new one, those worth an exact
+    comparison, in id order: the `limit` sharing the most, the newest (highest id) among equals."""
+    if len(ids) <= limit:
+        return sorted(int(i) for i in ids)
+    # one number ranks them: ids stay below 2**40 (a trillion reports), counts below 2**23
+    rank = np.asarray(counts, np.int64) << 40 | np.asarray(ids, np.int64)
+    best = np.argpartition(rank, len(rank) - limit)[-limit:]
+    return sorted(np.asarray(ids, np.int64)[best].tolist())
 
 
 @dataclass(frozen=True)
@@ -26,7 +33,8 @@ class Candidate:
 
     report_id: int
     story_id: str
-    shingles: frozenset[int]
+    shingles: np.ndarray = field(compare=False, repr=False)
+    """Sorted and distinct, as `unpack_shingles` gives them."""
 
 
 @dataclass(frozen=True)
@@ -44,8 +52,8 @@ def best_match(
 ) -> StoryMatch | None:
     """The most similar candidate at or above `threshold` (Jaccard) or `containment`, if any."""
     best: StoryMatch | None = None
-    for c in candidates:
-        jaccard, contained = similarity(fp.shingles, c.shingles)
+    jaccards, containments = similarities(fp.shingles, [c.shingles for c in candidates])
+    for c, jaccard, contained in zip(candidates, jaccards, containments):
         long_enough = min(len(fp.shingles), len(c.shingles)) >= MIN_SHINGLES_FOR_CONTAINMENT
         if jaccard >= threshold or (long_enough and contained >= containment):
             if best is None or (jaccard, contained) > (best.jaccard, best.containment):

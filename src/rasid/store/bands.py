@@ -8,12 +8,14 @@ PostgreSQL keeps band keys as rows instead, where every instance sees them.
 from __future__ import annotations
 
 import threading
+from array import array
 from collections.abc import Iterable, Sequence
 
 import numpy as np
 
 MERGE_AT = 1 << 17
 """Recent band keys held in the dict before they are merged into the sorted arrays."""
+_NONE = np.empty(0, np.int64)
 BUCKET_LIMIT = 256
 """The most recent reports read per band key: a key that boilerplate or a story carried by
 hundreds of outlets gives to thousands of reports costs no more than this."""
@@ -25,7 +27,8 @@ class BandIndex:
     def __init__(self, merge_at: int = MERGE_AT) -> None:
         self._keys = np.empty(0, np.int64)
         self._ids = np.empty(0, np.int64)
-        self._recent: dict[int, list[int]] = {}
+        self._recent: dict[int, array[int]] = {}
+        """Recent additions: band key -> report ids, as int64 arrays numpy reads without copying."""
         self._recent_count = 0
         self._merge_at = merge_at
         self._lock = threading.Lock()
@@ -47,14 +50,17 @@ class BandIndex:
     def add(self, report_id: int, band_keys: Iterable[int]) -> None:
         with self._lock:
             for key in band_keys:
-                self._recent.setdefault(key, []).append(report_id)
+                bucket = self._recent.get(key)
+                if bucket is None:
+                    self._recent[key] = bucket = array("q")
+                bucket.append(report_id)
                 self._recent_count += 1
             if self._recent_count >= self._merge_at:
                 self._merge()
 
-    def shared(self, band_keys: tuple[int, ...], bucket_limit: int = BUCKET_LIMIT) -> dict[int, int]:
-        """How many of `band_keys` each report is filed under, reading at most the
-        `bucket_limit` most recent reports of each key."""
+    def shared(self, band_keys: tuple[int, ...], bucket_limit: int = BUCKET_LIMIT) -> tuple[np.ndarray, np.ndarray]:
+        """The reports filed under any of `band_keys` (in id order) and under how many of them each
+        is, reading at most the `bucket_limit` most recent reports of each key."""
         pieces: list[np.ndarray] = []
         with self._lock:
             lo = hi = None
@@ -63,16 +69,19 @@ class BandIndex:
                 lo = np.searchsorted(self._keys, query, "left").tolist()
                 hi = np.searchsorted(self._keys, query, "right").tolist()
             for n, key in enumerate(band_keys):
-                recent = self._recent.get(key, [])[-bucket_limit:]  # newer than any in the arrays
-                if recent:
-                    pieces.append(np.array(recent, np.int64))
+                bucket = self._recent.get(key)  # newer than any in the arrays
+                # a copy: an array that numpy still views cannot grow
+                recent = np.frombuffer(bucket, np.int64)[-bucket_limit:].copy() if bucket else _NONE
+                if len(recent):
+                    pieces.append(recent)
                 room = bucket_limit - len(recent)
                 if lo is not None and hi is not None and room > 0 and lo[n] < hi[n]:
                     pieces.append(self._ids[max(lo[n], hi[n] - room) : hi[n]])
         if not pieces:
-            return {}
-        ids, counts = np.unique(np.concatenate(pieces), return_counts=True)
-        return dict(zip(ids.tolist(), counts.tolist()))
+            return np.empty(0, np.int64), np.empty(0, np.int64)
+        found = np.sort(np.concatenate(pieces))
+        starts = np.flatnonzero(np.concatenate(([True], found[1:] != found[:-1])))
+        return found[starts], np.diff(np.append(starts, len(found)))
 
     def forget_before(self, report_id: int) -> None:
         """Drop every report numbered below `report_id`."""
@@ -85,8 +94,8 @@ class BandIndex:
     def _merge(self) -> None:
         if not self._recent:
             return
-        keys = np.fromiter((k for k, ids in self._recent.items() for _ in ids), np.int64, self._recent_count)
-        ids = np.fromiter((i for ids in self._recent.values() for i in ids), np.int64, self._recent_count)
+        keys = np.repeat(np.fromiter(self._recent, np.int64, len(self._recent)), [len(b) for b in self._recent.values()])
+        ids = np.concatenate([np.frombuffer(b, np.int64) for b in self._recent.values()])
         order = np.argsort(keys, kind="stable")
         keys, ids = keys[order], ids[order]
         at = np.searchsorted(self._keys, keys, "right")

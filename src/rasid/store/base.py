@@ -168,6 +168,11 @@ class Store(Protocol):
         the story index and is recorded."""
         ...
 
+    def batch(self) -> Any:
+        """A context manager inside which recorded reports are committed together (where the
+        store gains by it); a report that fails is still taken back alone."""
+        ...
+
     def record_report(
         self,
         report: Report,
@@ -290,7 +295,9 @@ class Store(Protocol):
 
     def file_states(self, source: str) -> dict[str, FileState]: ...
 
-    def save_file_state(self, source: str, path: str, state: FileState) -> None: ...
+    def save_file_states(self, source: str, states: dict[str, FileState]) -> None:
+        """Save the state of a folder's files, by path, in one transaction."""
+        ...
 
     def holds_claim(self, row_id: int) -> bool:
         """Whether this instance may still send an outbox row it was given."""

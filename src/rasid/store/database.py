@@ -98,7 +98,7 @@ class SQLiteDatabase:
     def __init__(self, path: Path, writable: bool = True) -> None:
         self.where = str(path)
         self.path = path
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # a batch's transaction holds it while its reports take theirs
         try:
             self._db = self._connect(path) if writable else self._connect_read_only(path)
         except sqlite3.Error as exc:
@@ -141,14 +141,20 @@ class SQLiteDatabase:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction; inside another one (a batch), a savepoint that fails alone."""
         with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
+            nested = self._db.in_transaction
+            self._db.execute("SAVEPOINT part" if nested else "BEGIN IMMEDIATE")
             try:
                 yield self._db
             except BaseException:
-                self._db.execute("ROLLBACK")
+                if nested:
+                    self._db.execute("ROLLBACK TO part")
+                    self._db.execute("RELEASE part")
+                elif self._db.in_transaction:  # a failed COMMIT may have ended it already
+                    self._db.execute("ROLLBACK")
                 raise
-            self._db.execute("COMMIT")
+            self._db.execute("RELEASE part" if nested else "COMMIT")
 
     @contextmanager
     def read(self) -> Iterator[sqlite3.Connection]:

@@ -11,7 +11,7 @@ import time
 import uuid
 import zlib
 from collections.abc import Iterator
-from contextlib import nullcontext
+from contextlib import contextmanager, nullcontext
 from typing import Any
 
 from rasid.dedup.near import shortlist
@@ -125,6 +125,22 @@ class SQLStore:
         hashed = [int.from_bytes(hashlib.sha256(k.encode()).digest()[:8], "big") >> 3 for k in keys]
         return self.db.exclusive([*hashed, *band_keys])
 
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Reports recorded inside share one transaction, each in a savepoint that fails alone;
+        an exception, or a commit that fails, takes back every one. Shared, each report keeps a
+        transaction of its own: it takes its story locks and gives them back before the next."""
+        if self.shared:
+            yield
+            return
+        try:
+            with self.db.transaction():
+                yield
+        except BaseException:
+            with self._bands_lock:
+                self._bands = None  # it may hold reports taken back: read again when next asked
+            raise
+
     def record_report(
         self,
         report: Report,
@@ -176,11 +192,13 @@ class SQLStore:
         report of the story alerted first (two instances filing copies at the same moment)."""
         if story.new_story:
             db.execute(
-                "INSERT INTO stories (id, created, title, url, sources) VALUES (?, ?, ?, ?, 0) ON CONFLICT DO NOTHING",
-                (story.story_id, now, report.title, report.url),
+                "INSERT INTO stories (id, created, title, url, sources) VALUES (?, ?, ?, ?, ?)"
+                " ON CONFLICT (id) DO UPDATE SET sources = stories.sources + excluded.sources",
+                (story.story_id, now, report.title, report.url, int(story.listed)),
             )
-        if story.listed:
+        elif story.listed:
             db.execute("UPDATE stories SET sources = sources + 1 WHERE id = ?", (story.story_id,))
+        if story.listed:
             db.execute(
                 "INSERT INTO story_sources (story_id, report_id, source, title, url, seen, similarity)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
@@ -251,16 +269,17 @@ class SQLStore:
     def similar_reports(self, band_keys: tuple[int, ...], since: float) -> list[tuple[int, str, bytes]]:
         if not band_keys:
             return []
-        shared = {} if self.shared else self._band_index().shared(band_keys)
+        reports, counts = ([], []) if self.shared else self._band_index().shared(band_keys)
         with self.db.read() as db:
             if self.shared:
-                shared = dict(db.execute(
+                rows = db.execute(
                     "SELECT report_id, count(*) FROM (SELECT report_id, row_number() OVER"
                     " (PARTITION BY key ORDER BY report_id DESC) AS n FROM lsh WHERE key IN"
                     f" ({_marks(band_keys)})) recent WHERE n <= ? GROUP BY report_id",
                     (*band_keys, BUCKET_LIMIT),
-                ).fetchall())  # fmt: skip
-            ids = shortlist(shared)
+                ).fetchall()
+                reports, counts = [r for r, _ in rows], [c for _, c in rows]
+            ids = shortlist(reports, counts)
             if not ids:
                 return []
             rows = db.execute(
@@ -321,6 +340,8 @@ class SQLStore:
 
     @staticmethod
     def _queue(db: Session, items: list[QueuedAlert], now: float) -> None:
+        if not items:
+            return
         db.executemany(
             "INSERT INTO outbox (alert_id, notifier, document, status, created, next_attempt)"
             " VALUES (?, ?, ?, 'pending', ?, ?) ON CONFLICT DO NOTHING",
@@ -545,13 +566,15 @@ class SQLStore:
             rows = db.execute("SELECT path, size, mtime_ns, status FROM file_state WHERE source = ?", (source,)).fetchall()
         return {path: FileState(size, mtime, status) for path, size, mtime, status in rows}
 
-    def save_file_state(self, source: str, path: str, state: FileState) -> None:
+    def save_file_states(self, source: str, states: dict[str, FileState]) -> None:
+        if not states:
+            return
         with self.db.transaction() as db:
-            db.execute(
+            db.executemany(
                 "INSERT INTO file_state (source, path, size, mtime_ns, status) VALUES (?, ?, ?, ?, ?)"
                 " ON CONFLICT (source, path) DO UPDATE SET size = excluded.size, mtime_ns = excluded.mtime_ns,"
                 " status = excluded.status",
-                (source, path, state.size, state.mtime_ns, state.status),
+                [(source, path, s.size, s.mtime_ns, s.status) for path, s in states.items()],
             )
 
     # instances and leases

@@ -1,0 +1,167 @@
+"""`Ingestor`: new reports examined, filed under their stories and recorded, a batch at a time.
+
+Blocking: the daemon calls it off its event loop, one thread hop per batch rather than per
+report, and on SQLite one transaction per batch (each report in a savepoint of its own).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from rasid.dedup import Candidate, StoryMatch, unpack_shingles
+from rasid.metrics import Metrics
+from rasid.models import ItemFailure, Report
+from rasid.pipeline import Examined, Pipeline, Plan
+from rasid.store import Store, StoryInfo
+
+log = logging.getLogger("rasid.daemon")
+
+BATCH = 64
+"""Reports recorded in one transaction: enough to spread its cost, few enough that the
+delivery and status readers of a SQLite state wait a few tens of milliseconds at most."""
+FOREVER_QUIET = datetime.max.replace(tzinfo=timezone.utc)
+"""`quiet_before` for a backlog taken in without alerting, whatever its reports' dates."""
+
+
+@dataclass(frozen=True)
+class Filed:
+    """What ingesting one report did: its plan once recorded, nothing for a report seen before,
+    or why it could not be recorded (it is not marked seen: its source brings it again)."""
+
+    report: Report
+    examined: Examined | None = None
+    plan: Plan | None = None
+    failure: ItemFailure | None = None
+
+
+class Ingestor:
+    """Turns reports into recorded reports, stories and queued alerts, with the pipeline and
+    settings of one config (a reload makes a new one; the store stays)."""
+
+    def __init__(
+        self,
+        store: Store,
+        pipeline: Pipeline,
+        metrics: Metrics,
+        clock: Callable[[], float],
+        dedup_window: float,
+        archive: bool,
+    ) -> None:
+        self.store = store
+        self.pipeline = pipeline
+        self.metrics = metrics
+        self.clock = clock
+        self.dedup_window = dedup_window
+        self.archive = archive
+
+    def examine(self, reports: list[Report]) -> list[Examined | Filed]:
+        """Each report cut to its bounds and examined; a report that cannot be is a failed `Filed`."""
+        out: list[Examined | Filed] = []
+        for report in reports:
+            try:
+                out.append(self.pipeline.examine(_bounded(report)))
+            except Exception as exc:  # a bug met on hostile input: this report, not the batch
+                out.append(_failed(report, exc))
+        return out
+
+    def record(self, examined: list[Examined | Filed], quiet_before: datetime | None) -> list[Filed]:
+        """File and record examined reports, in one batch; reports published before `quiet_before`
+        (a backlog) are recorded without alerting. A report that fails is rolled back alone; a
+        batch that cannot be committed fails every report it would have recorded. Only a store
+        that cannot be reached (`ConnectionError`) stops them all."""
+        filed: list[Filed] = []
+        try:
+            with self.store.batch():
+                for item in examined:
+                    filed.append(item if isinstance(item, Filed) else self._record_one(item, quiet_before))
+        except ConnectionError:
+            raise
+        except Exception as exc:  # the batch could not begin or commit: none of it was recorded
+            log.debug("batch not recorded, the traceback", exc_info=True)
+            return [item if isinstance(item, Filed) else _failed(item.report, exc) for item in examined]
+        for f in filed:
+            if f.examined is not None and f.plan is not None:
+                self._announce(f.examined, f.plan)
+        return filed
+
+    def _record_one(self, examined: Examined, quiet_before: datetime | None) -> Filed:
+        report = examined.report
+        backlog = quiet_before is not None and (
+            quiet_before == FOREVER_QUIET or (report.published is not None and report.published < quiet_before)
+        )
+        try:
+            with self.store.ingest_lock(examined.keys, examined.fingerprint.band_keys):
+                plan = self._plan(examined, not backlog)
+                if plan is None:
+                    return Filed(report, examined)
+                recorded = self.store.record_report(
+                    report, examined.keys, plan.queued, self.clock(), plan.story, self.archive
+                )
+        except ConnectionError:
+            raise
+        except Exception as exc:
+            log.debug("report not recorded, the traceback source=%s item=%r", report.source, _item(report), exc_info=True)
+            return _failed(report, exc)
+        return Filed(report, examined, plan if recorded else None)
+
+    def _plan(self, examined: Examined, alerting: bool) -> Plan | None:
+        """The plan for a new report (reads the store); None for one seen before.
+
+        A report whose guid, URL or text is known is the same item again when it comes from
+        the same source, and an exact copy of that story when it comes from another."""
+        report = examined.report
+        known = self.store.find_reports(examined.keys)
+        if known:
+            same_item = [k for k in known if k.source == report.source or k.story_id is None]
+            if same_item:
+                self.store.add_keys(same_item[0].report_id, examined.keys)
+                return None
+            match: StoryMatch | None = StoryMatch(known[0].story_id or "", known[0].report_id, 1.0, 1.0)
+        else:
+            rows = self.store.similar_reports(examined.fingerprint.band_keys, self.clock() - self.dedup_window)
+            candidates = [Candidate(rid, sid, unpack_shingles(blob)) for rid, sid, blob in rows]
+            self.metrics.dedup_candidates.observe(len(candidates))
+            match = self.pipeline.same_story(examined, candidates)
+        story = self.store.story_info(match.story_id) if match else StoryInfo(0, frozenset())
+        return self.pipeline.plan(examined, match, story, datetime.fromtimestamp(self.clock(), timezone.utc), alerting)
+
+    def _announce(self, examined: Examined, plan: Plan) -> None:
+        """Count and log a recorded report."""
+        report = examined.report
+        self.metrics.reports.labels(report.source).inc()
+        for verdict in examined.verdicts:
+            self.metrics.matches.labels(verdict.watchlist).inc(len(verdict.matches))
+        for alert in plan.alerts:
+            self.metrics.alerts.labels(alert.watchlist).inc()
+            log.info(
+                "alert queued alert=%s watchlist=%s story=%s source=%s notifiers=%s",
+                alert.id, alert.watchlist, alert.story_id, report.source, ",".join(alert.notifiers) or "-",
+            )  # fmt: skip
+        if not plan.story.new_story:
+            log.info(
+                "story carried again story=%s source=%s similarity=%s updates=%s",
+                plan.story.story_id, report.source, plan.story.similarity, ",".join(plan.updates) or "-",
+            )  # fmt: skip
+
+
+def _bounded(report: Report) -> Report:
+    """`report` cut to its bounds; a cut text is logged (a title is a display line, cut silently)."""
+    bounded = report.bounded()
+    if len(bounded.text) < len(report.text):
+        log.warning(
+            "report cut source=%s item=%r chars=%d kept=%d",
+            report.source, _item(report), len(report.text), len(bounded.text),
+        )  # fmt: skip
+    return bounded
+
+
+def _item(report: Report) -> str:
+    """How a report is named in failures and logs."""
+    return report.guid or report.url or report.path or report.title[:100]
+
+
+def _failed(report: Report, exc: Exception) -> Filed:
+    return Filed(report, failure=ItemFailure(_item(report), f"{type(exc).__name__}: {exc}"[:500]))

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import zlib
+
+import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from dedup_variants import Doc, labelled_pairs, stories, stream_grouping
 
 from rasid.config.models import DedupConfig
@@ -11,10 +16,15 @@ from rasid.dedup import (
     best_match,
     canonical_url,
     fingerprint,
+    shortlist,
     report_keys,
     similarity,
+    similarities,
+    unpack_shingles,
 )
+from rasid.dedup import fingerprints
 from rasid.dedup.boilerplate import strip_boilerplate
+from rasid.dedup.fingerprints import fingerprint_words, numpy_fingerprint
 from rasid.models import Report
 
 DEFAULTS = DedupConfig()
@@ -108,3 +118,62 @@ def test_a_malformed_link_is_its_own_key() -> None:
     """A port out of range or broken IPv6 in a feed's link must not stop the report being recorded."""
     for link in ("http://news.example:99999/2", "http://[::1/x"):
         assert canonical_url(link) == link
+
+
+def test_band_keys_never_change() -> None:
+    """Stored fingerprints are compared with new ones: the shingles, permutations and band
+    hashing must give the keys they gave when the state was written (datasketch's `affine32`
+    MinHash with seed 1, which rasid first used, gave these)."""
+    text = "قالت مصادر محلية إن انفجارا وقع صباح اليوم في مدينة درعا جنوب سوريا وأسفر عن سقوط جرحى"
+    assert fingerprint("انفجار في درعا", text).band_keys == (
+        151228106, 5662012138, 8673898143, 14084485838, 19636040942, 23988040804, 29163249601,
+        32322403568, 34742066398, 41372657166, 45604828934, 47726113203, 54493377138, 58827485216,
+        61163547211, 64727265756, 72333351535, 74833000891, 77794268847, 82308227820, 90112146275,
+    )  # fmt: skip
+    assert fingerprint("", "درعا").band_keys[:3] == (2310508883, 4326186951, 12537971163)
+
+
+def test_shingles_packed_by_an_earlier_rasid_still_read() -> None:
+    fp = fingerprint("", "قالت مصادر محلية إن انفجارا وقع صباح اليوم في مدينة درعا جنوب سوريا")
+    assert unpack_shingles(fp.pack()).tolist() == fp.shingles.tolist()
+    earlier = zlib.compress(fp.shingles.astype("<u4").tobytes(), 1)  # before the raw form
+    assert unpack_shingles(earlier).tolist() == fp.shingles.tolist()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sets(st.integers(0, 2**32 - 1), max_size=60), st.sets(st.integers(0, 2**32 - 1), max_size=60), st.integers(0, 40))
+def test_similarity_of_sorted_arrays_is_that_of_the_sets(a: set[int], b: set[int], shared: int) -> None:
+    b = b | set(list(a)[:shared])  # overlaps of every size, not only the rare chance one
+    arrays = [np.array(sorted(x), dtype=np.uint32) for x in (a, b)]
+    expected = (0.0, 0.0) if not a or not b else (len(a & b) / len(a | b), len(a & b) / min(len(a), len(b)))
+    assert similarity(*arrays) == pytest.approx(expected)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["درعا", "انفجار", "في", "ال", "a", "Ωmega", "١٢", "x" * 40]) | st.text(min_size=1, max_size=12), max_size=80))
+def test_the_c_fingerprint_is_the_numpy_one(words: list[str]) -> None:
+    if fingerprints._native is None:
+        pytest.skip("built without the C extension")
+    words = [w.encode("utf-8", "replace").decode("utf-8") for w in words]  # as cleaned text: no lone surrogates
+    native, python = fingerprint_words(words), numpy_fingerprint(words)
+    assert native.band_keys == python.band_keys
+    assert native.shingles.tolist() == python.shingles.tolist()
+
+
+def test_shortlist_takes_those_sharing_most_bands_then_the_newest() -> None:
+    assert shortlist([5, 9, 2], [1, 1, 1], limit=4) == [2, 5, 9]
+    assert shortlist([1, 2, 3, 4, 5], [1, 3, 3, 1, 2], limit=2) == [2, 3]
+    assert shortlist(list(range(100)), [1] * 100, limit=3) == [97, 98, 99]
+    assert shortlist([7, 1 << 39, 3], [2, 1, 2], limit=2) == [3, 7]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sets(st.integers(0, 300), max_size=50), st.lists(st.sets(st.integers(0, 300), max_size=50), max_size=6))
+def test_similarities_at_once_are_each_pair_s(a: set[int], others: list[set[int]]) -> None:
+    def array(x: set[int]) -> np.ndarray:
+        return np.array(sorted(x), dtype=np.uint32)
+
+    jaccards, containments = similarities(array(a), [array(o) for o in others])
+    assert list(zip(jaccards, containments)) == [similarity(array(a), array(o)) for o in others]
+    for o, j in zip(others, jaccards):
+        assert j == pytest.approx(len(a & o) / len(a | o) if a and o else 0.0)

@@ -5,6 +5,7 @@ from rasid.dedup.fingerprints import (
     Fingerprint,
     fingerprint,
     fingerprint_words,
+    similarities,
     similarity,
     unpack_shingles,
 )
@@ -23,6 +24,7 @@ __all__ = [
     "report_keys",
     "report_words",
     "shortlist",
+    "similarities",
     "similarity",
     "unpack_shingles",
 ]

@@ -59,6 +59,19 @@ def test_folder_skips_unchanged_files_and_rereads_changed(tmp_path: Path) -> Non
     assert changed.guid != first.reports[0][1][0].guid
 
 
+def test_recursive_folder_passes_over_dot_names_and_folder_links(tmp_path: Path) -> None:
+    inbox, outside = tmp_path / "in", tmp_path / "outside"
+    for folder in (inbox / "sub" / "deeper", inbox / ".staging", outside):
+        folder.mkdir(parents=True)
+    for path in (inbox / "top.txt", inbox / "sub" / "deeper" / "a.txt", inbox / ".staging" / "half.txt",
+                 inbox / ".hidden.txt", outside / "b.txt"):  # fmt: skip
+        path.write_text(f"عنوان\nنص {path.name}", encoding="utf-8")
+    (inbox / "sub" / "elsewhere").symlink_to(outside, target_is_directory=True)
+    scan = folder_source(inbox, recursive=True).scan({})
+    assert [rel for rel, _ in scan.reports] == ["sub/deeper/a.txt", "top.txt"]
+    assert folder_source(inbox).scan({}).states.keys() == {"top.txt"}
+
+
 def test_folder_never_modifies_files(tmp_path: Path) -> None:
     shutil.copytree(DATA / "folder", tmp_path / "in")
     before = {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in (tmp_path / "in").iterdir()}
@@ -311,3 +324,15 @@ def test_at_most_two_requests_at_once_per_host(feed_server: FeedServer) -> None:
     results = asyncio.run(go())
     assert all(len(r.reports) == 1 for r in results)
     assert peak[0] == 2
+
+
+def test_a_file_opening_with_a_paragraph_gets_a_headline(tmp_path: Path) -> None:
+    paragraph = "قالت مصادر محلية إن انفجارا وقع صباح اليوم في مدينة درعا جنوب سوريا " * 8
+    (tmp_path / "a.txt").write_text(paragraph + "\nسطر ثان", encoding="utf-8")
+    (tmp_path / "b.txt").write_text("ب" * 500, encoding="utf-8")  # no space to cut at
+    reports = {rel: r for rel, (r,) in folder_source(tmp_path).scan({}).reports}
+    title = reports["a.txt"].title
+    assert 150 < len(title) <= 200 and paragraph.startswith(title) and not title.endswith(" ")
+    assert paragraph[len(title)] == " "  # cut between words
+    assert reports["a.txt"].text.startswith(paragraph)  # the text keeps every word
+    assert reports["b.txt"].title == "ب" * 200

@@ -296,7 +296,7 @@ class FolderConfig(Model):
         ["*.txt", "*.md", "*.html", "*.htm", "*.json", "*.eml", "*.xml", "*.rss", "*.atom"],
         description="file name patterns to read",
     )
-    recursive: bool = Field(False, description="also read files in subfolders")
+    recursive: bool = Field(False, description="also read files in subfolders (not those whose names start with a dot)")
     max_bytes: int = Field(10_000_000, gt=0, description="larger files are skipped")
     watch: bool = Field(True, description="react to new files at once (inotify), besides scanning every `interval`")
     settle: Seconds = Field(0.5, ge=0, description="a file is read once its size and time stay unchanged this long")

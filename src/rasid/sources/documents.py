@@ -9,7 +9,7 @@ from email import policy
 from email.parser import BytesParser
 from pathlib import PurePath
 
-from rasid.models import ItemFailure
+from rasid.models import ItemFailure, cut_text
 from rasid.sources.decode import decode_text
 from rasid.sources.feedparse import parse_feed
 from rasid.sources.html import html_title_and_text, main_text
@@ -78,10 +78,20 @@ def _email_document(data: bytes, where: str) -> Document:
     return Document(subject or _first_line(body), text, key=str(message.get("message-id") or "") or None)
 
 
+TITLE_CHARS = 200
+"""A first line taken as the title is cut, at a word, to this many characters: a file that opens
+with a whole paragraph gets a headline, not the paragraph."""
+
+
 def _first_line(text: str) -> str:
+    """The first line with text in it, cut to `TITLE_CHARS` at a space if it runs longer."""
     for line in text.splitlines():
-        if line.strip():
-            return line.strip()
+        line = line.strip()
+        if len(line) > TITLE_CHARS:
+            cut = line.rfind(" ", 0, TITLE_CHARS + 1)
+            return line[:cut].rstrip() if cut > 0 else cut_text(line, TITLE_CHARS)
+        if line:
+            return line
     return ""
 
 

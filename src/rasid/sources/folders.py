@@ -93,13 +93,9 @@ class FolderSource:
             raise FileNotFoundError(f"folder {root} does not exist")
         real_root = os.path.realpath(root)
         spent = 0
-        for path in sorted(self._files(root)):
-            rel = display_name(path.relative_to(root).as_posix())
+        for name, path, st in self._files(str(root)):
+            rel = display_name(name)
             if rel in done:
-                continue
-            try:
-                st = path.stat()
-            except OSError:
                 continue
             previous = known.get(rel)
             if (
@@ -118,7 +114,7 @@ class FolderSource:
             self._observed.pop(rel, None)
             where = f"source={self.name} file={rel}"
             try:
-                data = self._contents(path, real_root, st.st_size)
+                data = self._contents(name, path, real_root, st.st_size)
                 spent += len(data)
                 reports, failures = self._reports(path, rel, data, where)
             except Skipped as exc:
@@ -166,43 +162,61 @@ class FolderSource:
             return settle == 0
         return now - seen[2] >= settle
 
-    def _files(self, root: Path) -> list[Path]:
-        candidates = root.rglob("*") if self.config.recursive else root.iterdir()
-        return [
-            p
-            for p in candidates
-            if p.is_file()
-            and not p.name.startswith(".")
-            and any(fnmatch.fnmatch(p.name, pat) for pat in self.config.patterns)
-        ]
+    def _files(self, root: str) -> list[tuple[str, str, os.stat_result]]:
+        """The folder's files matching `patterns` (in subfolders too if `recursive`, entering no
+        link to a folder), sorted: each as its name under the folder, its path and its stat."""
+        found = []
+        folders = [("", root)]
+        while folders:
+            prefix, folder = folders.pop()
+            with os.scandir(folder) as entries:
+                for entry in entries:
+                    if entry.name.startswith("."):
+                        continue
+                    try:
+                        if self.config.recursive and entry.is_dir(follow_symlinks=False):
+                            folders.append((prefix + entry.name + "/", entry.path))
+                        elif entry.is_file() and any(fnmatch.fnmatch(entry.name, p) for p in self.config.patterns):
+                            found.append((prefix + entry.name, entry.path, entry.stat()))
+                    except OSError:  # gone since listed
+                        continue
+        return sorted(found, key=lambda f: f[0].split("/"))
 
-    def _contents(self, path: Path, real_root: str, size: int) -> bytes:
+    def _contents(self, name: str, path: str, real_root: str, size: int) -> bytes:
         """The file's bytes, read through one descriptor that is checked to be a regular file
         inside the folder (unless `follow_links`), so that a file swapped for a link between
         listing and reading is not followed either."""
         if size > self.config.max_bytes:
             raise Skipped(f"larger than max_bytes ({size} > {self.config.max_bytes})")
         flags = os.O_RDONLY | os.O_NONBLOCK
-        target = str(path)
+        target = path
         if not self.config.follow_links:
-            target = os.path.realpath(path)
+            # a plain file at the top needs no resolving (O_NOFOLLOW refuses it turned into a
+            # link since); a link, or a file in a subfolder that may have become one, does
+            plain = "/" not in name and not os.path.islink(path)
+            target = os.path.join(real_root, name) if plain else os.path.realpath(path)
             if os.path.commonpath([real_root, target]) != real_root:
                 raise Skipped("a link to a file outside the folder (follow_links is off)")
             flags |= os.O_NOFOLLOW
         fd = os.open(target, flags)
         with os.fdopen(fd, "rb") as f:
-            if not stat.S_ISREG(os.fstat(fd).st_mode):
+            opened = os.fstat(fd)
+            if not stat.S_ISREG(opened.st_mode):
                 raise Skipped("not a regular file")
-            data = f.read(self.config.max_bytes + 1)
+            # read to the size it has (a buffer of max_bytes costs more than a small file), and
+            # on to max_bytes should it have grown or have a size its file system does not know
+            data = f.read(min(opened.st_size, self.config.max_bytes) + 1)
+            if opened.st_size < len(data) <= self.config.max_bytes:
+                data += f.read(self.config.max_bytes + 1 - len(data))
         if len(data) > self.config.max_bytes:
             raise Skipped(f"larger than max_bytes (over {self.config.max_bytes})")
         if b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
             raise Skipped("binary: contains NUL bytes")
         return data
 
-    def _reports(self, path: Path, rel: str, data: bytes, where: str) -> tuple[list[Report], list[ItemFailure]]:
+    def _reports(self, path: str, rel: str, data: bytes, where: str) -> tuple[list[Report], list[ItemFailure]]:
         digest = hashlib.sha256(data).hexdigest()[:16]
-        documents, failures = read_documents(path.name, data, time.time(), where)
+        documents, failures = read_documents(os.path.basename(path), data, time.time(), where)
         reports = [
             Report(
                 self.name, doc.title, doc.text, url=doc.url, guid=doc.key or f"file:{rel}:{digest}:{i}",

@@ -1,6 +1,7 @@
 """Reports through `rasid once` on a folder: distinct news, and templated reports that look alike.
 
-    python bench/bench_ingest.py [--reports 3000]
+    python bench/bench_ingest.py [--reports 3000] [--runs 3]
+    python bench/bench_ingest.py --growth 30000
 
 Distinct reports are ~250 words drawn from Arabic word frequencies; templated ones repeat the
 same background paragraphs with a new date, new figures and one new sentence, as daily
@@ -17,6 +18,7 @@ import argparse
 import itertools
 import random
 import sqlite3
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -88,27 +90,59 @@ def minimal(folder: Path) -> float:
     return time.perf_counter() - started
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--reports", type=int, default=3_000)
-    args = parser.parse_args()
-    rnd = random.Random(4)
+def run(reports: int, rnd: random.Random) -> dict[str, float]:
+    """One run: ms per report of each set through `rasid once`, and of the minimal pipeline."""
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         runs = {}
         for name, make in (("empty", None), ("distinct", distinct), ("templated", templated)):
             folder = root / name / "inbox"
             folder.parent.mkdir()
-            write(folder, [make(rnd, n) for n in range(args.reports)] if make else [])
+            write(folder, [make(rnd, n) for n in range(reports)] if make else [])
             runs[name] = once(folder)
         floor = minimal(root / "distinct" / "inbox")
-    n = args.reports
-    per = {k: (runs[k] - runs["empty"]) / n * 1000 for k in ("distinct", "templated")}
-    print(f"{n:,} reports each; rasid once on an empty folder {runs['empty']:.2f} s")
-    print(f"distinct:  {per['distinct']:.2f} ms per report ({1000 / per['distinct']:.0f} a second)")
-    print(f"templated: {per['templated']:.2f} ms per report ({1000 / per['templated']:.0f} a second)")
-    print(f"minimal pipeline: {floor / n * 1000:.2f} ms per report ({n / floor:.0f} a second);"
-          f" distinct reports run at {floor / n * 1000 / per['distinct']:.2f} of its rate")  # fmt: skip
+    per = {k: (runs[k] - runs["empty"]) / reports * 1000 for k in ("distinct", "templated")}
+    return {**per, "empty": runs["empty"], "minimal": floor / reports * 1000}
+
+
+def growth(total: int, step: int = 1_000) -> None:
+    """Templated reports into one state, `step` at a time, each step timed: flat, or growing with
+    what is stored."""
+    rnd = random.Random(4)
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "inbox"
+        folder.mkdir()
+        empty = once(folder)
+        print(f"templated reports {step:,} at a time into one state; rasid once on no new file {empty:.2f} s")
+        for stored in range(0, total, step):
+            for old in folder.iterdir():
+                old.unlink()  # read already: only the new step's files are listed
+            for i in range(step):
+                (folder / f"{stored + i:06d}.txt").write_text(templated(rnd, stored + i), encoding="utf-8")
+            spent = once(folder) - empty
+            print(f"  {stored:>6,} -> {stored + step:>6,} stored: {spent / step * 1000:.2f} ms per report", flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--reports", type=int, default=3_000)
+    parser.add_argument("--runs", type=int, default=3, help="figures are the median of this many runs")
+    parser.add_argument("--growth", type=int, metavar="N", help="instead: templated reports into one state up to N stored")
+    args = parser.parse_args()
+    if args.growth:
+        growth(args.growth)
+        return
+    rnd = random.Random(4)
+    runs = [run(args.reports, rnd) for _ in range(args.runs)]
+    mid = {k: statistics.median(r[k] for r in runs) for k in runs[0]}
+    ratio = statistics.median(r["minimal"] / r["distinct"] for r in runs)
+    print(f"{args.reports:,} reports each, median of {args.runs} runs; rasid once on an empty folder {mid['empty']:.2f} s")
+    for k in ("distinct", "templated"):
+        spread = ", ".join(f"{r[k]:.2f}" for r in runs)
+        print(f"{k + ':':11s}{mid[k]:.2f} ms per report ({1000 / mid[k]:.0f} a second; runs {spread})")
+    print(f"minimal pipeline: {mid['minimal']:.2f} ms per report ({1000 / mid['minimal']:.0f} a second);"
+          f" distinct reports run at {ratio:.2f} of its rate, templated at {mid['distinct'] / mid['templated']:.2f}"
+          " of the distinct rate")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -402,7 +402,7 @@ class Daemon:
     async def poll_feed(self, feed: FeedSource) -> None:
         if self.store.shared and feed.name not in self._leases:
             return
-        previous = await asyncio.to_thread(self.store.feed_state, feed.name)
+        previous, arrivals = await asyncio.to_thread(self._feed_history, feed.name)
         if previous.disabled and previous.url == feed.config.url:
             return
         if previous.disabled:  # its URL changed in the config: try again
@@ -412,7 +412,7 @@ class Daemon:
         self.metrics.poll_seconds.labels("feed").observe(time.monotonic() - started)
         self.metrics.polls.labels(feed.name, "error" if poll.error else poll.state.last_status or "ok").inc()
         if poll.state.disabled or poll.error:
-            poll.state = await self._check_health(feed.name, feed.config.alert_after, poll.state)
+            poll.state = await self._check_health(feed.name, feed.config.alert_after, poll.state, arrivals)
             await asyncio.to_thread(self.store.save_feed_state, feed.name, poll.state)
         if poll.state.disabled:
             log.error("feed disabled source=%s reason=%r", feed.name, poll.error)
@@ -434,7 +434,8 @@ class Daemon:
         state = with_item_outcome(poll.state, poll.failures + ingested.failed, bool(poll.reports), self.clock())
         if ingested.failed:  # the next poll fetches the whole feed again, for the reports not recorded
             state = dataclasses.replace(state, etag=None, last_modified=None)
-        state = await self._check_health(feed.name, feed.config.alert_after, state)
+        # silence is judged on the arrivals before this poll, and not when this one brought news
+        state = await self._check_health(feed.name, feed.config.alert_after, state, [] if ingested.new else arrivals)
         # Saved only now: had ingesting failed or the process died, the next poll fetches these
         # entries again instead of being told by the server they are not modified.
         await asyncio.to_thread(self.store.save_feed_state, feed.name, state)
@@ -502,7 +503,7 @@ class Daemon:
         else:
             state = dataclasses.replace(previous, last_poll=now, last_success=now, last_status="ok", errors=0, new_items=new_items)
             state = with_item_outcome(state, failures or [], new_items > 0, now)
-        state = await self._check_health(folder.name, folder.config.alert_after, state, judge_silence=False)
+        state = await self._check_health(folder.name, folder.config.alert_after, state, [])
         state = dataclasses.replace(state, next_poll=now + folder.config.interval)
         await asyncio.to_thread(self.store.save_feed_state, folder.name, state)
 
@@ -521,13 +522,15 @@ class Daemon:
             out.append(report)
         return out
 
-    async def _check_health(
-        self, source: str, alert_after: float, state: FeedState, judge_silence: bool = True
-    ) -> FeedState:
-        """Announce a source turning unhealthy, once, and its recovery. Folders are not judged
-        by silence (`judge_silence`): files may come when people drop them."""
+    def _feed_history(self, name: str) -> tuple[FeedState, list[float]]:
+        """A feed's poll state and when its latest 50 new reports arrived (blocking)."""
+        return self.store.feed_state(name), self.store.recent_arrivals(name, 50)
+
+    async def _check_health(self, source: str, alert_after: float, state: FeedState, arrivals: list[float]) -> FeedState:
+        """Announce a source turning unhealthy, once, and its recovery. It is judged silent from
+        `arrivals` (when its recent reports arrived; folders give none: files come when people
+        drop them)."""
         now = self.clock()
-        arrivals = await asyncio.to_thread(self.store.recent_arrivals, source, 50) if judge_silence else []
         reason = assess(state, alert_after, arrivals, now)
         if reason and not state.unhealthy:
             log.error("source unhealthy source=%s reason=%r", source, reason)

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from rasid.dedup import Candidate, StoryMatch, unpack_shingles
+from rasid.dedup import Candidate, StoryMatch, guid_key, unpack_shingles
 from rasid.metrics import Metrics
 from rasid.models import ItemFailure, Report
 from rasid.pipeline import Examined, Pipeline, Plan
@@ -58,9 +58,16 @@ class Ingestor:
         self.archive = archive
 
     def examine(self, reports: list[Report]) -> list[Examined | Filed]:
-        """Each report cut to its bounds and examined; a report that cannot be is a failed `Filed`."""
+        """Each report cut to its bounds and examined; one whose guid its source gave before is
+        that item again and passed over unexamined (a `Filed` without a plan), and one that cannot
+        be examined is a failed `Filed`. A feed repeats its entries at every poll: this is most."""
+        guid_keys = {id(r): guid_key(r) for r in reports if r.guid}
+        seen = self.store.seen_keys(list(guid_keys.values()))
         out: list[Examined | Filed] = []
         for report in reports:
+            if guid_keys.get(id(report)) in seen:
+                out.append(Filed(report))
+                continue
             try:
                 out.append(self.pipeline.examine(_bounded(report)))
             except Exception as exc:  # a bug met on hostile input: this report, not the batch

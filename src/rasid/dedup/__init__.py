@@ -1,6 +1,6 @@
 """Recognising a report seen before: exactly (keys) or nearly (fingerprints)."""
 
-from rasid.dedup.exact import ReportWords, canonical_url, report_keys, report_words
+from rasid.dedup.exact import ReportWords, canonical_url, guid_key, report_keys, report_words
 from rasid.dedup.fingerprints import (
     Fingerprint,
     fingerprint,
@@ -21,6 +21,7 @@ __all__ = [
     "canonical_url",
     "fingerprint",
     "fingerprint_words",
+    "guid_key",
     "report_keys",
     "report_words",
     "shortlist",

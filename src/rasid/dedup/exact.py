@@ -72,12 +72,17 @@ def _digest(words: list[str]) -> str:
     return hashlib.sha256(" ".join(words).encode()).hexdigest()[:32]
 
 
+def guid_key(report: Report) -> str:
+    """The key of a report's guid, which names it within its source only."""
+    return f"guid:{report.source}:{report.guid}"
+
+
 def report_keys(report: Report, words: ReportWords | None = None) -> list[str]:
     """Every key under which this report counts as seen; the first names it."""
     words = words or report_words(report)
     keys = []
     if report.guid:
-        keys.append(f"guid:{report.source}:{report.guid}")
+        keys.append(guid_key(report))
     if report.url:
         keys.append(f"url:{canonical_url(report.url)}")
     keys.append(f"text:{_digest(words.all)}")

@@ -201,6 +201,10 @@ class Store(Protocol):
         """Stored reports holding any of `keys`."""
         ...
 
+    def seen_keys(self, keys: list[str]) -> set[str]:
+        """Which of `keys` some stored report holds."""
+        ...
+
     def add_keys(self, report_id: int, keys: list[str]) -> None:
         """Let `report_id` be found under `keys` too."""
         ...

@@ -259,6 +259,13 @@ class SQLStore:
             ).fetchall()
         return [KnownReport(*row) for row in rows]
 
+    def seen_keys(self, keys: list[str]) -> set[str]:
+        if not keys:
+            return set()
+        with self.db.read() as db:
+            rows = db.execute(f"SELECT key FROM seen_keys WHERE key IN ({_marks(keys)})", keys).fetchall()
+        return {key for (key,) in rows}
+
     def add_keys(self, report_id: int, keys: list[str]) -> None:
         with self.db.transaction() as db:
             db.executemany(

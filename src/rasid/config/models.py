@@ -120,8 +120,8 @@ class Term(Model):
     """A place or keyword: a plain string, or its reported name with aliases and matching options."""
 
     name: TermText = Field(description="reported as the match's `term`; a trailing `*` matches any word it starts")
-    aliases: list[TermText] = Field([], description="other spellings, Arabic or Latin, that count as this term")
-    forms: list[TermText] = Field([], description="irregular forms such as broken plurals (مجازر for مجزرة)")
+    aliases: list[TermText] = Field(default_factory=list, description="other spellings, Arabic or Latin, that count as this term")
+    forms: list[TermText] = Field(default_factory=list, description="irregular forms such as broken plurals (مجازر for مجزرة)")
     inflect: bool | None = Field(
         None, description="allow plural and pronoun suffixes; default: keywords yes, places no"
     )
@@ -131,7 +131,7 @@ class Term(Model):
         " the bare form is not an everyday word",
     )
     context: list[TermText] = Field(
-        [], description="if set, matches only with one of these words shortly before it (مدينة, بلدة, في)"
+        default_factory=list, description="if set, matches only with one of these words shortly before it (مدينة, بلدة, في)"
     )
     evidence: bool = Field(
         False, description="weigh each match as gazetteer places are (cues, person and organisation words, everyday words)"
@@ -168,7 +168,7 @@ class PlaceSet(Model):
         description="a country, first-level division or region (Arabic or Latin name, or ISO 3166-2 code): it and every place inside it",
     )
     min_population: int = Field(0, ge=0, description="leave out localities smaller than this")
-    context: list[Name] = Field([], description="as for a place: cue words required before a match")
+    context: list[Name] = Field(default_factory=list, description="as for a place: cue words required before a match")
     evidence: bool = Field(
         True, description="give each match a confidence from the evidence in the text; false: every name counts"
     )
@@ -197,7 +197,7 @@ class CustomPlace(Model):
     """A place to add to the gazetteer: a village GeoNames lacks, a local name for a region."""
 
     name: Name = Field(description="its usual Arabic name")
-    aliases: list[Name] = Field([], description="other Arabic or Latin spellings")
+    aliases: list[Name] = Field(default_factory=list, description="other Arabic or Latin spellings")
     country: str = Field(pattern=r"^[A-Za-z]{2}$", description="ISO country code")
     within: Name | None = Field(None, description="the governorate it belongs to, by name")
     kind: Literal["locality", "region"] = "locality"
@@ -206,7 +206,7 @@ class CustomPlace(Model):
 class GazetteerConfig(Model):
     """Additions to the bundled gazetteer."""
 
-    places: list[CustomPlace] = Field([], description="places to add; see below")
+    places: list[CustomPlace] = Field(default_factory=list, description="places to add; see below")
 
 
 class Example(Model):
@@ -221,15 +221,15 @@ class WatchList(Model):
 
     name: Name = Field(description="names the alerts this list raises")
     places: list[PlaceEntry] = Field(
-        [], description="place names, or `{gazetteer: SY}` / `{within: درعا}`; prefixes attach (و ب ل ال ...)"
+        default_factory=list, description="place names, or `{gazetteer: SY}` / `{within: درعا}`; prefixes attach (و ب ل ال ...)"
     )
     keywords: list[Term] = Field(
-        [], description="keywords; a keyword also matches with plural and pronoun suffixes"
+        default_factory=list, description="keywords; a keyword also matches with plural and pronoun suffixes"
     )
     match: Literal["any", "all"] = Field(
         "any", description="any: a place or a keyword fires; all: needs a place and a keyword"
     )
-    exclude: list[TermText] = Field([], description="a report containing one of these never fires this list")
+    exclude: list[TermText] = Field(default_factory=list, description="a report containing one of these never fires this list")
     near: int | None = Field(
         None, gt=0, description="fire only when a place and a keyword stand within this many words"
     )
@@ -237,7 +237,7 @@ class WatchList(Model):
     min_confidence: float = Field(
         0.5, ge=0, le=1, description="checked matches (gazetteer places) with less confidence do not count"
     )
-    tests: list[Example] = Field([], description="examples the list must get right; see below")
+    tests: list[Example] = Field(default_factory=list, description="examples the list must get right; see below")
     notify: list[Name] | None = Field(None, description="notifier names; default: every notifier")
 
     @model_validator(mode="after")
@@ -478,7 +478,7 @@ class Config(Model):
     http: HttpConfig | None = Field(None, description="serve /healthz and /metrics; see below")
     sources: Sources = Field(Sources(), description="`feeds` and `folders`, below")
     watchlists: list[WatchList] = Field(min_length=1, description="at least one; see below")
-    notifiers: list[Notifier] = Field([], description="where alerts go; see below")
+    notifiers: list[Notifier] = Field(default_factory=list, description="where alerts go; see below")
     gazetteer: GazetteerConfig = Field(GazetteerConfig(), description="additions to the bundled gazetteer")
     delivery: DeliveryConfig = Field(DeliveryConfig(), description="see below")
     dedup: DedupConfig = Field(DedupConfig(), description="see below")

@@ -85,21 +85,22 @@ def char_table() -> bytes:
     SLOW marks what `str.lower` or NFKC would lengthen or decide from context (final sigma),
     for which normalization takes its character-by-character path.
     """
-    deleted = re.compile(f"[{DELETED}]")
-    expanding = re.compile(f"[{EXPANDING}]")
-    trailing = re.compile(f"[{TRAILING_MARKS}]")
-    entries = array("I", bytes(4 * 0x10000))
-    for cp in range(0x10000):
-        ch = chr(cp)
-        lowered = ch.lower()
-        if len(lowered) != 1 or expanding.match(ch) or ch == "\u03a3":
-            entries[cp] = SLOW
-            continue
-        folded = FOLDS.get(lowered, lowered)
-        value = DELETE if deleted.match(folded) else ord(folded)
-        value |= TRAILING if trailing.match(ch) else 0
-        value |= BREAK if ch in PHRASE_BREAKS else 0
-        value |= APOSTROPHE if ch in APOSTROPHES else 0
-        value |= WORD if ch.isalnum() else 0
-        entries[cp] = value
+    every = "".join(map(chr, range(0x10000)))
+    lowered = [ch.lower() for ch in every]
+    slow = {m.start() for m in re.finditer(f"[{EXPANDING}]", every)} | {0x03A3}  # final sigma: from context
+    slow |= {cp for cp, low in enumerate(lowered) if len(low) != 1}
+    folded = "".join(FOLDS.get(low, low) if len(low) == 1 else " " for low in lowered)
+    deleted = {m.start() for m in re.finditer(f"[{DELETED}]", folded)}
+    flags = dict.fromkeys((m.start() for m in re.finditer(f"[{TRAILING_MARKS}]", every)), TRAILING)
+    for chars, flag in ((PHRASE_BREAKS, BREAK), (APOSTROPHES, APOSTROPHE)):
+        for ch in chars:
+            flags[ord(ch)] = flags.get(ord(ch), 0) | flag
+    entries = array("I", [DELETE if cp in deleted else ord(ch) for cp, ch in enumerate(folded)])
+    for cp, ch in enumerate(every):
+        if ch.isalnum():
+            entries[cp] |= WORD
+    for cp, flag in flags.items():
+        entries[cp] |= flag
+    for cp in slow:
+        entries[cp] = SLOW
     return entries.tobytes()

@@ -1,0 +1,83 @@
+"""How long `rasid match` takes to start with a large watch-list of gazetteer names.
+
+    python bench/bench_startup.py [--names 26500] [--runs 5]
+
+Writes a config whose one watch-list names that many places (every place's name in the
+gazetteer, then other spellings), and times `rasid match` on a one-line report as a new
+process (the median of `--runs`), beside the bare interpreter. Then, in this process, the
+phases: importing the CLI, loading and validating the config, compiling the watch-lists.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+
+from support import clean_env  # noqa: E402
+
+
+def names(count: int) -> list[str]:
+    from rasid.match.gazetteer.places import Gazetteer
+
+    places = Gazetteer.bundled().places
+    chosen = list(dict.fromkeys(p.name for p in places))
+    for spelling in (s for p in places for s in p.spellings):
+        if len(chosen) >= count:
+            break
+        if spelling not in chosen:
+            chosen.append(spelling)
+    return chosen[:count]
+
+
+def timed(command: list[str], cwd: Path, runs: int) -> float:
+    spent = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        subprocess.run(command, cwd=cwd, env=clean_env(), input="انفجار في درعا", text=True, check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+        spent.append(time.perf_counter() - started)
+    return statistics.median(spent)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--names", type=int, default=26_500)
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    listed = names(args.names)
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        config = root / "config.yaml"
+        config.write_text(
+            "watchlists:\n  - name: places\n    places:\n" + "".join(f'      - "{n}"\n' for n in listed), encoding="utf-8"
+        )
+        bare = timed([sys.executable, "-c", "pass"], root, args.runs)
+        match = timed([sys.executable, "-m", "rasid", "match", "-c", str(config), "-"], root, args.runs)
+        print(f"rasid match with {len(listed):,} names: {match:.2f} s (the bare interpreter {bare:.2f} s), median of {args.runs}")
+        started = time.perf_counter()
+        from rasid.cli import main as _cli  # noqa: F401
+        from rasid.config import load_config
+        from rasid.match import build_matcher
+
+        imported = time.perf_counter()
+        loaded = load_config(config, {})
+        configured = time.perf_counter()
+        matcher = build_matcher(loaded.watchlists, list(loaded.gazetteer.places))
+        compiled = time.perf_counter()
+        matcher.verdicts("انفجار في درعا")
+        done = time.perf_counter()
+    print(
+        f"  in one process: imports {imported - started:.2f} s, config {configured - imported:.2f} s,"
+        f" compiling {compiled - configured:.2f} s, the first report {done - compiled:.3f} s"
+    )
+
+
+if __name__ == "__main__":
+    main()

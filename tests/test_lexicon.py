@@ -1,0 +1,27 @@
+"""Word frequencies as matching reads them, against wordfreq's own answers."""
+
+from __future__ import annotations
+
+import random
+
+from wordfreq import top_n_list, zipf_frequency
+
+from rasid.match.lexicon import ARTICLE_ZIPF, zipf
+
+
+def test_plain_words_and_phrases_read_as_wordfreq_gives_them() -> None:
+    words = top_n_list("ar", 60_000)
+    rnd = random.Random(3)
+    sample = rnd.sample(words, 800) + [" ".join(rnd.sample(words[:5000], 2)) for _ in range(200)]
+    for word in sample:
+        assert zipf(word) == zipf_frequency(word, "ar", wordlist="small"), word
+
+
+def test_the_small_list_decides_as_the_large_one_above_the_threshold() -> None:
+    """Every word the large list puts above the lowest threshold has the same value in the small one."""
+    for word in top_n_list("ar", 60_000):
+        large = zipf_frequency(word, "ar")
+        if large > ARTICLE_ZIPF:
+            assert zipf(word) == large, word
+        if large < ARTICLE_ZIPF:
+            break

@@ -26,7 +26,7 @@ from support import MEMORY_LIMIT, FeedServer, Response, WebhookReceiver, clean_e
 from rasid.config import FolderConfig, load_config
 from rasid.daemon import Daemon
 from rasid.models import MAX_TEXT_CHARS
-from rasid.sources import FolderSource
+from rasid.sources.folders import FolderSource
 from rasid.sources.article import ArticleFetcher
 from rasid.sources.fetch import HostLimiter
 from rasid.store import DATABASE_NAME, open_store

@@ -12,7 +12,8 @@ import pytest
 from support import DATA, FeedServer, Response, rss, seed_item
 
 from rasid.config import FeedConfig, FolderConfig
-from rasid.sources import FeedPoll, FeedSource, FolderSource
+from rasid.sources.feeds import FeedPoll, FeedSource
+from rasid.sources.folders import FolderSource
 from rasid.sources.decode import BinaryContent, decode_text
 from rasid.sources.fetch import HostLimiter
 from rasid.sources.html import html_to_text

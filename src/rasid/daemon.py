@@ -29,12 +29,11 @@ from rasid.models import ItemFailure, Report
 from rasid.notify import Notifier, watchdog_interval
 from rasid.ingest import BATCH, Filed, Ingestor
 from rasid.pipeline import Pipeline
-from rasid.sources import FeedSource, FolderSource
 from rasid.sources.article import ArticleFetcher
 from rasid.sources.completions import CompletionWatch
-from rasid.sources.feeds import USER_AGENT
+from rasid.sources.feeds import USER_AGENT, FeedSource
 from rasid.sources.fetch import HostLimiter
-from rasid.sources.folders import BATCH_BYTES, UNRECORDED
+from rasid.sources.folders import BATCH_BYTES, UNRECORDED, FolderSource
 from rasid.sources.health import assess, with_item_outcome
 from rasid.store import FeedState, QueuedAlert, Store
 

@@ -1,6 +1,3 @@
-"""Where reports come from: feeds polled over HTTP and folders on disk."""
-
-from rasid.sources.feeds import FeedPoll, FeedSource
-from rasid.sources.folders import FolderScan, FolderSource
-
-__all__ = ["FeedPoll", "FeedSource", "FolderScan", "FolderSource"]
+"""Where reports come from: feeds polled over HTTP (`feeds.FeedSource`) and folders on disk
+(`folders.FolderSource`). Nothing is imported here, so that what reads one file (`decode`) does
+not load the HTTP stack."""

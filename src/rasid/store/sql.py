@@ -12,11 +12,9 @@ import uuid
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from rasid.dedup.near import shortlist
 from rasid.models import Report
-from rasid.store.bands import BUCKET_LIMIT, BandIndex, pack_band_keys, read_band_keys
 from rasid.store.base import (
     ArchivedReport,
     FeedState,
@@ -33,6 +31,9 @@ from rasid.store.base import (
 )
 from rasid.store.database import Cursor, Database, Session
 from rasid.store.schema import SCHEMA_VERSION, TABLES, upgrade_statements
+
+if TYPE_CHECKING:  # numpy's, imported where used: commands that read no index start without numpy
+    from rasid.store.bands import BandIndex
 
 _ARCHIVED = "r.id, r.source, r.title, r.url, r.published, a.first_seen, r.story_id, a.text"
 _FEED_COLUMNS = (
@@ -222,6 +223,8 @@ class SQLStore:
                     [(k, report_id) for k in story.band_keys],
                 )
             else:
+                from rasid.store.bands import pack_band_keys
+
                 db.execute("INSERT INTO bands (report_id, keys) VALUES (?, ?)", (report_id, pack_band_keys(story.band_keys)))
         if not taken:
             return alerts
@@ -276,6 +279,9 @@ class SQLStore:
     def similar_reports(self, band_keys: tuple[int, ...], since: float) -> list[tuple[int, str, bytes]]:
         if not band_keys:
             return []
+        from rasid.dedup.near import shortlist
+        from rasid.store.bands import BUCKET_LIMIT
+
         reports, counts = ([], []) if self.shared else self._band_index().shared(band_keys)
         with self.db.read() as db:
             if self.shared:
@@ -297,6 +303,8 @@ class SQLStore:
         return [(r[0], r[1], bytes(r[2])) for r in rows]
 
     def _band_index(self) -> BandIndex:
+        from rasid.store.bands import BandIndex, read_band_keys
+
         with self._bands_lock:
             if self._bands is None:
                 with self.db.read() as db:

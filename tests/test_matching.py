@@ -52,6 +52,7 @@ LISTS = {
     "all": WatchList(name="all", places=["درعا"], keywords=["اغتيال"], match="all"),
     "hamza": WatchList(name="hamza", keywords=["رئيس", "مسؤول"], fold_hamza_seats=True),
     "plain": WatchList(name="plain", keywords=["رئيس"]),
+    "root": WatchList(name="root", keywords=["ألغام", "ألوية"], places=["إلدون"]),
     "symbols": WatchList(name="symbols", keywords=["$100", "🔴عاجل"]),
 }
 NAMES = list(LISTS)
@@ -165,6 +166,12 @@ CASES: list[tuple[str, str, list[tuple[str, str]]]] = [
     # hamza seats, folded only on request
     ("hamza", "الرييس والمسوول", [("رئيس", "الرييس"), ("مسؤول", "والمسوول")]),
     ("hamza", "رئيس الوزراء", [("رئيس", "رئيس")]),
+    # a root that opens with أل is no article: its common forms carry one before it
+    ("root", "نزع الألغام وانفجار ألغام", [("ألغام", "الألغام"), ("ألغام", "ألغام")]),
+    ("root", "بالألغام والألغام وللألغام", [("ألغام", "بالألغام"), ("ألغام", "والألغام"), ("ألغام", "وللألغام")]),
+    ("root", "قادة الألوية", [("ألوية", "الألوية")]),
+    ("root", "غام ولوية", []),  # nor is it dropped as one
+    ("root", "ولد في إلدون وليس في دون", [("إلدون", "إلدون")]),
     ("plain", "الرييس", []),
     ("plain", "للرئيس", [("رئيس", "للرئيس")]),
     # terms that begin with a symbol start where a word may start

@@ -43,8 +43,6 @@ CASES: list[tuple[str, str, list[str]]] = [
     ("SY", "هنأه الرئيس ببرقية مماثلة", []),
     # the article on a name that has none: الشوط is not Shut
     ("IR", "تقدم الفريق في الشوط الثاني", []),
-    # a foreign name written with إل: دون is not Eldon
-    ("US", "مر الأسبوع دون حوادث تذكر", []),
     ("US", "وصل الوفد إلى إلدون مساء أمس", ["إلدون"]),
     # a person: a title before a given name that is also a place's
     ("DZ", "استقبل الرئيس بشار الأسد وفدا جزائريا", []),
@@ -86,6 +84,12 @@ def test_each_cause_of_a_false_place(native: bool, country: str, text: str, expe
     v = verdict(native, text, {"gazetteer": country})
     assert terms(v) == expected
     assert all(m.confidence is not None and m.confidence >= 0.5 and m.evidence for m in v.matches)
+
+
+def test_a_name_written_with_hamza_and_lam_has_no_article_to_drop(native: bool) -> None:
+    """إلدون (Eldon) is not إل + دون, with or without evidence: the article is written with a bare alef."""
+    for evidence in (True, False):
+        assert not verdict(native, "مر الأسبوع دون حوادث تذكر", {"gazetteer": "US", "evidence": evidence}).fired
 
 
 def test_a_title_before_a_country_is_its_office_not_a_person(native: bool) -> None:

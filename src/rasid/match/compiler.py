@@ -22,6 +22,7 @@ from rasid.match.gazetteer import Gazetteer, Place
 from rasid.match.lexicon import ARTICLE_ZIPF, bare_form_is_word, folded_zipf
 from rasid.models import MatchKind, PlaceRef
 from rasid.normalize import normalize_term
+from rasid.normalize.tables import DELETED
 
 Form = Literal["full", "bare", "stem", "latin"]
 _ARABIC = re.compile(r"[\u0600-\u06ff]")
@@ -193,6 +194,17 @@ def _ref(place: Place) -> PlaceRef:
     return place.ref()
 
 
+def written_with_article(spelling: str) -> bool:
+    """Whether `spelling` opens with the article as it is written, a bare alef (or wasla) and lam.
+    Folding makes أ إ آ alef too, but a word written أل, إل or آل opens with its root (ألغام,
+    ألوية) or a foreign name (إلدون, Eldon), and the article is never written so."""
+    letters = _MARKS.sub("", spelling.lstrip())
+    return letters.startswith(("ال", "ٱل"))
+
+
+_MARKS = re.compile(f"[{DELETED}]")
+
+
 def _context(words: list[str], fold: bool) -> frozenset[str]:
     return frozenset(normalize_term(w, fold_hamza_seats=fold) for w in words)
 
@@ -209,9 +221,7 @@ def _patterns_for(entry: Entry, spelling: str, article_is_word: ArticleTest, art
             out.append(Pattern(entry, k + m.LATIN_POSSESSIVE + WORD_END, "latin", spelling, m.NONE, m.LATIN_POSSESSIVE))
         return out
     long_enough = len(key.replace(" ", "")) >= m.MIN_STEM
-    with_article = key.startswith(m.ARTICLE) and len(key.split(" ")[0]) - len(m.ARTICLE) >= m.MIN_STEM
-    if entry.checked and spelling.lstrip().startswith(m.TRANSLITERATED_ARTICLES):
-        with_article = False  # إلدون is Eldon: دون is not it without an article
+    with_article = written_with_article(spelling) and len(key.split(" ")[0]) - len(m.ARTICLE) >= m.MIN_STEM
     if not long_enough:
         prefixes = m.NONE
     elif with_article:

@@ -11,9 +11,6 @@ MAX_PREFIX = 5
 CONTEXT_WINDOW = 3
 """How many words before a match are searched for a context cue."""
 
-TRANSLITERATED_ARTICLES = ("إل", "آل")
-"""A foreign name written with these (إلدون, Eldon; آلاشهر, Alaşehir) has no Arabic article."""
-
 _CONJUNCTIONS = ("", "و", "ف")
 _PREPOSITIONS = ("", "ب", "ك", "ل")
 

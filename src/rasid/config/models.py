@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -46,7 +47,13 @@ def parse_duration(value: Any) -> float:
         raise ValueError("expected a duration such as 30s, 5m or 1h")
     if seconds < 0:
         raise ValueError("a duration cannot be negative")
+    if not math.isfinite(seconds) or seconds > MAX_DURATION:
+        raise ValueError(f"a duration of at most {format_duration(MAX_DURATION)} (a century): longer ones reach dates no calendar holds")
     return seconds
+
+
+MAX_DURATION = 36_500 * 86400.0
+"""The longest duration a config may give."""
 
 
 def format_duration(seconds: float) -> str:

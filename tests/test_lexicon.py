@@ -25,3 +25,20 @@ def test_the_small_list_decides_as_the_large_one_above_the_threshold() -> None:
             assert zipf(word) == large, word
         if large < ARTICLE_ZIPF:
             break
+
+
+def test_the_word_table_read_from_wordfreq_s_file_is_its_own() -> None:
+    from math import log10
+
+    from wordfreq import get_frequency_dict
+
+    from rasid.match.lexicon import WORDLIST, _folded, _frequencies
+    from rasid.normalize import normalize_term
+
+    frequencies = get_frequency_dict("ar", wordlist=WORDLIST)
+    assert _frequencies() == frequencies
+    expected: dict[str, float] = {}
+    for word in top_n_list("ar", 60_000, wordlist=WORDLIST):
+        key = normalize_term(word)
+        expected[key] = max(expected.get(key, 0.0), round(log10(frequencies[word]) + 9, 2))
+    assert _folded() == expected

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import fcntl
 import json
 import os
@@ -179,6 +178,8 @@ def _config(args: argparse.Namespace) -> tuple[Path, Config]:
 
 
 def _run(args: argparse.Namespace) -> int:
+    import asyncio
+
     from rasid.daemon import install_signal_handlers
 
     path = default_config_path(args.config)
@@ -230,6 +231,8 @@ def _once(args: argparse.Namespace) -> int:
 
 def _with_daemon(args: argparse.Namespace, action: Callable[[Daemon], Awaitable[None]]) -> int:
     """Load the config, open the state, run `action` on a daemon, and close it all."""
+    import asyncio
+
     from rasid.daemon import Daemon
 
     _, config = _config(args)

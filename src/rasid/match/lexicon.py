@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import gzip
+import importlib.util
 import re
 from functools import lru_cache
+from itertools import islice
 from math import floor, log10
+from pathlib import Path
 
 WORDLIST = "small"
 """wordfreq's small Arabic list: every word above Zipf 3.0, with the large list's values, read in
@@ -41,10 +45,30 @@ def zipf(word: str) -> float:
 
 
 @lru_cache(maxsize=1)
-def _frequencies() -> dict[str, float]:
-    from wordfreq import get_frequency_dict
+def _buckets() -> list[list[str]]:
+    """wordfreq's Arabic words as it stores them: bucket i holds the words of frequency
+    10^(-i/100). Read straight from its data file when that is in the format this knows
+    ("cBpack" version 1): importing wordfreq itself costs a tenth of a second."""
+    spec = importlib.util.find_spec("wordfreq")
+    folder = Path(spec.submodule_search_locations[0]) / "data" if spec and spec.submodule_search_locations else None
+    try:
+        import msgpack
 
-    return get_frequency_dict("ar", wordlist=WORDLIST)
+        with gzip.open(folder / f"{WORDLIST}_ar.msgpack.gz", "rb") as f:  # type: ignore[operator]
+            data = msgpack.load(f, raw=False)
+        if data[0] == {"format": "cB", "version": 1}:
+            return list(data[1:])
+    except (ImportError, OSError, TypeError, ValueError):
+        pass
+    from wordfreq import get_frequency_list
+
+    return get_frequency_list("ar", WORDLIST)
+
+
+@lru_cache(maxsize=1)
+def _frequencies() -> dict[str, float]:
+    """Each word's frequency, as wordfreq's `get_frequency_dict` gives it."""
+    return {word: 10 ** (-index / 100) for index, bucket in enumerate(_buckets()) for word in bucket}
 
 
 def bare_form_is_word(bare: str) -> bool:
@@ -58,18 +82,22 @@ FOLDED_WORDS = 60_000
 
 @lru_cache(maxsize=1)
 def _folded() -> dict[str, float]:
-    from wordfreq import top_n_list
-
     from rasid.normalize import normalize_term
 
-    # the list's words are single tokens: their Zipf value is read straight from the frequency
-    # table, as zipf_frequency would after tokenizing each one again (a second per 60,000 words)
+    # wordfreq's top_n_list, most frequent first and without digit runs; the words are single
+    # tokens: their Zipf value is read straight from the frequency table, as zipf_frequency would
+    # after tokenizing each one again (a second per 60,000 words)
     frequencies = _frequencies()
+    top = (w for bucket in _buckets() for w in bucket if not _DIGITS.match(w))
     out: dict[str, float] = {}
-    for word in top_n_list("ar", FOLDED_WORDS, wordlist=WORDLIST):
+    for word in islice(top, FOLDED_WORDS):
         key = normalize_term(word)
         out[key] = max(out.get(key, 0.0), round(log10(frequencies[word]) + 9, 2))
     return out
+
+
+_DIGITS = re.compile(r"\d[\d.,]+")
+"""A run of digits, which wordfreq's lists of words leave out (it estimates numbers otherwise)."""
 
 
 def folded_zipf(key: str) -> float:

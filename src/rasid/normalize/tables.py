@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sys
 import unicodedata
 from array import array
 from functools import lru_cache
@@ -89,18 +90,19 @@ def char_table() -> bytes:
     lowered = [ch.lower() for ch in every]
     slow = {m.start() for m in re.finditer(f"[{EXPANDING}]", every)} | {0x03A3}  # final sigma: from context
     slow |= {cp for cp, low in enumerate(lowered) if len(low) != 1}
-    folded = "".join(FOLDS.get(low, low) if len(low) == 1 else " " for low in lowered)
-    deleted = {m.start() for m in re.finditer(f"[{DELETED}]", folded)}
-    flags = dict.fromkeys((m.start() for m in re.finditer(f"[{TRAILING_MARKS}]", every)), TRAILING)
+    # one character per code point (a space where lowering lengthens it), folded by str.translate
+    folded = "".join(low if len(low) == 1 else " " for low in lowered).translate(str.maketrans(FOLDS))
+    entries = array("I")
+    entries.frombytes(folded.encode(f"utf-32-{sys.byteorder[0]}e", "surrogatepass"))  # the array's own order
+    for m in re.finditer(f"[{DELETED}]", folded):
+        entries[m.start()] = DELETE
+    for m in re.finditer(f"[{TRAILING_MARKS}]", every):
+        entries[m.start()] |= TRAILING
     for chars, flag in ((PHRASE_BREAKS, BREAK), (APOSTROPHES, APOSTROPHE)):
         for ch in chars:
-            flags[ord(ch)] = flags.get(ord(ch), 0) | flag
-    entries = array("I", [DELETE if cp in deleted else ord(ch) for cp, ch in enumerate(folded)])
-    for cp, ch in enumerate(every):
-        if ch.isalnum():
-            entries[cp] |= WORD
-    for cp, flag in flags.items():
-        entries[cp] |= flag
+            entries[ord(ch)] |= flag
+    for cp in (cp for cp, ch in enumerate(every) if ch.isalnum()):
+        entries[cp] |= WORD
     for cp in slow:
         entries[cp] = SLOW
     return entries.tobytes()

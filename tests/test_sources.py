@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import shutil
 import time
+from datetime import timezone
 from pathlib import Path
 
 import httpx
@@ -234,6 +235,38 @@ def test_feed_dates_use_the_feed_zone_and_never_lie_in_the_future(feed_server: F
     first, second = result.reports
     assert first.published is not None and first.published.isoformat() == "2020-07-20T22:30:00+03:00"
     assert second.published is not None and second.published.timestamp() == 1_800_000_000.0
+
+
+def test_feed_dates_in_zones_and_orders_read_right(feed_server: FeedServer) -> None:
+    """Zone names the RFC 822 parser reads as UTC, offsets with a colon, ordinal days and numeric
+    dates; a date in a zone nobody knows, or that reads both ways, is no date rather than a wrong one."""
+    feed_server.routes["/z"] = Response(200, (DATA / "feeds" / "dates-in-many-zones.xml").read_bytes())
+    result = poll(FeedSource(FeedConfig(name="z", url=f"{feed_server.url}/z", timezone="Asia/Damascus")), now=1_800_000_000.0)
+    got = {r.title: r.published.astimezone(timezone.utc).isoformat() if r.published else None for r in result.reports}
+    assert got == {
+        "met": "2009-11-16T07:57:00+00:00",
+        "pt": "2009-11-16T16:57:00+00:00",
+        "pst": "2009-11-16T16:57:00+00:00",
+        "colon": "2009-11-16T09:58:00+00:00",
+        "minutes": "2009-11-16T09:17:00+00:00",
+        "ordinal": "2009-11-16T08:57:00+00:00",
+        "us": "2009-11-16T18:57:00+00:00",  # 8:57 PM in the feed's zone (UTC+2 in November 2009)
+        "arab": "2009-11-16T18:57:00+00:00",
+        "either": None,
+        "unknown": None,
+        "local": "2009-11-16T06:57:00+00:00",  # no zone: the feed's
+    }
+
+
+def test_titles_declared_plain_text_keep_what_looks_like_markup(feed_server: FeedServer) -> None:
+    feed_server.routes["/t"] = Response(200, (DATA / "feeds" / "titles-declared-text.xml").read_bytes())
+    feed_server.routes["/rss"] = Response(200, rss([{"title": "<b>عاجل</b> درعا & القنيطرة", "description": "نص"}]))
+    reports = poll(FeedSource(FeedConfig(name="t", url=f"{feed_server.url}/t"))).reports
+    assert [r.title for r in reports] == ["History of the <blink> tag", "</example>", "عاجل انفجار في درعا"]
+    assert reports[0].text == "History of the <blink> tag\n\nThe <blink> tag blinked."
+    assert reports[2].text == "عاجل انفجار في درعا\n\nانفجار عبوة في درعا"
+    (rss_report,) = poll(FeedSource(FeedConfig(name="r", url=f"{feed_server.url}/rss"))).reports
+    assert rss_report.title == "عاجل درعا & القنيطرة"  # an RSS title with escaped markup is HTML
 
 
 def test_email_and_saved_feed_files(tmp_path: Path) -> None:

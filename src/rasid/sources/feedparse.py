@@ -12,9 +12,9 @@ from typing import Any
 import feedparser
 
 from rasid.models import MAX_TEXT_CHARS, ItemFailure, clean_text
-from rasid.sources.dates import parse_date
+from rasid.sources.dates import parse_date, unknown_zone
 from rasid.sources.decode import decode_document
-from rasid.sources.html import html_to_text
+from rasid.sources.html import html_to_text, tidy
 
 _HARMLESS = (feedparser.NonXMLContentType, feedparser.CharacterEncodingOverride)
 """Flagged by feedparser, yet the feed was read as intended."""
@@ -110,28 +110,41 @@ def repair_character_references(text: str) -> str:
 
 
 def _entry(entry: Any, zone: tzinfo, now: float) -> Entry:
-    title = html_to_text(entry.get("title", "")[:MAX_MARKUP_CHARS])
+    title = _as_text(entry.get("title", ""), entry.get("title_detail"))
     body = ""
     if entry.get("content"):
-        body = html_to_text(entry["content"][0].get("value", "")[:MAX_MARKUP_CHARS])
+        body = _as_text(entry["content"][0].get("value", ""), entry["content"][0])
     if not body:
-        body = html_to_text(entry.get("summary", "")[:MAX_MARKUP_CHARS])
+        body = _as_text(entry.get("summary", ""), entry.get("summary_detail"))
     text = f"{title}\n\n{body}" if title and body and not body.startswith(title) else body or title
     link = entry.get("link") or None
     guid = entry.get("id") or link or "content:" + hashlib.sha256(text.encode()).hexdigest()[:24]
     return Entry(title, text, link, guid, entry_date(entry, zone, now))
 
 
+def _as_text(value: str, detail: Any) -> str:
+    """A title, summary or content as plain text: markup made text, but a field its feed declares
+    plain text («History of the <blink> tag», an escaped «</example>») kept as written."""
+    value = value[:MAX_MARKUP_CHARS]
+    if detail and detail.get("type") == "text/plain":
+        return tidy(value)
+    return html_to_text(value)
+
+
 def entry_date(entry: Any, zone: tzinfo, now: float) -> datetime | None:
-    """When an entry was published: read as Arabic sites write dates, else as feedparser did; never after now."""
+    """When an entry was published: read by `parse_date` (zone-less dates in the feed's zone),
+    else as feedparser read it, and none when it names a zone nobody knows; never after now."""
     published = None
+    guessed = False  # a zone nobody knows: feedparser reads it as UTC, and hours off is worse than no date
     for key in ("published", "updated", "dc_date", "created"):
         raw = entry.get(key)
-        if raw:
+        if raw and unknown_zone(raw):
+            guessed = True
+        elif raw:
             published = parse_date(raw, zone)
             if published:
                 break
-    if published is None:
+    if published is None and not guessed:
         stamp = entry.get("published_parsed") or entry.get("updated_parsed")
         if stamp:
             published = datetime.fromtimestamp(calendar.timegm(stamp), tz=timezone.utc)

@@ -45,7 +45,8 @@ class _TextCollector(HTMLParser):
             self.parts.append(data)
 
 
-def _tidy(text: str) -> str:
+def tidy(text: str) -> str:
+    """Plain text with each line's whitespace runs as one space and blank lines as one."""
     lines = (_SPACES.sub(" ", line).strip() for line in text.split("\n"))
     return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
 
@@ -58,11 +59,11 @@ def html_to_text(markup: str) -> str:
 def html_title_and_text(markup: str) -> tuple[str, str]:
     """The `<title>` (if any) and the readable text of an HTML page."""
     if "<" not in markup and "&" not in markup:
-        return "", _tidy(markup)
+        return "", tidy(markup)
     parser = _TextCollector()
     parser.feed(markup)
     parser.close()
-    return _tidy("".join(parser.title)), _tidy("".join(parser.parts))
+    return tidy("".join(parser.title)), tidy("".join(parser.parts))
 
 
 def main_text(markup: str) -> str | None:

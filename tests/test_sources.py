@@ -269,6 +269,18 @@ def test_titles_declared_plain_text_keep_what_looks_like_markup(feed_server: Fee
     assert rss_report.title == "عاجل درعا & القنيطرة"  # an RSS title with escaped markup is HTML
 
 
+@pytest.mark.parametrize("fixture", ["utf-16le-without-bom.xml", "utf-32le-with-bom.xml"])
+def test_wide_encodings_are_read_in_feeds_and_files(feed_server: FeedServer, tmp_path: Path, fixture: str) -> None:
+    body = (DATA / "feeds" / fixture).read_bytes()
+    feed_server.routes["/w"] = Response(200, body, {"Content-Type": "application/rss+xml"})
+    result = poll(FeedSource(FeedConfig(name="w", url=f"{feed_server.url}/w")))
+    assert result.error is None and [r.title for r in result.reports] == ["انفجار في درعا"]
+    (tmp_path / "saved.xml").write_bytes(body)
+    (tmp_path / "note.txt").write_bytes("عنوان\nانفجار في درعا".encode("utf-16-le"))  # no BOM either
+    scan = folder_source(tmp_path).scan({})
+    assert {rel: [r.title for r in reps] for rel, reps in scan.reports} == {"saved.xml": ["انفجار في درعا"], "note.txt": ["عنوان"]}
+
+
 def test_email_and_saved_feed_files(tmp_path: Path) -> None:
     (tmp_path / "tip.eml").write_bytes(
         "Subject: =?utf-8?b?2KfYutiq2YrYp9mEINmB2Yog2KzYp9iz2YU=?=\n"

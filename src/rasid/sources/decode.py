@@ -16,16 +16,68 @@ each bad sequence becoming U+FFFD (a character cut in half by a byte-counting `s
 windows-1256 text read as UTF-8 has far more bad sequences than good ones."""
 
 
+WIDE_NULS = 0.05
+"""UTF-16 without a BOM is told by its NUL bytes: at least this share of its characters (one in
+twenty: spaces alone are more in Arabic news) have one, always in the same half."""
+
+
 class BinaryContent(ValueError):
     """The bytes are not text."""
 
 
-def decode_text(data: bytes, declared: str | None = None, where: str = "") -> str:
-    """Decode `data` honouring a BOM, then a declared charset, then UTF-8 (repaired when only a
-    few bytes are bad, see `REPAIRABLE`), then windows-1256. `where` names the source in logs."""
-    for bom, encoding in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")):
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF32_LE, "utf-32-le"),  # before UTF-16's, which it starts with
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+_XML_STARTS = ((b"<\x00\x00\x00", "utf-32-le"), (b"\x00\x00\x00<", "utf-32-be"), (b"<\x00?\x00", "utf-16-le"), (b"\x00<\x00?", "utf-16-be"))
+"""How `<?xml` or `<` begins in each wide encoding without a BOM (the XML spec's appendix F)."""
+
+
+def wide_encoding(data: bytes) -> str | None:
+    """The UTF-16 or UTF-32 of text that has a BOM, begins as XML does, or has NUL bytes only in
+    the odd or only in the even places (UTF-16 without a BOM); None for anything else."""
+    for bom, encoding in _BOMS[1:]:
         if data.startswith(bom):
-            return data[len(bom) :].decode(encoding, errors="replace")
+            return encoding
+    for start, encoding in _XML_STARTS:
+        if data.startswith(start):
+            return encoding
+    sample = data[:8192]
+    if len(data) % 2 or b"\x00" not in sample:
+        return None
+    even, odd = sample[0::2].count(0), sample[1::2].count(0)
+    guess = "utf-16-le" if even == 0 else "utf-16-be" if odd == 0 else None
+    # text has NULs in a good share of its characters (spaces, digits, Latin); binary, rarely
+    if guess is None or max(even, odd) < len(sample) // 2 * WIDE_NULS:
+        return None
+    try:
+        codecs.getincrementaldecoder(guess)().decode(sample)
+    except UnicodeDecodeError:
+        return None
+    return guess
+
+
+def is_binary(data: bytes) -> bool:
+    """Whether bytes hold NULs that no text encoding rasid reads would."""
+    return b"\x00" in data[:8192] and wide_encoding(data) is None
+
+
+def decode_text(data: bytes, declared: str | None = None, where: str = "") -> str:
+    """Decode `data` honouring a BOM or a UTF-16 or UTF-32 layout, then a declared charset, then
+    UTF-8 (repaired when only a few bytes are bad, see `REPAIRABLE`), then windows-1256. `where`
+    names the source in logs."""
+    if data.startswith(codecs.BOM_UTF8):
+        return data[len(codecs.BOM_UTF8) :].decode("utf-8", errors="replace")
+    wide = wide_encoding(data)
+    if wide is not None:
+        bom = next((b for b, e in _BOMS if e == wide and data.startswith(b)), b"")
+        try:
+            return data[len(bom) :].decode(wide, errors="replace" if bom else "strict")
+        except UnicodeDecodeError:
+            raise BinaryContent(f"contains NUL bytes and does not read as {wide.upper()}") from None
     if b"\x00" in data[:8192]:
         raise BinaryContent("contains NUL bytes")
     for encoding in [declared] if declared else []:
@@ -84,6 +136,8 @@ def decode_document(body: bytes, content_type: str | None = None, where: str = "
     """A web document's text: BOM, then header and prolog charsets, then UTF-8 (repaired if need
     be), then windows-1256. A Latin charset that turns out to hide Arabic (a common
     misdeclaration) is read as windows-1256. `where` names the source in logs."""
+    if wide_encoding(body):  # its prolog's charset is written in it, not in ASCII
+        return decode_text(body, where=where)
     for candidate in declared_charsets(body, content_type):
         try:
             encoding = _known(candidate)

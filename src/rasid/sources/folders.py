@@ -13,7 +13,7 @@ from pathlib import Path
 
 from rasid.config.models import FolderConfig
 from rasid.models import ItemFailure, Report
-from rasid.sources.decode import BinaryContent
+from rasid.sources.decode import BinaryContent, is_binary
 from rasid.sources.documents import UnreadableDocument, read_documents
 from rasid.store.base import FileState
 
@@ -210,7 +210,7 @@ class FolderSource:
                 data += f.read(self.config.max_bytes + 1 - len(data))
         if len(data) > self.config.max_bytes:
             raise Skipped(f"larger than max_bytes (over {self.config.max_bytes})")
-        if b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        if is_binary(data):
             raise Skipped("binary: contains NUL bytes")
         return data
 

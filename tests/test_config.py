@@ -70,7 +70,7 @@ def test_default_value_syntax_and_empty_webhook_is_disabled(tmp_path: Path) -> N
 def test_unknown_key_names_line_and_path(tmp_path: Path) -> None:
     text = GOOD.replace("      - {name: جاسم, aliases: [Jasim, Jassem]}", "      - {name: جاسم, contxt: [مدينة]}")
     (problem,) = errors_of(write(tmp_path, text), {"HOOK": ""})
-    assert problem == f"{tmp_path / 'config.yaml'}:11: watchlists[0].places[1]: unknown field 'contxt'"
+    assert problem == f"{tmp_path / 'config.yaml'}:11: watchlists[0].places[1]: unknown field 'contxt'; did you mean 'context'?"
 
 
 def test_wrong_type_names_line_and_path(tmp_path: Path) -> None:
@@ -92,11 +92,45 @@ def test_cross_references_and_duplicates(tmp_path: Path) -> None:
     assert any(":17: watchlists[0].notify[0]: no notifier named 'pager'" in p for p in problems)
 
 
+def test_every_problem_is_reported_in_one_pass(tmp_path: Path) -> None:
+    """Nine mistakes of four kinds, once reported in four rounds: variables, the schema, the
+    cross-references and a failing example, with a suggestion for each misspelt name."""
+    text = """sources:
+  feeds:
+    - {name: a, url: "${MISSING_URL}"}
+    - {name: b, url: "http://127.0.0.1/f", interval: 5x}
+    - {name: b, url: "http://127.0.0.1/g"}
+watchlists:
+  - name: south
+    keyowrds: [اغتيال]
+    places: [درعا]
+    notify: [slak]
+    tests: [{text: "انفجار في حمص", fires: true}]
+notifiers:
+  - {name: slack, type: webhook, url: "http://127.0.0.1/hook", intervl: 5s}
+  - {name: ops, type: webhook, url: "${ALSO_MISSING}"}
+"""
+    problems = errors_of(write(tmp_path, text), {})
+    expected = [
+        ":3: sources.feeds[0].url: environment variable MISSING_URL is not set",
+        ":14: notifiers[1].url: environment variable ALSO_MISSING is not set",
+        ":4: sources.feeds[1].interval: invalid duration '5x'",
+        ":8: watchlists[0]: unknown field 'keyowrds'; did you mean 'keywords'?",
+        ":13: notifiers[0]: unknown field 'intervl'; did you mean 'interval'?",
+        ":5: sources.feeds[2].name: duplicate source name 'b'",
+        ":10: watchlists[0].notify[0]: no notifier named 'slak'; did you mean 'slack'?",
+        ":11: watchlists[0].tests[0]",
+    ]
+    for line in expected:
+        assert sum(line in p for p in problems) == 1, (line, problems)
+    assert len(problems) == len(expected)  # nothing twice, nothing that only follows from another
+
+
 def test_yaml_syntax_error_and_duplicate_key(tmp_path: Path) -> None:
     (problem,) = errors_of(write(tmp_path, "watchlists:\n  - name: [unclosed\n"))
     assert problem.startswith(f"{tmp_path / 'config.yaml'}:3: YAML syntax error")
-    (problem,) = errors_of(write(tmp_path, "state_dir: a\nstate_dir: b\nwatchlists: []\n"))
-    assert problem.endswith(":2: state_dir: duplicate key")
+    problems = errors_of(write(tmp_path, "state_dir: a\nstate_dir: b\nwatchlists: [{name: w, places: [درعا]}]\n"))
+    assert len(problems) == 1 and problems[0].endswith(":2: state_dir: duplicate key")
 
 
 def test_missing_field_and_empty_watchlist(tmp_path: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import difflib
 import os
 from pathlib import Path
@@ -9,7 +10,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from rasid.config.models import Config, PlaceSet
+from rasid.config.models import FIELD_NAMES, Config, PlaceSet, did_you_mean
 from rasid.config.yamlfile import ConfigError, Loc, YamlDocument, load_yaml
 
 SYSTEM_CONFIG = Path("/etc/rasid/config.yaml")
@@ -30,23 +31,78 @@ def load_config(path: str | os.PathLike[str], environ: dict[str, str] | None = N
     path = Path(path)
     doc = load_yaml(path, environ)
     if not isinstance(doc.data, dict):
-        raise ConfigError([doc.problem((), "the config must be a mapping of keys to values")])
+        raise ConfigError([*doc.problems, doc.problem((), "the config must be a mapping of keys to values")])
+    problems = list(doc.problems)  # reported with the rest: every problem in one pass
+    context = {"base_dir": path.resolve().parent}
+    removed: set[str] = set()
     try:
-        config = Config.model_validate(doc.data, context={"base_dir": path.resolve().parent})
+        config = Config.model_validate(doc.data, context=context)
     except ValidationError as exc:
-        raise ConfigError([_describe(doc, err) for err in exc.errors()]) from None
-    problems = [doc.problem(loc, message) for loc, message in [*config.cross_check(), *place_problems(config)]]
+        errors = [err for err in exc.errors() if _data_loc(doc.data, tuple(err["loc"])) not in doc.unresolved]
+        problems += [_describe(doc, err) for err in errors]
+        rest = _without_errors(doc.data, exc, context)
+        if rest is None:
+            raise ConfigError(problems) from None
+        config, removed = rest  # the later checks, on what is valid
+    problems += [doc.problem(loc, message) for loc, message in _later_problems(config, removed)]
     if problems:
         raise ConfigError(problems)
-    if any(wl.tests for wl in config.watchlists):
+    return config
+
+
+def _later_problems(config: Config, removed: set[str]) -> list[tuple[Loc, str]]:
+    """Cross-references, gazetteer selections and the watch-lists' examples, leaving out what
+    names an item `removed` for problems of its own."""
+    places = place_problems(config)
+    problems = [(loc, m) for loc, m in config.cross_check() if not any(repr(n) in m for n in removed)] + places
+    if any(wl.tests for wl in config.watchlists) and not places:  # examples need the places to resolve
         from rasid.match import build_matcher
         from rasid.match.examples import failing_examples
 
         matcher = build_matcher(config.watchlists, config.gazetteer.places)
-        problems = [doc.problem(loc, message) for loc, message in failing_examples(config.watchlists, matcher)]
-        if problems:
-            raise ConfigError(problems)
-    return config
+        problems += failing_examples(config.watchlists, matcher)
+    return problems
+
+
+def _without_errors(data: dict[str, Any], exc: ValidationError, context: dict[str, Any]) -> tuple[Config, set[str]] | None:
+    """The config with each invalid value left out (its key, or else the list item holding it),
+    and the names of the list items left out; None if nothing valid is left to check."""
+    data = copy.deepcopy(data)
+    removed: set[str] = set()
+    for _ in range(3):
+        for err in exc.errors():
+            loc = _data_loc(data, tuple(err["loc"]))
+            item = next((i for i in range(len(loc), 0, -1) if isinstance(loc[i - 1], int)), 0)
+            parent = _at(data, loc[: item - 1]) if item else None
+            if err["type"] != "missing" and len(loc) > item and isinstance(_at(data, loc[:-1]), dict):
+                _at(data, loc[:-1]).pop(loc[-1], None)  # type: ignore[union-attr]
+            elif isinstance(parent, list) and loc[item - 1] < len(parent):
+                gone = parent[loc[item - 1]]
+                parent[loc[item - 1]] = None  # keeps the other items' places; dropped below
+                if isinstance(gone, dict) and isinstance(gone.get("name"), str):
+                    removed.add(gone["name"])
+        _drop_nones(data)
+        try:
+            return Config.model_validate(data, context=context), removed
+        except ValidationError as again:
+            exc = again
+    return None
+
+
+def _at(data: Any, loc: Loc) -> Any:
+    for part in loc:
+        data = data[part] if isinstance(data, (dict, list)) else None
+    return data
+
+
+def _drop_nones(data: Any) -> None:
+    if isinstance(data, dict):
+        for value in data.values():
+            _drop_nones(value)
+    elif isinstance(data, list):
+        data[:] = [item for item in data if item is not None]
+        for item in data:
+            _drop_nones(item)
 
 
 def place_problems(config: Config) -> list[tuple[Loc, str]]:
@@ -112,7 +168,7 @@ def _describe(doc: YamlDocument, err: Any) -> str:
     loc = _data_loc(doc.data, tuple(err["loc"]))
     kind = err["type"]
     if kind == "extra_forbidden":
-        return doc.problem(loc[:-1], f"unknown field {loc[-1]!r}", at_key=loc)
+        return doc.problem(loc[:-1], f"unknown field {loc[-1]!r}{did_you_mean(str(loc[-1]), FIELD_NAMES)}", at_key=loc)
     if kind == "missing":
         return doc.problem(loc[:-1], f"missing required field {loc[-1]!r}")
     if kind == "union_tag_invalid":

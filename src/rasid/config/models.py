@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import difflib
 import math
 import re
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import (
     AfterValidator,
@@ -514,5 +516,29 @@ class Config(Model):
         for i, wl in enumerate(self.watchlists):
             for j, target in enumerate(wl.notify or []):
                 if target not in notifier_names:
-                    problems.append((("watchlists", i, "notify", j), f"no notifier named {target!r}"))
+                    problems.append((("watchlists", i, "notify", j), f"no notifier named {target!r}{did_you_mean(target, notifier_names)}"))
         return problems
+
+
+def did_you_mean(word: str, options: Iterable[str]) -> str:
+    """`; did you mean …?` with the options closest to a misspelt `word`, or nothing."""
+    close = difflib.get_close_matches(word, sorted(options), n=2, cutoff=0.75)
+    return f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+
+
+def _field_names(model: type[BaseModel], seen: set[type[BaseModel]]) -> set[str]:
+    """The keys of `model` and of every model inside it."""
+    seen.add(model)
+    names = set(model.model_fields)
+    for info in model.model_fields.values():
+        stack = [info.annotation]
+        while stack:
+            tp = stack.pop()
+            if isinstance(tp, type) and issubclass(tp, BaseModel) and tp not in seen:
+                names |= _field_names(tp, seen)
+            stack.extend(get_args(tp))
+    return names
+
+
+FIELD_NAMES = frozenset(_field_names(Config, set()))
+"""Every key a config may hold, somewhere: what an unknown key is compared with."""

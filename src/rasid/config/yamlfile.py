@@ -38,6 +38,11 @@ class YamlDocument:
     data: Any
     value_lines: dict[Loc, int] = field(default_factory=dict)
     key_lines: dict[Loc, int] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+    """What could not be read (a duplicate key, a variable or secret missing), reported with the
+    rest of the config's problems."""
+    unresolved: set[Loc] = field(default_factory=set)
+    """Values a missing variable or secret left empty: their other problems follow from it."""
 
     def line_of(self, loc: Loc, *, key: bool = False) -> int:
         """The line of `loc`, falling back to its nearest known parent."""
@@ -116,8 +121,7 @@ def load_yaml(path: Path, environ: dict[str, str] | None = None) -> YamlDocument
         doc.data = builder.build(node, ()) if node is not None else {}
     except _TooLarge as exc:
         raise ConfigError([str(exc)]) from None
-    if builder.problems:
-        raise ConfigError(builder.problems)
+    doc.problems = builder.problems
     return doc
 
 
@@ -204,6 +208,7 @@ def _substitute(value: str, loc: Loc, doc: YamlDocument, env: Mapping[str, str],
         if default is not None:
             return default
         problems.append(doc.problem(loc, f"environment variable {name} is not set"))
+        doc.unresolved.add(loc)
         return ""
 
     return _ENV_REF.sub(replace, value)
@@ -215,6 +220,7 @@ def _read_secret(kind: str, name: str, loc: Loc, doc: YamlDocument, env: Mapping
         folder = env.get("CREDENTIALS_DIRECTORY")
         if not folder:
             problems.append(doc.problem(loc, f"credential {name} asked for, but CREDENTIALS_DIRECTORY is not set"))
+            doc.unresolved.add(loc)
             return ""
         path = Path(folder) / name
     else:
@@ -226,9 +232,11 @@ def _read_secret(kind: str, name: str, loc: Loc, doc: YamlDocument, env: Mapping
             raw = f.read(MAX_SECRET_BYTES + 1)
         if len(raw) > MAX_SECRET_BYTES:
             problems.append(doc.problem(loc, f"{kind} {name} is longer than {MAX_SECRET_BYTES // 1024} KiB"))
+            doc.unresolved.add(loc)
             return ""
         return raw.decode("utf-8").rstrip("\r\n")
     except (OSError, UnicodeDecodeError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else type(exc).__name__
         problems.append(doc.problem(loc, f"cannot read {kind} {name}: {reason}"))
+        doc.unresolved.add(loc)
         return ""

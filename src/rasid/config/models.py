@@ -239,6 +239,13 @@ class WatchList(Model):
         "any", description="any: a place or a keyword fires; all: needs a place and a keyword"
     )
     exclude: list[TermText] = Field(default_factory=list, description="a report containing one of these never fires this list")
+    exclude_near: list[TermText] = Field(
+        default_factory=list,
+        description="phrases a match inside of does not count (قصف إعلامي): the rest of the report may still fire",
+    )
+    idioms: bool = Field(
+        True, description="leave out matches inside rasid's short list of idioms (قصف إعلامي، حرب الأسعار، جنات عدن ...)"
+    )
     near: int | None = Field(
         None, gt=0, description="fire only when a place and a keyword stand within this many words"
     )

@@ -46,6 +46,7 @@ from rasid.match.evidence import (
     weigh,
 )
 from rasid.match.gazetteer import Gazetteer
+from rasid.match.idioms import IDIOMS, idiom_pattern, outside_idioms
 from rasid.match.morphology import CONTEXT_WINDOW, MAX_PREFIX, strip_prefix
 from rasid.models import Match, Verdict
 from rasid.normalize import NormalizedText, normalize
@@ -90,6 +91,7 @@ class Matcher:
         native: bool = NATIVE,
     ) -> None:
         self.watchlists = list(watchlists)
+        self._idioms = [idiom_pattern([*(IDIOMS if wl.idioms else ()), *wl.exclude_near]) for wl in self.watchlists]
         with _collector_paused():
             self.patterns = compile_patterns(self.watchlists, gazetteer, article_is_word)
             checks = _checks(self.patterns)
@@ -139,7 +141,11 @@ class Matcher:
             note = f"{p.entry.term} appeared without a context cue ({cues})"
             if note not in notes[p.entry.watchlist]:
                 notes[p.entry.watchlist].append(note)
-        return [_decide(wl, found, nt, tuple(n)) for wl, found, n in zip(self.watchlists, by_list, notes)]
+        verdicts = []
+        for wl, found, n, idioms in zip(self.watchlists, by_list, notes, self._idioms):
+            found, inside = outside_idioms(found, nt, idioms)
+            verdicts.append(_decide(wl, found, nt, (*n, *inside)))
+        return verdicts
 
     def fired(self, text: str) -> list[Verdict]:
         """Only the verdicts of watch-lists that fire."""

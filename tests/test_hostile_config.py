@@ -210,12 +210,13 @@ def test_control_characters_in_logged_values_cannot_forge_lines(tmp_path: Path) 
             assert "c\\x85\\x1b[31m.txt" in result.stderr
 
 
-def test_durations_beyond_a_century_are_refused_at_load(tmp_path: Path) -> None:
+def test_durations_beyond_a_century_and_sizes_beyond_a_gigabyte_are_refused_at_load(tmp_path: Path) -> None:
     """max_age: 1000000d once passed the check and then stopped `rasid once` at a date before year 1."""
-    text = WATCH + "sources: {folders: [{name: inbox, path: ., max_age: 1000000d}]}\ndedup: {window: .inf}\n"
+    text = WATCH + "sources: {folders: [{name: inbox, path: ., max_age: 1000000d, max_bytes: 1000000000000000}]}\ndedup: {window: .inf}\n"
     result = check(tmp_path, text)
     assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr[-2000:]
     assert re.search(r"config\.yaml:\d+: sources\.folders\[0\]\.max_age: .*at most 36500d", result.stderr), result.stderr
     assert re.search(r"config\.yaml:\d+: dedup\.window: .*at most 36500d", result.stderr), result.stderr
+    assert re.search(r"config\.yaml:\d+: sources\.folders\[0\]\.max_bytes: .*less than or equal to 1000000000", result.stderr)
     (tmp_path / "config.yaml").write_text(WATCH + "sources: {folders: [{name: inbox, path: ., max_age: 36500d}]}\n")
     assert rasid("once", "-c", "config.yaml", cwd=tmp_path, timeout=60).returncode == 0

@@ -56,6 +56,8 @@ def parse_duration(value: Any) -> float:
 
 MAX_DURATION = 36_500 * 86400.0
 """The longest duration a config may give."""
+MAX_BYTES = 1_000_000_000
+"""The largest `max_bytes`: a response or file is held in memory whole."""
 
 
 def format_duration(seconds: float) -> str:
@@ -273,7 +275,7 @@ class FeedConfig(Model):
     interval: Seconds = Field(300.0, gt=0, description="time between polls (each poll ±10% jitter)")
     timeout: Seconds = Field(30.0, gt=0, description="give up on a poll after this long in all")
     headers: dict[str, SecretStr] = Field({}, description="extra request headers, e.g. a cookie or API key (secret)")
-    max_bytes: int = Field(10_000_000, gt=0, description="a larger response is refused")
+    max_bytes: int = Field(10_000_000, gt=0, le=MAX_BYTES, description="a larger response is refused")
     timezone: str = Field("UTC", description="for dates that name no zone, e.g. `Asia/Damascus`")
     max_age: Seconds = Field(
         48 * 3600.0, gt=0, description="items published longer ago are recorded without alerting"
@@ -313,7 +315,7 @@ class FolderConfig(Model):
         description="file name patterns to read",
     )
     recursive: bool = Field(False, description="also read files in subfolders (not those whose names start with a dot)")
-    max_bytes: int = Field(10_000_000, gt=0, description="larger files are skipped")
+    max_bytes: int = Field(10_000_000, gt=0, le=MAX_BYTES, description="larger files are skipped")
     watch: bool = Field(True, description="react to new files at once (inotify), besides scanning every `interval`")
     settle: Seconds = Field(0.5, ge=0, description="a file is read once its size and time stay unchanged this long")
     max_age: Seconds = Field(

@@ -34,6 +34,8 @@ notifiers:
 
 
 def write(tmp_path: Path, text: str) -> Path:
+    """The config file, beside the folder GOOD watches."""
+    (tmp_path / "inbox").mkdir(exist_ok=True)
     path = tmp_path / "config.yaml"
     path.write_text(text, encoding="utf-8")
     return path
@@ -124,6 +126,12 @@ notifiers:
     for line in expected:
         assert sum(line in p for p in problems) == 1, (line, problems)
     assert len(problems) == len(expected)  # nothing twice, nothing that only follows from another
+
+
+def test_a_folder_that_does_not_exist_is_named(tmp_path: Path) -> None:
+    text = GOOD.replace("path: ./inbox", "path: ./inbx")
+    problems = errors_of(write(tmp_path, text), {"HOOK": "https://hooks.example/x", "SECRET": "s3"})
+    assert problems == [f"{tmp_path / 'config.yaml'}:6: sources.folders[0].path: no folder '{tmp_path / 'inbx'}': create it, or correct the path"]
 
 
 def test_yaml_syntax_error_and_duplicate_key(tmp_path: Path) -> None:

@@ -55,6 +55,11 @@ def _later_problems(config: Config, removed: set[str]) -> list[tuple[Loc, str]]:
     names an item `removed` for problems of its own."""
     places = place_problems(config)
     problems = [(loc, m) for loc, m in config.cross_check() if not any(repr(n) in m for n in removed)] + places
+    problems += [
+        (("sources", "folders", i, "path"), f"no folder {str(f.path)!r}: create it, or correct the path")
+        for i, f in enumerate(config.sources.folders)
+        if not f.path.is_dir()
+    ]
     if any(wl.tests for wl in config.watchlists) and not places:  # examples need the places to resolve
         from rasid.match import build_matcher
         from rasid.match.examples import failing_examples

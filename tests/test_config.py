@@ -95,7 +95,7 @@ def test_cross_references_and_duplicates(tmp_path: Path) -> None:
 
 
 def test_every_problem_is_reported_in_one_pass(tmp_path: Path) -> None:
-    """Nine mistakes of four kinds, once reported in four rounds: variables, the schema, the
+    """Eight mistakes of four kinds, once reported in four rounds: variables, the schema, the
     cross-references and a failing example, with a suggestion for each misspelt name."""
     text = """sources:
   feeds:

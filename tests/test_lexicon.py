@@ -17,6 +17,18 @@ def test_plain_words_and_phrases_read_as_wordfreq_gives_them() -> None:
         assert zipf(word) == zipf_frequency(word, "ar", wordlist="small"), word
 
 
+def test_words_with_marks_hyphens_and_brackets_read_as_wordfreq_gives_them() -> None:
+    """Harakat, tatweel and separators as names are written in a gazetteer or a watch-list."""
+    words = top_n_list("ar", 20_000)
+    rnd = random.Random(5)
+    marks = "\u064e\u064f\u0650\u0651\u0652\u064b\u0670\u0640"
+    for _ in range(400):
+        word = "".join(c + (rnd.choice(marks) if rnd.random() < 0.4 else "") for c in rnd.choice(words))
+        other = rnd.choice(words)
+        for text in (word, f"{word} - {other}", f"{word}-{other}", f"{word} ({other})", f"{word}  {other}"):
+            assert zipf(text) == zipf_frequency(text, "ar", wordlist="small"), text
+
+
 def test_the_small_list_decides_as_the_large_one_above_the_threshold() -> None:
     """Every word the large list puts above the lowest threshold has the same value in the small one."""
     for word in top_n_list("ar", 60_000):

@@ -291,6 +291,15 @@ def test_diacritics_and_tatweel_never_stop_a_match(native: bool, text: str, inse
         assert noisy[m.start : m.end] == m.surface
 
 
+@pytest.mark.parametrize("native", ENGINES)
+def test_a_name_written_with_diacritics_follows_the_article_rules_of_its_letters(native: bool) -> None:
+    """اَلْوَفْرَة is الوفرة: the word after its article is وفرة (abundance), an everyday word, so
+    the article stays (read as written, لْوَفْرَة is no word and the article would be dropped)."""
+    for written in ("الوفرة", "اَلْوَفْرَة", "الْوَفْرَةُ"):
+        (found,) = Matcher([WatchList(name="w", places=[written])], native=native).verdicts("سوق الوفرة ووفرة المياه")
+        assert [m.surface for m in found.matches] == ["الوفرة"], written
+
+
 def test_the_c_scanner_is_built_where_required() -> None:
     if os.environ.get("RASID_REQUIRE_NATIVE"):
         assert NATIVE and normalize("درعا").offsets().format == "i"

@@ -10,6 +10,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from rasid.collector import collector_paused
 from rasid.config.models import FIELD_NAMES, Config, PlaceSet, did_you_mean
 from rasid.config.yamlfile import ConfigError, Loc, YamlDocument, load_yaml
 
@@ -28,7 +29,11 @@ def default_config_path(explicit: str | os.PathLike[str] | None = None) -> Path:
 
 def load_config(path: str | os.PathLike[str], environ: dict[str, str] | None = None) -> Config:
     """Read and validate `path`; raise `ConfigError` naming file, line and key of every problem."""
-    path = Path(path)
+    with collector_paused():
+        return _load(Path(path), environ)
+
+
+def _load(path: Path, environ: dict[str, str] | None) -> Config:
     doc = load_yaml(path, environ)
     if not isinstance(doc.data, dict):
         raise ConfigError([*doc.problems, doc.problem((), "the config must be a mapping of keys to values")])

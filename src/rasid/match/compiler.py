@@ -37,9 +37,10 @@ ArticleTest = Callable[[str], bool]
 """Whether a name's article-less form is an everyday word (so the article may not be dropped)."""
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(slots=True, eq=False)
 class Entry:
-    """One place, keyword or exclusion of one watch-list."""
+    """One place, keyword or exclusion of one watch-list; not changed once compiled (not frozen:
+    a frozen dataclass takes six times as long to make, and a large watch-list makes ~10^5)."""
 
     watchlist: int
     kind: MatchKind
@@ -57,9 +58,10 @@ class Entry:
     """The gazetteer place, for its prior."""
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(slots=True, eq=False)
 class Pattern:
-    """A normalized key in an automaton and how a hit on it is verified."""
+    """A normalized key in an automaton and how a hit on it is verified; not changed once
+    compiled (not frozen, as `Entry`)."""
 
     entry: Entry
     key: str
@@ -136,7 +138,7 @@ def compile_patterns(
                     if prior is None:
                         prior = _prior(entry, key, gazetteer, namesakes, everyday)
                         prior = priors[id(entry), key, everyday] = alike.setdefault(prior, prior)
-                    object.__setattr__(p, "prior", prior)  # p is new: its construction is completed
+                    p.prior = prior
             patterns.extend(found)
     return patterns
 
@@ -251,8 +253,8 @@ def _patterns_for(entry: Entry, spelling: str, article_is_word: ArticleTest, art
         elif entry.article == "required":
             droppable = False
         else:
-            written = spelling.strip().rstrip("*")
-            droppable = not (article_required if article_required is not None else article_is_word(written[2:]))
+            letters = _MARKS.sub("", spelling.strip().rstrip("*"))  # اَلْوَفْرَة: the word after the article is وفرة
+            droppable = not (article_required if article_required is not None else article_is_word(letters[2:]))
             if entry.checked and folded_zipf(bare.split(" ")[0]) >= ARTICLE_ZIPF:
                 droppable = False  # the bare form is an everyday word once folded: دوله is دولة
         out += forms(bare, "bare", m.PREFIXES_WITHOUT_ARTICLE if droppable else m.PREFIXES_REPLACING_ARTICLE, suffixes)

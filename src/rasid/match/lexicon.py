@@ -19,22 +19,29 @@ ARTICLE_ZIPF = 3.0
 جزيرة 4.9 are; جيدور 1.0 and قنيطرة 1.7 are not."""
 
 
-_PLAIN_ARABIC = re.compile("[\u0621-\u063a\u0641-\u064a]+( [\u0621-\u063a\u0641-\u064a]+)*")
-"""Letters and single spaces only: wordfreq's tokenizer would give back its words unchanged."""
+_LETTERS = "[\u0621-\u063a\u0641-\u064a]+"
+_PLAIN_ARABIC = re.compile(f"[ ()-]*{_LETTERS}([ ()-]+{_LETTERS})*[ ()-]*")
+"""Letters between spaces, hyphens and brackets: wordfreq's tokenizer would give back the runs
+of letters as its words."""
+_MARKS = re.compile("[\u064b-\u0652\u0670\u0640]")
+"""Harakat, the superscript alef and tatweel, which wordfreq's tokenizer removes first."""
+_WORD = re.compile(_LETTERS)
 
 
 @lru_cache(maxsize=65536)
 def zipf(word: str) -> float:
-    """wordfreq's Zipf frequency of `word` in Arabic. Plain words and phrases are read straight
-    from its frequency table and combined as it combines them (1/f = 1/f1 + 1/f2 + ..., three
-    significant digits): it would tokenize each one again, a millisecond or more each."""
-    if not _PLAIN_ARABIC.fullmatch(word):
+    """wordfreq's Zipf frequency of `word` in Arabic. Words and phrases of plain letters are
+    read straight from its frequency table and combined as it combines them (1/f = 1/f1 + 1/f2
+    + ..., three significant digits): it would tokenize each one again, a millisecond or more
+    each, and importing it costs a tenth of a second."""
+    letters = _MARKS.sub("", word)
+    if not _PLAIN_ARABIC.fullmatch(letters):
         from wordfreq import zipf_frequency
 
         return float(zipf_frequency(word, "ar", wordlist=WORDLIST))
     frequencies = _frequencies()
     inverse = 0.0
-    for token in word.split(" "):
+    for token in _WORD.findall(letters):
         frequency = frequencies.get(token)
         if not frequency:
             return 0.0

@@ -11,14 +11,12 @@ where the extension was not built (no C compiler).
 
 from __future__ import annotations
 
-import gc
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 
 import ahocorasick
 
+from rasid.collector import collector_paused
 from rasid.config.models import WatchList
 from rasid.match.compiler import ArticleTest, Pattern, build_automaton, compile_patterns, mention_patterns
 from rasid.match.evidence import (
@@ -92,7 +90,7 @@ class Matcher:
     ) -> None:
         self.watchlists = list(watchlists)
         self._idioms = [idiom_pattern([*(IDIOMS if wl.idioms else ()), *wl.exclude_near]) for wl in self.watchlists]
-        with _collector_paused():
+        with collector_paused():
             self.patterns = compile_patterns(self.watchlists, gazetteer, article_is_word)
             checks = _checks(self.patterns)
             self._checked = sorted({p.entry.watchlist for p in self.patterns if p.prior is not None})
@@ -164,19 +162,6 @@ class Matcher:
         return [_longest_first(found) for found in by_list]
 
 
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Compiling makes ~10^6 long-lived objects, which the cyclic collector would scan again and
-    again (more than half the compile time at 30,000 terms); none of them form cycles."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def _uids(patterns: list[Pattern]) -> list[int]:
     """For each pattern, a number shared by the patterns of entries that name the same thing
     in the same watch-list: their matches on one span are one match."""
@@ -210,11 +195,6 @@ def _checks(patterns: list[Pattern]) -> dict[CheckKey, Check]:
 def _settled(p: Pattern) -> tuple[float | None, tuple[str, ...]]:
     """The confidence and evidence a pattern's matches are made with: set when its prior settles them."""
     return (p.prior.confidence, p.prior.evidence) if p.prior is not None and p.prior.settled else (None, ())
-
-
-def _weighed(p: Pattern) -> bool:
-    """Whether `evidence.weigh` reads the words around this pattern's matches: a place whose prior leaves it open."""
-    return p.prior is not None and not p.prior.settled and p.entry.kind == "place"
 
 
 def _everyday(p: Pattern) -> bool:
@@ -252,27 +232,36 @@ def _scanner(
     terms: dict[str, int] = {}
     mentions = len(watchlists) - 1 if watchlists and watchlists[-1] is None else -1
     rows = []
+    unchecked = (None, (), False, False, 0, False, ())
     for i, p in enumerate(patterns):
-        keys[p.entry.fold_hamza_seats].setdefault(p.key, []).append(i)
         e = p.entry
+        keys[e.fold_hamza_seats].setdefault(p.key, []).append(i)
         spelling = p.spelling.rstrip("*")
-        prior = None
-        if p.prior is not None:
-            prior = checks[id(e.place) if e.place is not None else e.term].priors[spelling]
-        country = e.term if e.watchlist == mentions else e.place.country if e.place is not None else ""
-        admin1 = e.place.admin1 if e.place is not None else ""
+        place = e.place
+        if p.prior is None:
+            weighing_fields = unchecked
+        else:
+            prior = checks[id(place) if place is not None else e.term].priors[spelling]
+            own = p.prior
+            weighing_fields = (
+                *_settled(p),
+                not own.settled and e.kind == "place",  # weighed: a place whose prior leaves it open
+                own.everyday,
+                _hundredths(prior.confidence), prior.doubted, prior.evidence,
+            )  # fmt: skip
+        country = e.term if e.watchlist == mentions else place.country if place is not None else ""
+        admin1 = place.admin1 if place is not None else ""
+        suffixes_of = p.suffixes
         rows.append((
             e.watchlist, uids[i],
-            prefix_masks[p.prefixes], suffix_masks[p.suffixes] if p.suffixes is not None else 0,
-            2 if p.open_end else 1 if p.suffixes is not None else 0,
-            p.key.endswith(" "), p.form == "latin", p.phrase, p.suffix,
-            e.context or None, e.kind, e.term, spelling, e.place, *_settled(p), _weighed(p),
-            _everyday(p),
-            _hundredths(prior.confidence) if prior else 0, prior.doubted if prior else False, prior.evidence if prior else (),
+            prefix_masks[p.prefixes], suffix_masks[suffixes_of] if suffixes_of is not None else 0,
+            2 if p.open_end else 1 if suffixes_of is not None else 0,
+            p.key.endswith(" "), p.form == "latin", " " in p.key.strip(), p.suffix,
+            e.context or None, e.kind, e.term, spelling, place, *weighing_fields,
             areas.setdefault((country, admin1), len(areas)) if country and admin1 else -1,
             countries.setdefault(country, len(countries)) if country else -1,
             terms.setdefault(e.term, len(terms)),
-            prior.titled if prior else True, prior.local if prior else False,
+            prior.titled if p.prior is not None else True, prior.local if p.prior is not None else False,
         ))  # fmt: skip
     labels = sorted({*FRAMES.values(), *FRAMES_AFTER.values()})
     weighing = (

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from rasid import __version__
+from rasid.collector import collector_paused
 from rasid.config import (
     Config,
     ConfigError,
@@ -641,8 +642,9 @@ def _match(args: argparse.Namespace) -> int:
     from rasid.match import build_matcher
     from rasid.sources.decode import BinaryContent, decode_text
 
-    _, config = _config(args)
-    matcher = build_matcher(config.watchlists, config.gazetteer.places)
+    with collector_paused(kept=True):
+        _, config = _config(args)
+        matcher = build_matcher(config.watchlists, config.gazetteer.places)
     status = 0
     for name in args.files:
         try:

@@ -13,6 +13,7 @@ import yaml
 
 Loc = tuple[str | int, ...]
 
+_STR = "tag:yaml.org,2002:str"
 _ENV_REF = re.compile(r"\$\$|\$\{(?:(file|credential):([^}]+)|([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?)\}")
 
 
@@ -159,8 +160,11 @@ class _Builder:
 
     def scalar(self, node: yaml.Node, loc: Loc, substitute: bool = False) -> Any:
         """The value of a scalar node, counted after any `${...}` in it is replaced."""
-        value = self.scalars.construct_object(node)
-        if substitute and isinstance(value, str):
+        if node.tag == _STR:  # most values: quoted, or plain text no other type claims
+            value = node.value
+        else:
+            value = self.scalars.construct_object(node)
+        if substitute and isinstance(value, str) and "$" in value:
             value = _substitute(value, loc, self.doc, self.env, self.problems)
         self.count(node, loc, len(value) if isinstance(value, str) else 0)
         return value

@@ -105,13 +105,12 @@ def compile_entries(watchlists: list[WatchList], gazetteer: Gazetteer | None) ->
                     continue
                 assert isinstance(item, Term)
                 inflect = item.inflect if item.inflect is not None else kind == "keyword"
-                context = _context(item.context, fold)
                 known = _known_place(gazetteer, item) if kind == "place" and item.evidence else None
                 entry = Entry(
-                    index, kind, item.name.rstrip("*"), inflect, item.article, context, known and _ref(known), fold,  # type: ignore[arg-type]
-                    tuple(item.context), item.evidence, known,
+                    index, kind, item.name.rstrip("*"), inflect, item.article, _context(item.context, fold),  # type: ignore[arg-type]
+                    known and _ref(known), fold, tuple(item.context), item.evidence, known,
                 )
-                out.append((entry, item.spellings, None))
+                out.append((entry, item.spellings if item.aliases or item.forms else [item.name], None))
         for word in wl.exclude:
             out.append((Entry(index, "exclude", word, True, "auto", frozenset(), None, fold), [word], None))
     return out
@@ -208,12 +207,16 @@ _MARKS = re.compile(f"[{DELETED}]")
 
 
 def _context(words: list[str], fold: bool) -> frozenset[str]:
-    return frozenset(normalize_term(w, fold_hamza_seats=fold) for w in words)
+    return frozenset(normalize_term(w, fold_hamza_seats=fold) for w in words) if words else _NO_CONTEXT
+
+
+_NO_CONTEXT: frozenset[str] = frozenset()
 
 
 def _patterns_for(entry: Entry, spelling: str, article_is_word: ArticleTest, article_required: bool | None) -> list[Pattern]:
     open_end = spelling.endswith("*")
-    key = normalize_term(spelling.rstrip("*"), fold_hamza_seats=entry.fold_hamza_seats)
+    written = spelling.rstrip("*") if open_end else spelling
+    key = normalize_term(written, fold_hamza_seats=entry.fold_hamza_seats)
     if not key:
         return []
     if not _ARABIC.search(key):
@@ -222,8 +225,13 @@ def _patterns_for(entry: Entry, spelling: str, article_is_word: ArticleTest, art
             out.append(Pattern(entry, k + WORD_END, "latin", spelling, m.NONE))
             out.append(Pattern(entry, k + m.LATIN_POSSESSIVE + WORD_END, "latin", spelling, m.NONE, m.LATIN_POSSESSIVE))
         return out
-    long_enough = len(key.replace(" ", "")) >= m.MIN_STEM
-    with_article = written_with_article(spelling) and len(key.split(" ")[0]) - len(m.ARTICLE) >= m.MIN_STEM
+    one_word = " " not in key
+    long_enough = len(key if one_word else key.replace(" ", "")) >= m.MIN_STEM
+    with_article = (
+        key.startswith(m.ARTICLE)
+        and written_with_article(spelling)
+        and len(key if one_word else key.split(" ")[0]) - len(m.ARTICLE) >= m.MIN_STEM
+    )
     if not long_enough:
         prefixes = m.NONE
     elif with_article:
@@ -234,18 +242,11 @@ def _patterns_for(entry: Entry, spelling: str, article_is_word: ArticleTest, art
         prefixes = m.PREFIXES_NO_ARTICLE
     else:
         prefixes = m.PREFIXES
-    if entry.checked and " " not in key:
+    if entry.checked and one_word:
         prefixes = _unglued(prefixes, key)
-    suffixes = m.SUFFIXES if entry.inflect and long_enough and " " not in key else m.NONE
+    suffixes = m.SUFFIXES if entry.inflect and long_enough and one_word else m.NONE
 
-    def forms(stem: str, form: Form, allowed: frozenset[str], endings: frozenset[str]) -> list[Pattern]:
-        if open_end:
-            return [Pattern(entry, stem, form, spelling, allowed, open_end=True)]
-        if endings != m.NONE:
-            return [Pattern(entry, stem, form, spelling, allowed, suffixes=endings)]
-        return [Pattern(entry, stem + WORD_END, form, spelling, allowed)]
-
-    out = forms(key, "full", prefixes, suffixes)
+    out = [_pattern(entry, key, "full", spelling, prefixes, suffixes, open_end)]
     if with_article:
         bare = key[len(m.ARTICLE) :]
         if entry.article == "optional":
@@ -253,14 +254,26 @@ def _patterns_for(entry: Entry, spelling: str, article_is_word: ArticleTest, art
         elif entry.article == "required":
             droppable = False
         else:
-            letters = _MARKS.sub("", spelling.strip().rstrip("*"))  # اَلْوَفْرَة: the word after the article is وفرة
+            letters = _MARKS.sub("", written.strip())  # اَلْوَفْرَة: the word after the article is وفرة
             droppable = not (article_required if article_required is not None else article_is_word(letters[2:]))
             if entry.checked and folded_zipf(bare.split(" ")[0]) >= ARTICLE_ZIPF:
                 droppable = False  # the bare form is an everyday word once folded: دوله is دولة
-        out += forms(bare, "bare", m.PREFIXES_WITHOUT_ARTICLE if droppable else m.PREFIXES_REPLACING_ARTICLE, suffixes)
-    if entry.inflect and len(key) - 1 >= m.MIN_STEM and " " not in key and spelling.rstrip("*").endswith("ة") and not open_end:
-        out += forms(key[:-1], "stem", prefixes, m.STEM_SUFFIXES)
+        after = m.PREFIXES_WITHOUT_ARTICLE if droppable else m.PREFIXES_REPLACING_ARTICLE
+        out.append(_pattern(entry, bare, "bare", spelling, after, suffixes, open_end))
+    if entry.inflect and one_word and not open_end and len(key) - 1 >= m.MIN_STEM and written.endswith("ة"):
+        out.append(_pattern(entry, key[:-1], "stem", spelling, prefixes, m.STEM_SUFFIXES, False))
     return out
+
+
+def _pattern(
+    entry: Entry, stem: str, form: Form, spelling: str, prefixes: frozenset[str], endings: frozenset[str], open_end: bool
+) -> Pattern:
+    """A pattern for `stem`: open-ended (`name*`), followed by one of `endings`, or a whole word."""
+    if open_end:
+        return Pattern(entry, stem, form, spelling, prefixes, open_end=True)
+    if endings != m.NONE:
+        return Pattern(entry, stem, form, spelling, prefixes, suffixes=endings)
+    return Pattern(entry, stem + WORD_END, form, spelling, prefixes)
 
 
 GLUED_ZIPF, GLUED_MARGIN = 4.0, 0.5

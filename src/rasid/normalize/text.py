@@ -142,9 +142,15 @@ def _normalize_slowly(original: str, fold_hamza_seats: bool) -> NormalizedText:
     return NormalizedText(original, "".join(out), _index=index)
 
 
-@lru_cache(maxsize=1 << 17)
 def normalize_term(term: str, *, fold_hamza_seats: bool = False) -> str:
     """The matching form of a watch-list term, trimmed."""
+    return _normalized_term(term, fold_hamza_seats)
+
+
+@lru_cache(maxsize=1 << 17)
+def _normalized_term(term: str, fold_hamza_seats: bool) -> str:
+    """One cache whichever way the option is passed (a config's check and its compilation
+    normalize every term alike)."""
     if _native_fold is not None and not fold_hamza_seats:
         folded = _native_fold(term, char_table())
         if folded is not None:

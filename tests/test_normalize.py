@@ -66,3 +66,28 @@ def test_every_normalized_char_maps_into_the_original(text: str) -> None:
         assert 0 <= o < len(text)
         assert o >= last  # equal only where NFKC expanded one character (ﬀ -> ff)
         last = o
+
+
+def test_the_character_table_says_of_each_code_point_what_python_says() -> None:
+    """The native modules' table, against each code point's own lowercase, fold and class."""
+    import re
+    from array import array
+
+    from rasid.normalize import tables as t
+
+    table = array("I", t.char_table())
+    assert len(table) == 0x10000
+    deleted = re.compile(f"[{t.DELETED}]")
+    trailing = re.compile(f"[{t.TRAILING_MARKS}]")
+    expanding = re.compile(f"[{t.EXPANDING}]")
+    for cp in range(0x10000):
+        ch = chr(cp)
+        low = ch.lower()
+        if len(low) != 1 or expanding.match(ch) or cp == 0x03A3:
+            assert table[cp] == t.SLOW, hex(cp)
+            continue
+        folded = t.FOLDS.get(low, low)
+        flags = (t.TRAILING if trailing.match(ch) else 0) | (t.WORD if ch.isalnum() else 0)
+        flags |= (t.BREAK if ch in t.PHRASE_BREAKS else 0) | (t.APOSTROPHE if ch in t.APOSTROPHES else 0)
+        expected = t.DELETE | flags if deleted.match(folded) else ord(folded) | flags
+        assert table[cp] == expected, hex(cp)

@@ -86,23 +86,44 @@ def char_table() -> bytes:
     SLOW marks what `str.lower` or NFKC would lengthen or decide from context (final sigma),
     for which normalization takes its character-by-character path.
     """
-    every = "".join(map(chr, range(0x10000)))
-    lowered = [ch.lower() for ch in every]
-    slow = {m.start() for m in re.finditer(f"[{EXPANDING}]", every)} | {0x03A3}  # final sigma: from context
-    slow |= {cp for cp, low in enumerate(lowered) if len(low) != 1}
-    # one character per code point (a space where lowering lengthens it), folded by str.translate
-    folded = "".join(low if len(low) == 1 else " " for low in lowered).translate(str.maketrans(FOLDS))
-    entries = array("I")
-    entries.frombytes(folded.encode(f"utf-32-{sys.byteorder[0]}e", "surrogatepass"))  # the array's own order
-    for m in re.finditer(f"[{DELETED}]", folded):
-        entries[m.start()] = DELETE
+    order = f"utf-32-{sys.byteorder[0]}e"  # the machine's, as the native modules read it
+    every = array("I", range(0x10000)).tobytes().decode(order, "surrogatepass")
+    lowered, slow = _lowered(every)
+    slow |= {m.start() for m in re.finditer(f"[{EXPANDING}]", every)} | {0x03A3}  # final sigma: from context
+    folded = lowered.translate(str.maketrans(FOLDS))
+    # whole-table passes run in C: the code points as uint32, then the byte that holds the
+    # flags, starting from WORD (letters and digits: \w less the underscore)
+    entries = bytearray(folded.encode(order, "surrogatepass"))
+    words = re.sub(r"[^\W_]", chr(WORD >> 24), re.sub(r"[\W_]", "\0", every))
+    flags = bytearray(words.encode("latin-1"))
     for m in re.finditer(f"[{TRAILING_MARKS}]", every):
-        entries[m.start()] |= TRAILING
+        flags[m.start()] |= TRAILING >> 24
     for chars, flag in ((PHRASE_BREAKS, BREAK), (APOSTROPHES, APOSTROPHE)):
         for ch in chars:
-            entries[ord(ch)] |= flag
-    for cp in (cp for cp, ch in enumerate(every) if ch.isalnum()):
-        entries[cp] |= WORD
-    for cp in slow:
-        entries[cp] = SLOW
-    return entries.tobytes()
+            flags[ord(ch)] |= flag >> 24
+    for m in re.finditer(f"[{DELETED}]", folded):  # no code point of its own
+        entries[4 * m.start() : 4 * m.start() + 4] = bytes(4)
+        flags[m.start()] |= DELETE >> 24
+    for cp in slow:  # only the flag
+        entries[4 * cp : 4 * cp + 4] = bytes(4)
+        flags[cp] = SLOW >> 24
+    entries[3 if sys.byteorder == "little" else 0 :: 4] = flags
+    return bytes(entries)
+
+
+def _lowered(every: str) -> tuple[str, set[int]]:
+    """`every` lowercased one character for one (a space where lowering lengthens a character),
+    and where it did: in blocks, each lowered at once unless its length changes."""
+    out, longer = [], set()
+    for start in range(0, len(every), 1024):
+        block = every[start : start + 1024]
+        low = block.lower()
+        if len(low) == len(block):
+            out.append(low)
+            continue
+        for cp, ch in enumerate(block, start):
+            low = ch.lower()
+            out.append(low if len(low) == 1 else " ")
+            if len(low) != 1:
+                longer.add(cp)
+    return "".join(out), longer

@@ -124,7 +124,9 @@ TermText = Annotated[Name, AfterValidator(_matchable)]
 
 
 class Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # defer_build: a model's validator is made when first used, not at import; loading a config
+    # makes the whole config's at once
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class Term(Model):

@@ -75,7 +75,10 @@ def _buckets() -> list[list[str]]:
 @lru_cache(maxsize=1)
 def _frequencies() -> dict[str, float]:
     """Each word's frequency, as wordfreq's `get_frequency_dict` gives it."""
-    return {word: 10 ** (-index / 100) for index, bucket in enumerate(_buckets()) for word in bucket}
+    out: dict[str, float] = {}
+    for index, bucket in enumerate(_buckets()):
+        out.update(dict.fromkeys(bucket, 10 ** (-index / 100)))
+    return out
 
 
 def bare_form_is_word(bare: str) -> bool:

@@ -165,16 +165,12 @@ class Matcher:
 def _uids(patterns: list[Pattern]) -> list[int]:
     """For each pattern, a number shared by the patterns of entries that name the same thing
     in the same watch-list: their matches on one span are one match."""
-    by_entry: dict[int, int] = {}
+    entries = {id(p.entry): p.entry for p in patterns}
     by_identity: dict[tuple[object, ...], int] = {}
-    out = []
-    for p in patterns:
-        uid = by_entry.get(id(p.entry))
-        if uid is None:
-            e = p.entry
-            uid = by_entry[id(e)] = by_identity.setdefault((e.watchlist, e.kind, e.term, e.place), len(by_identity))
-        out.append(uid)
-    return out
+    uid = {
+        key: by_identity.setdefault((e.watchlist, e.kind, e.term, e.place), len(by_identity)) for key, e in entries.items()
+    }
+    return [uid[id(p.entry)] for p in patterns]
 
 
 def _checks(patterns: list[Pattern]) -> dict[CheckKey, Check]:

@@ -8,6 +8,7 @@ import pytest
 from support import ROOT, rasid
 
 from rasid.config import ConfigError, WebhookNotifier, load_config, parse_duration
+from rasid.config.models import as_term
 
 GOOD = """\
 state_dir: ./var
@@ -54,7 +55,8 @@ def test_valid_config_values(tmp_path: Path) -> None:
     assert config.sources.feeds[0].interval == 300
     assert config.sources.folders[0].interval == 30
     south = config.watchlists[0]
-    assert [t.name for t in south.places] == ["درعا", "جاسم"]
+    assert south.places[0] == "درعا"  # plain text stays text
+    assert [as_term(t).name for t in south.places] == ["درعا", "جاسم"]
     assert south.places[1].aliases == ["Jasim", "Jassem"]
     assert south.keywords[1].aliases == ["تنظيم الدولة"]
     hook = config.notifiers[0]

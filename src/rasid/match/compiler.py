@@ -15,7 +15,7 @@ from typing import Literal
 
 import ahocorasick
 
-from rasid.config.models import PlaceSet, Term, WatchList
+from rasid.config.models import PlaceSet, Term, WatchList, as_term
 from rasid.match import morphology as m
 from rasid.match.evidence import CUES, Prior, place_prior, term_prior
 from rasid.match.gazetteer import Gazetteer, Place
@@ -103,14 +103,16 @@ def compile_entries(watchlists: list[WatchList], gazetteer: Gazetteer | None) ->
                         spellings = place.spellings + _evidence_spellings(place) if item.evidence else place.spellings
                         out.append((entry, spellings, place.article_required))
                     continue
-                assert isinstance(item, Term)
-                inflect = item.inflect if item.inflect is not None else kind == "keyword"
-                known = _known_place(gazetteer, item) if kind == "place" and item.evidence else None
+                term = item if isinstance(item, Term) else _PLAIN
+                name = item if isinstance(item, str) else item.name
+                spellings = [name, *term.aliases, *term.forms] if term.aliases or term.forms else [name]
+                inflect = term.inflect if term.inflect is not None else kind == "keyword"
+                known = _known_place(gazetteer, spellings[: 1 + len(term.aliases)]) if kind == "place" and term.evidence else None
                 entry = Entry(
-                    index, kind, item.name.rstrip("*"), inflect, item.article, _context(item.context, fold),  # type: ignore[arg-type]
-                    known and _ref(known), fold, tuple(item.context), item.evidence, known,
+                    index, kind, name.rstrip("*"), inflect, term.article, _context(term.context, fold),  # type: ignore[arg-type]
+                    known and _ref(known), fold, tuple(term.context), term.evidence, known,
                 )
-                out.append((entry, item.spellings if item.aliases or item.forms else [item.name], None))
+                out.append((entry, spellings, None))
         for word in wl.exclude:
             out.append((Entry(index, "exclude", word, True, "auto", frozenset(), None, fold), [word], None))
     return out
@@ -164,10 +166,15 @@ def mention_patterns(watchlist: int, names: dict[str, set[str]]) -> list[Pattern
     return out
 
 
-def _known_place(gazetteer: Gazetteer | None, term: Term) -> Place | None:
+_PLAIN = as_term("-")
+"""The options of an entry written as plain text: every one at its default."""
+
+
+def _known_place(gazetteer: Gazetteer | None, names: list[str]) -> Place | None:
     """The gazetteer's place a hand-typed place that asked for evidence is weighed as: the first
-    (largest) of its name's, so درعا typed by hand is weighed as the governorate."""
-    for spelling in (term.name, *term.aliases):
+    (largest) of its name's (`names`: its name and aliases), so درعا typed by hand is weighed as
+    the governorate."""
+    for spelling in names:
         found = gazetteer.lookup(spelling.rstrip("*")) if gazetteer is not None else []
         if found:
             return found[0]

@@ -5,9 +5,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Literal
+from functools import cache
+from typing import TYPE_CHECKING, Literal
 
-import regex
+if TYPE_CHECKING:
+    import regex
 
 MatchKind = Literal["place", "keyword", "exclude"]
 
@@ -17,7 +19,15 @@ cost memory and time in proportion to it, and no news report is longer."""
 MAX_TITLE_CHARS = 1_000
 """A report's title is cut to this many characters."""
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
-_GRAPHEME = regex.compile(r"\X")
+
+
+@cache
+def _graphemes() -> regex.Pattern[str]:
+    """What a reader sees as one character (a letter and its marks); imported only to cut an
+    overlong text."""
+    import regex
+
+    return regex.compile(r"\X")
 
 
 def clean_text(text: str) -> str:
@@ -33,7 +43,7 @@ def cut_text(text: str, limit: int) -> str:
         return text
     window = max(0, limit - 64)
     cut = window
-    for grapheme in _GRAPHEME.finditer(text, window, limit + 64):
+    for grapheme in _graphemes().finditer(text, window, limit + 64):
         if grapheme.end() > limit:
             break
         cut = grapheme.end()

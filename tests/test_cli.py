@@ -73,3 +73,41 @@ def test_match_names_a_gazetteer_place_by_its_division_code(tmp_path: Path) -> N
     result = rasid("match", "-c", str(config), "-", cwd=tmp_path, input_text="قصفت طائرات مواقع في مدينة الحديدة")
     assert result.returncode == 0, result.stderr
     assert "governorate YE-HU #YE-HU" in result.stdout and "YE-YE-HU" not in result.stdout
+
+
+SECRETIVE = """\
+state_dir: ./state
+storage: {url: "${credential:pg-url}"}
+watchlists:
+  - {name: w, places: [درعا], notify: [hook, chat]}
+notifiers:
+  - {name: hook, type: webhook, url: "${credential:webhook-url}", secret: "${credential:webhook-secret}"}
+  - {name: chat, type: webhook, url: "${CHAT_URL}"}
+  - {name: console, type: console}
+"""
+
+
+def test_commands_that_send_nothing_need_no_notifier_secret(tmp_path: Path) -> None:
+    """As an operator runs them on the server, without the unit's credentials: only what a
+    command uses must resolve (matching needs neither the notifiers' secrets nor the state's)."""
+    (tmp_path / "config.yaml").write_text(SECRETIVE, encoding="utf-8")
+    matched = rasid("match", "-c", "config.yaml", "-", cwd=tmp_path, input_text="انفجار في درعا")
+    assert matched.returncode == 0 and "fires on 1 matches" in matched.stdout, matched.stderr
+    looked = rasid("places", "search", "-c", "config.yaml", "جاسم", cwd=tmp_path)
+    assert looked.returncode == 0, looked.stderr
+    (tmp_path / "config.yaml").write_text(SECRETIVE.replace('storage: {url: "${credential:pg-url}"}\n', ""), encoding="utf-8")
+    for command in (["status"], ["sources"], ["stories"], ["outbox"], ["replay"]):
+        done = rasid(*command, "-c", "config.yaml", cwd=tmp_path)
+        assert done.returncode == 0 and "CREDENTIALS_DIRECTORY" not in done.stderr, (command, done.stderr)
+    checked = rasid("check", "-c", "config.yaml", cwd=tmp_path)  # check and the daemon need every one
+    assert checked.returncode == 1
+    assert checked.stderr.count("CREDENTIALS_DIRECTORY is not set") == 2 and "CHAT_URL is not set" in checked.stderr
+    once = rasid("once", "-c", "config.yaml", cwd=tmp_path)
+    assert once.returncode == 1 and "notifiers[0].url: credential webhook-url asked for" in once.stderr
+
+
+def test_a_command_that_reads_the_state_still_needs_the_state_s_secret(tmp_path: Path) -> None:
+    (tmp_path / "config.yaml").write_text(SECRETIVE, encoding="utf-8")
+    status = rasid("status", "-c", "config.yaml", cwd=tmp_path)
+    assert status.returncode == 1
+    assert "storage.url: credential pg-url asked for" in status.stderr and "webhook-url" not in status.stderr

@@ -9,7 +9,7 @@ import os
 import signal
 import sqlite3
 import sys
-from collections.abc import Awaitable, Callable, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 from rasid import __version__
 from rasid.collector import collector_paused
 from rasid.config import (
+    SENDING,
     Config,
     ConfigError,
     ambiguous_area,
@@ -173,9 +174,16 @@ def _when(t: float | None) -> str:
     return datetime.fromtimestamp(t, timezone.utc).isoformat(timespec="seconds") if t else "-"
 
 
-def _config(args: argparse.Namespace) -> tuple[Path, Config]:
+def _config(args: argparse.Namespace, unneeded: Collection[str] = ()) -> tuple[Path, Config]:
+    """The config a command was given; `unneeded`: sections whose secrets it can do without."""
     path = default_config_path(args.config)
-    return path, load_config(path)
+    return path, load_config(path, unneeded=unneeded)
+
+
+LOOKING = SENDING
+"""What a command that reads the state and sends nothing can do without."""
+MATCHING = (*SENDING, "storage")
+"""What a command that reads neither the state nor sends can do without."""
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -214,7 +222,7 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _reload(args: argparse.Namespace) -> int:
-    _, config = _config(args)
+    _, config = _config(args, LOOKING)
     pidfile = config.state_dir / PIDFILE
     try:
         pid = int(pidfile.read_text().strip())
@@ -328,7 +336,7 @@ def _replay(args: argparse.Namespace) -> int:
     from rasid.match import build_matcher
     from rasid.replay import replay
 
-    _, config = _config(args)
+    _, config = _config(args, LOOKING)
     reports = _archived_since(config, args.since)
     results = replay(build_matcher(config.watchlists, config.gazetteer.places), reports)
     if args.watchlist:
@@ -351,7 +359,7 @@ def _diff_config(args: argparse.Namespace) -> int:
     from rasid.match import build_matcher
     from rasid.replay import diff, replay
 
-    old, new = load_config(args.old), load_config(args.new)
+    old, new = load_config(args.old, unneeded=LOOKING), load_config(args.new, unneeded=LOOKING)
     reports = _archived_since(new, args.since)
     differences = diff(
         replay(build_matcher(old.watchlists, old.gazetteer.places), reports),
@@ -374,7 +382,7 @@ def _explain(args: argparse.Namespace) -> int:
     from rasid.explain import print_explanation
     from rasid.match import build_matcher
 
-    _, config = _config(args)
+    _, config = _config(args, LOOKING)
     with _state(config) as store:
         report = store.archived_report(args.report)
     if report is None:
@@ -388,7 +396,7 @@ def _explain(args: argparse.Namespace) -> int:
 
 
 def _migrate(args: argparse.Namespace) -> int:
-    _, config = _config(args)
+    _, config = _config(args, LOOKING)
     store = _open_store(config, migrate=False, verify=True)
     try:
         before, after = store.migrate()
@@ -407,7 +415,7 @@ def _status(args: argparse.Namespace) -> int:
 
     from rasid.config import format_duration
 
-    _, config = _config(args)
+    _, config = _config(args, LOOKING)
     pidfile = config.state_dir / PIDFILE
     running = "not running"
     if pidfile.exists():
@@ -445,7 +453,7 @@ def _outbox(args: argparse.Namespace) -> int:
 
     from rasid.config import parse_duration
 
-    _, config = _config(args)
+    _, config = _config(args, LOOKING)
     now = time.time()
     with _state(config) as store:
         if args.action == "retry":
@@ -487,7 +495,7 @@ def _outbox(args: argparse.Namespace) -> int:
 
 def _sources(args: argparse.Namespace) -> int:
 
-    _, config = _config(args)
+    _, config = _config(args, LOOKING)
     with _state(config) as store:
         states = store.feed_states()
 
@@ -526,7 +534,7 @@ def _stories(args: argparse.Namespace) -> int:
 
     from rasid.config import parse_duration
 
-    _, config = _config(args)
+    _, config = _config(args, LOOKING)
     with _state(config) as store:
         rows = store.stories(time.time() - parse_duration(args.since), limit=500)
 
@@ -550,7 +558,7 @@ def _gazetteer(args: argparse.Namespace) -> Gazetteer:
 
     custom = []
     if args.config or os.environ.get("RASID_CONFIG") or Path("config.yaml").exists():
-        custom = _config(args)[1].gazetteer.places
+        custom = _config(args, MATCHING)[1].gazetteer.places
     return gazetteer_with(custom)
 
 
@@ -643,7 +651,7 @@ def _match(args: argparse.Namespace) -> int:
     from rasid.sources.decode import BinaryContent, decode_text
 
     with collector_paused(kept=True):
-        _, config = _config(args)
+        _, config = _config(args, MATCHING)
         matcher = build_matcher(config.watchlists, config.gazetteer.places)
     status = 0
     for name in args.files:

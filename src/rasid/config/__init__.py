@@ -1,6 +1,6 @@
 """Loading and validating config.yaml."""
 
-from rasid.config.loader import ambiguous_area, default_config_path, load_config
+from rasid.config.loader import SENDING, ambiguous_area, default_config_path, load_config
 from rasid.config.models import (
     Config,
     ConsoleNotifier,
@@ -16,6 +16,7 @@ from rasid.config.models import (
 from rasid.config.yamlfile import ConfigError
 
 __all__ = [
+    "SENDING",
     "ambiguous_area",
     "Config",
     "ConfigError",

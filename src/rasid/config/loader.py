@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import difflib
 import os
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
@@ -27,17 +28,29 @@ def default_config_path(explicit: str | os.PathLike[str] | None = None) -> Path:
     return local if local.exists() else SYSTEM_CONFIG
 
 
-def load_config(path: str | os.PathLike[str], environ: dict[str, str] | None = None) -> Config:
-    """Read and validate `path`; raise `ConfigError` naming file, line and key of every problem."""
+SENDING = ("notifiers",)
+"""The sections only sending alerts needs: a command that sends none loads a config without
+their secrets and variables."""
+
+
+def load_config(
+    path: str | os.PathLike[str], environ: dict[str, str] | None = None, *, unneeded: Collection[str] = ()
+) -> Config:
+    """Read and validate `path`; raise `ConfigError` naming file, line and key of every problem.
+
+    `unneeded`: top-level sections (`SENDING`, `storage`) whose missing secrets and variables
+    are no problem: the entries that need them are left out, as a command that does not use
+    them can do without."""
     with collector_paused():
-        return _load(Path(path), environ)
+        return _load(Path(path), environ, frozenset(unneeded))
 
 
-def _load(path: Path, environ: dict[str, str] | None) -> Config:
+def _load(path: Path, environ: dict[str, str] | None, unneeded: frozenset[str]) -> Config:
     doc = load_yaml(path, environ)
     if not isinstance(doc.data, dict):
         raise ConfigError([*doc.problems, doc.problem((), "the config must be a mapping of keys to values")])
-    problems = list(doc.problems)  # reported with the rest: every problem in one pass
+    forgiven = {problem for loc, problem in doc.unresolved.items() if loc[:1] and loc[0] in unneeded}
+    problems = [p for p in doc.problems if p not in forgiven]  # reported with the rest: every problem in one pass
     context = {"base_dir": path.resolve().parent}
     removed: set[str] = set()
     try:

@@ -42,8 +42,9 @@ class YamlDocument:
     problems: list[str] = field(default_factory=list)
     """What could not be read (a duplicate key, a variable or secret missing), reported with the
     rest of the config's problems."""
-    unresolved: set[Loc] = field(default_factory=set)
-    """Values a missing variable or secret left empty: their other problems follow from it."""
+    unresolved: dict[Loc, str] = field(default_factory=dict)
+    """Values a missing variable or secret left empty, with that problem (also in `problems`):
+    their other problems follow from it."""
 
     def line_of(self, loc: Loc, *, key: bool = False) -> int:
         """The line of `loc`, falling back to its nearest known parent."""
@@ -211,8 +212,7 @@ def _substitute(value: str, loc: Loc, doc: YamlDocument, env: Mapping[str, str],
             return env[name]
         if default is not None:
             return default
-        problems.append(doc.problem(loc, f"environment variable {name} is not set"))
-        doc.unresolved.add(loc)
+        _unresolved(doc, loc, f"environment variable {name} is not set", problems)
         return ""
 
     return _ENV_REF.sub(replace, value)
@@ -223,8 +223,7 @@ def _read_secret(kind: str, name: str, loc: Loc, doc: YamlDocument, env: Mapping
     if kind == "credential":
         folder = env.get("CREDENTIALS_DIRECTORY")
         if not folder:
-            problems.append(doc.problem(loc, f"credential {name} asked for, but CREDENTIALS_DIRECTORY is not set"))
-            doc.unresolved.add(loc)
+            _unresolved(doc, loc, f"credential {name} asked for, but CREDENTIALS_DIRECTORY is not set", problems)
             return ""
         path = Path(folder) / name
     else:
@@ -235,12 +234,16 @@ def _read_secret(kind: str, name: str, loc: Loc, doc: YamlDocument, env: Mapping
         with path.open("rb") as f:
             raw = f.read(MAX_SECRET_BYTES + 1)
         if len(raw) > MAX_SECRET_BYTES:
-            problems.append(doc.problem(loc, f"{kind} {name} is longer than {MAX_SECRET_BYTES // 1024} KiB"))
-            doc.unresolved.add(loc)
+            _unresolved(doc, loc, f"{kind} {name} is longer than {MAX_SECRET_BYTES // 1024} KiB", problems)
             return ""
         return raw.decode("utf-8").rstrip("\r\n")
     except (OSError, UnicodeDecodeError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else type(exc).__name__
-        problems.append(doc.problem(loc, f"cannot read {kind} {name}: {reason}"))
-        doc.unresolved.add(loc)
+        _unresolved(doc, loc, f"cannot read {kind} {name}: {reason}", problems)
         return ""
+
+
+def _unresolved(doc: YamlDocument, loc: Loc, message: str, problems: list[str]) -> None:
+    problem = doc.problem(loc, message)
+    problems.append(problem)
+    doc.unresolved[loc] = problem

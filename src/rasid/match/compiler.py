@@ -8,9 +8,9 @@ end instead. The letters before a hit must always be a proclitic chain.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 import ahocorasick

@@ -56,6 +56,7 @@ LISTS = {
     "idioms": WatchList(name="idioms", keywords=["قصف", "حرب", "اجتماع"], places=["عدن"], exclude_near=["اجتماع الهيئة العامة"]),
     "literal": WatchList(name="literal", keywords=["قصف"], places=["عدن"], idioms=False),
     "symbols": WatchList(name="symbols", keywords=["$100", "🔴عاجل"]),
+    "verbs": WatchList(name="verbs", keywords=["قصف", "استهدف", {"name": "نزوح", "verbs": ["نزح"]}], verbs=True),
 }
 NAMES = list(LISTS)
 MATCHERS = {native: Matcher(list(LISTS.values()), native=native) for native in ENGINES}
@@ -168,6 +169,11 @@ CASES: list[tuple[str, str, list[tuple[str, str]]]] = [
     # hamza seats, folded only on request
     ("hamza", "الرييس والمسوول", [("رئيس", "الرييس"), ("مسؤول", "والمسوول")]),
     ("hamza", "رئيس الوزراء", [("رئيس", "رئيس")]),
+    # verbs, conjugated from the past tense written
+    ("verbs", "قصفتها الطائرات وقصفوه ويقصفها", [("قصف", "قصفتها"), ("قصف", "وقصفوه"), ("قصف", "ويقصفها")]),
+    ("verbs", "فاستهدفت القوات وستستهدف", [("استهدف", "فاستهدفت"), ("استهدف", "وستستهدف")]),
+    ("verbs", "النزوح ونزحوا ولن ينزحوا", [("نزوح", "النزوح"), ("نزوح", "ونزحوا"), ("نزوح", "ينزحوا")]),
+    ("verbs", "قصفتنا قصفية يقصفونهم", [("قصف", "قصفتنا")]),  # not a plural's ending with a pronoun after it
     # a root that opens with أل is no article: its common forms carry one before it
     ("root", "نزع الألغام وانفجار ألغام", [("ألغام", "الألغام"), ("ألغام", "ألغام")]),
     ("root", "بالألغام والألغام وللألغام", [("ألغام", "بالألغام"), ("ألغام", "والألغام"), ("ألغام", "وللألغام")]),
@@ -356,3 +362,50 @@ EVIDENCE_MATCHERS = tuple(Matcher(EVIDENCE_LISTS, gazetteer_with([]), native=n) 
 def test_a_match_left_out_inside_an_idiom_is_explained(matcher: Matcher) -> None:
     verdict = matcher.verdicts("اشتد القصف الإعلامي")[NAMES.index("idioms")]
     assert not verdict.fired and verdict.notes == ("القصف not counted: inside «القصف الإعلامي»",)
+
+
+VERB_NEWS = (
+    "قصفت الطائرات البلدة وقصفوا المدرسة، ويقصفون الحي الآن وسيقصف الجيش غدا، ونزحت مئات الأسر"
+    " وينزحون شمالا، وتستهدفها المدفعية، وأعلنت الوزارة أنها ستعلن، ويأخذون حصصهم"
+)
+
+
+@pytest.mark.parametrize("native", ENGINES)
+def test_verbs_match_a_keyword_conjugated(native: bool) -> None:
+    lists = [
+        WatchList(name="verbs", keywords=["قصف", {"name": "نزوح", "verbs": ["نزح"]}, "استهدف", "أعلن", "أخذ"], verbs=True),
+        WatchList(name="nouns", keywords=["قصف", "نزوح", "استهدف", "أعلن", "أخذ"]),
+    ]
+    with_verbs, without = Matcher(lists, native=native).verdicts(VERB_NEWS)
+    found = [(m.term, m.surface, m.prefix, m.suffix) for m in with_verbs.matches]
+    assert found == [
+        ("قصف", "قصفت", "", "ت"), ("قصف", "وقصفوا", "و", "وا"), ("قصف", "ويقصفون", "و", "ون"),
+        ("قصف", "وسيقصف", "وس", ""), ("نزوح", "ونزحت", "و", "ت"), ("نزوح", "وينزحون", "و", "ون"),
+        ("استهدف", "وتستهدفها", "و", "ها"), ("أعلن", "وأعلنت", "و", "ت"), ("أعلن", "ستعلن", "س", ""),
+        ("أخذ", "ويأخذون", "و", "ون"),
+    ]  # fmt: skip
+    assert not without.fired  # verbs are opt-in: the nouns alone find none of them
+    for m in with_verbs.matches:
+        assert VERB_NEWS[m.start : m.end] == m.surface
+
+
+@pytest.mark.parametrize("native", ENGINES)
+def test_an_entry_s_verbs_win_over_its_watch_list_s(native: bool) -> None:
+    lists = [
+        WatchList(name="off", keywords=[{"name": "قصف", "verbs": False}, "نزح"], verbs=True),
+        WatchList(name="on", keywords=[{"name": "قصف", "verbs": True}, "نزح"]),
+    ]
+    off, on = Matcher(lists, native=native).verdicts("قصفوا البلدة ونزحوا")
+    assert [m.surface for m in off.matches] == ["ونزحوا"]
+    assert [m.surface for m in on.matches] == ["قصفوا"]
+
+
+def test_verbs_are_for_keywords_of_a_word_or_more_letters() -> None:
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError, match="only a keyword is conjugated"):
+        WatchList(name="w", places=[{"name": "درعا", "verbs": True}])
+    with pytest.raises(ValidationError, match="a verb is one word of at least 3 letters"):
+        WatchList(name="w", keywords=[{"name": "نزوح", "verbs": ["نز"]}])
+    with pytest.raises(ValidationError, match="a verb is one word"):
+        WatchList(name="w", keywords=[{"name": "نزوح", "verbs": ["نزح الأهالي"]}])

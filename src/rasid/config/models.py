@@ -123,6 +123,22 @@ TermText = Annotated[Name, AfterValidator(_matchable)]
 """A watch-list term or spelling: refused when matching would fold it to nothing or to a bare prefix."""
 
 
+def _verb_stem(value: str) -> str:
+    key = normalize_term(value)
+    if " " in key or value.endswith("*") or len(key) < VERB_MIN_LETTERS:
+        raise ValueError(f"{value!r}: a verb is one word of at least {VERB_MIN_LETTERS} letters, its past tense (قصف، نزح، استهدف)")
+    return value
+
+
+VERB_MIN_LETTERS = 3
+VerbStem = Annotated[TermText, AfterValidator(_verb_stem)]
+"""A verb's past tense, third person masculine singular: what it is conjugated from."""
+Verbs = Annotated[
+    Annotated[bool, Tag("flag")] | Annotated[list[VerbStem], Tag("stems")],
+    Discriminator(lambda v: "flag" if isinstance(v, bool) else "stems"),
+]
+
+
 class Model(BaseModel):
     # defer_build: a model's validator is made when first used, not at import; loading a config
     # makes the whole config's at once
@@ -149,6 +165,12 @@ class Term(Model):
     )
     evidence: bool = Field(
         False, description="weigh each match as gazetteer places are (cues, person and organisation words, everyday words)"
+    )
+    verbs: Verbs | None = Field(
+        None,
+        description="keywords only: also match the verb conjugated (قصف: قصفت، قصفوا، يقصفون، سيقصف); true"
+        " conjugates the name and aliases as past-tense stems, a list gives the stems (نزح for نزوح);"
+        " default: the watch-list's `verbs`",
     )
 
     @property
@@ -257,6 +279,9 @@ class WatchList(Model):
         default_factory=list,
         description="phrases a match inside of does not count (قصف إعلامي): the rest of the report may still fire",
     )
+    verbs: bool = Field(
+        False, description="match its keywords' verb forms too (each keyword's own `verbs` wins); see Matching"
+    )
     idioms: bool = Field(
         True, description="leave out matches inside rasid's short list of idioms (قصف إعلامي، حرب الأسعار، جنات عدن ...)"
     )
@@ -276,6 +301,8 @@ class WatchList(Model):
             raise ValueError("a watch-list needs at least one place or keyword")
         if (self.match == "all" or self.near) and not (self.places and self.keywords):
             raise ValueError("match: all and near need both places and keywords")
+        if any(isinstance(p, Term) and p.verbs for p in self.places):
+            raise ValueError("verbs: only a keyword is conjugated, not a place")
         return self
 
 

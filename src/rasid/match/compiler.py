@@ -19,12 +19,12 @@ from rasid.config.models import PlaceSet, Term, WatchList, as_term
 from rasid.match import morphology as m
 from rasid.match.evidence import CUES, Prior, place_prior, term_prior
 from rasid.match.gazetteer import Gazetteer, Place
-from rasid.match.lexicon import ARTICLE_ZIPF, bare_form_is_word, folded_zipf
+from rasid.match.lexicon import ARTICLE_ZIPF, bare_form_is_word, folded_zipf, zipf
 from rasid.models import MatchKind, PlaceRef
 from rasid.normalize import normalize_term
 from rasid.normalize.tables import DELETED
 
-Form = Literal["full", "bare", "stem", "latin"]
+Form = Literal["full", "bare", "stem", "latin", "verb"]
 _ARABIC = re.compile(r"[\u0600-\u06ff]")
 _DOUBLED = re.compile(r"([a-z])\1+")
 WORD_END = " "
@@ -56,6 +56,8 @@ class Entry:
     """Weighed for evidence (`rasid.match.evidence`), with the stricter article rules."""
     source: Place | None = None
     """The gazetteer place, for its prior."""
+    verbs: tuple[str, ...] = ()
+    """A keyword's verbs, past tense as written, whose conjugations count as it."""
 
 
 @dataclass(slots=True, eq=False)
@@ -111,6 +113,7 @@ def compile_entries(watchlists: list[WatchList], gazetteer: Gazetteer | None) ->
                 entry = Entry(
                     index, kind, name.rstrip("*"), inflect, term.article, _context(term.context, fold),  # type: ignore[arg-type]
                     known and _ref(known), fold, tuple(term.context), term.evidence, known,
+                    _verbs(term, spellings[: 1 + len(term.aliases)], wl.verbs) if kind == "keyword" else (),
                 )
                 out.append((entry, spellings, None))
         for word in wl.exclude:
@@ -127,20 +130,25 @@ def compile_patterns(
     priors: dict[tuple[int, str, bool], Prior] = {}
     alike: dict[Prior, Prior] = {}  # one object for equal priors: most are, and each is kept as long as the patterns
     namesakes: dict[str, list[Place]] = {}
+
+    def weighed(entry: Entry, spelling: str, found: list[Pattern]) -> list[Pattern]:
+        everyday = entry.source is not None and spelling in entry.source.everyday
+        for p in found:
+            key = p.key.rstrip(WORD_END)
+            prior = priors.get((id(entry), key, everyday))
+            if prior is None:
+                prior = _prior(entry, key, gazetteer, namesakes, everyday)
+                prior = priors[id(entry), key, everyday] = alike.setdefault(prior, prior)
+            p.prior = prior
+        return found
+
     for entry, spellings, place_test in compile_entries(watchlists, gazetteer):
         for spelling in spellings:
-            required = place_test(spelling) if place_test else None
-            found = _patterns_for(entry, spelling, test, required)
-            if entry.checked:
-                everyday = entry.source is not None and spelling in entry.source.everyday
-                for p in found:
-                    key = p.key.rstrip(WORD_END)
-                    prior = priors.get((id(entry), key, everyday))
-                    if prior is None:
-                        prior = _prior(entry, key, gazetteer, namesakes, everyday)
-                        prior = priors[id(entry), key, everyday] = alike.setdefault(prior, prior)
-                    p.prior = prior
-            patterns.extend(found)
+            found = _patterns_for(entry, spelling, test, place_test(spelling) if place_test else None)
+            patterns.extend(weighed(entry, spelling, found) if entry.checked else found)
+        for verb in entry.verbs:
+            found = _verb_patterns(entry, verb)
+            patterns.extend(weighed(entry, verb, found) if entry.checked else found)
     return patterns
 
 
@@ -164,6 +172,37 @@ def mention_patterns(watchlist: int, names: dict[str, set[str]]) -> list[Pattern
         entry = Entry(watchlist, "keyword", code, False)
         out += [Pattern(entry, form + WORD_END, "full", form, m.PREFIXES) for form in sorted(forms)]
     return out
+
+
+def _verbs(term: Term, names: list[str], listed: bool) -> tuple[str, ...]:
+    """The verbs a keyword's matches include: those it lists, or its name and aliases when
+    `verbs` is true for it or (unset) for its watch-list `listed`."""
+    verbs = term.verbs if term.verbs is not None else listed
+    if isinstance(verbs, list):
+        return tuple(verbs)
+    return tuple(n for n in names if _ARABIC.search(n) and " " not in n.strip() and not n.endswith("*")) if verbs else ()
+
+
+def _verb_patterns(entry: Entry, verb: str) -> list[Pattern]:
+    """A verb's past tense (قصف، قصفت، وقصفوا) and present tense with each person's letter
+    (يقصف، تقصفين، سنقصف، ويقصفون). A derived verb drops its first alef in the present:
+    استهدف، يستهدف; انفجر، ينفجر; أعلن، يعلن (a three-letter verb keeps it: أخذ، يأخذ)."""
+    key = normalize_term(verb, fold_hamza_seats=entry.fold_hamza_seats)
+    if len(key) < m.MIN_STEM or " " in key or not _ARABIC.search(key):
+        return []
+    present = key[1:] if key.startswith("ا") and len(key) > m.MIN_STEM else key
+    past = m.PAST_SUFFIXES if _noun_with_ta_marbuta(verb) else m.PAST_SUFFIXES_SHE
+    out = [Pattern(entry, key, "verb", verb, m.PAST_PREFIXES, suffixes=past)]
+    out += [Pattern(entry, person + present, "verb", verb, m.PRESENT_PREFIXES, suffixes=m.PRESENT_SUFFIXES) for person in m.PERSONS]
+    return out
+
+
+def _noun_with_ta_marbuta(verb: str) -> bool:
+    """Whether the verb's letters and ة are an everyday noun (أسر: أسرة; أصاب: إصابة), whose
+    ة is written ت before a pronoun (أسرته, his family), as she-did-it is (قصفته)."""
+    letters = _MARKS.sub("", verb.strip())
+    seats = [letters] + ([a + letters[1:] for a in "اأإآ"] if letters[:1] in "اأإآ" else [])
+    return max(zipf(s + "ة") for s in seats) >= ARTICLE_ZIPF
 
 
 _PLAIN = as_term("-")

@@ -47,6 +47,20 @@ SUFFIXES = frozenset(
 """After a keyword: plurals, dual, feminine, tanween alif, pronouns and their combinations."""
 STEM_SUFFIXES = frozenset({"ات", "تان", "تين", *("ت" + p for p in PRONOUNS), *("ات" + p for p in PRONOUNS)})
 """After the stem of a keyword that ends in ة: مجزرة -> مجزرتهم، مجزرات."""
+PAST_SUFFIXES = frozenset({"", "ت", "ا", "وا", "تم", "تن", "نا", "ن", "تا", "تما", *PRONOUNS, "وه", "وها", "وهم"})
+"""After a verb's past tense: قصفت، قصفوا، قصفتم، قصفنا، قصفن، قصفتا, or an object pronoun
+(قصفها، قصفوه). (The scanner tells apart at most 64 suffixes in all.)"""
+PAST_SUFFIXES_SHE = PAST_SUFFIXES | {"ت" + p for p in PRONOUNS}
+"""Also قصفتها، قصفتهم: for a verb whose letters with ة are no everyday noun (أسرته is his
+family, إصابتهم their injury)."""
+PRESENT_SUFFIXES = frozenset({"", "ون", "ين", "ان", "ن", "وا", "ا", *PRONOUNS})
+"""After its present tense with the person's letter: يقصفون، تقصفين، يقصفان، يقصفن، لن يقصفوا، يقصفها."""
+PERSONS = "يتنا"
+"""The letter before the present tense: he, she or you, we, I (أ is ا once folded)."""
+PAST_PREFIXES = frozenset(_CONJUNCTIONS)
+"""Before a past tense: وقصف، فقصفت."""
+PRESENT_PREFIXES = frozenset(c + f for c in _CONJUNCTIONS for f in ("", "س", "ل"))
+"""Before a present tense: the future's س and the ل of purpose, after و or ف (وسيقصف، فلنقصف)."""
 LATIN_POSSESSIVE = "s"
 """After a Latin alias, only with an apostrophe before it: Daraa's."""
 

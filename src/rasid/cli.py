@@ -7,7 +7,6 @@ import fcntl
 import json
 import os
 import signal
-import sqlite3
 import sys
 from collections.abc import Awaitable, Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
@@ -31,8 +30,6 @@ from rasid.config import (
 from rasid.logs import configure_logging
 from rasid.match.compiler import WatchListError
 from rasid.redact import redact_url
-from rasid.store import DATABASE_NAME, ArchivedReport, SQLStore, StateError, Store, open_store
-from rasid.store.database import sqlite_error
 
 PIDFILE = "rasid.pid"
 WRITER_LOCK = "rasid.lock"
@@ -44,6 +41,7 @@ class StateInUse(RuntimeError):
 if TYPE_CHECKING:
     from rasid.daemon import Daemon
     from rasid.match.gazetteer import Gazetteer, Place
+    from rasid.store import ArchivedReport, SQLStore, Store
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -61,7 +59,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except WatchListError as exc:
         print(f"config: {exc}", file=sys.stderr)
         return 1
-    except (StateInUse, StateError) as exc:
+    except (StateInUse, *_state_errors()) as exc:
         print(f"state: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
@@ -72,6 +70,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConnectionError as exc:  # the state database is unreachable
         print(f"state: {exc}", file=sys.stderr)
         return 1
+
+
+def _state_errors() -> tuple[type[Exception], ...]:
+    """The store's own errors, imported when one may have been raised (`rasid match` never opens it)."""
+    from rasid.store import StateError
+
+    return (StateError,)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -147,6 +152,8 @@ def _parser() -> argparse.ArgumentParser:
 def _open_store(
     config: Config, migrate: bool = True, *, writable: bool = True, verify: bool = False, new_state: bool = False
 ) -> SQLStore:
+    from rasid.store import open_store
+
     url = config.storage.url.get_secret_value() if config.storage.url else None
     return open_store(config.state_dir, url, migrate=migrate, writable=writable, verify=verify, new_state=new_state)
 
@@ -154,6 +161,8 @@ def _open_store(
 def _where(config: Config) -> str:
     if config.storage.url:
         return redact_url(config.storage.url.get_secret_value())
+    from rasid.store import DATABASE_NAME
+
     return str(config.state_dir / DATABASE_NAME)
 
 
@@ -161,6 +170,11 @@ def _where(config: Config) -> str:
 def _state(config: Config) -> Iterator[Store]:
     """The state database of `config` for a command that mostly looks (read-only if it has to be),
     closed afterwards; SQLite errors become one `StateError` line."""
+    import sqlite3
+
+    from rasid.store import DATABASE_NAME
+    from rasid.store.database import sqlite_error
+
     store = _open_store(config, writable=False)
     try:
         yield store
@@ -271,6 +285,8 @@ def _sole_writer(config: Config) -> Iterator[None]:
         config.state_dir.mkdir(parents=True, exist_ok=True)
         lock = open(config.state_dir / WRITER_LOCK, "a+")
     except OSError as exc:
+        from rasid.store import StateError
+
         raise StateError(f"{config.state_dir}: cannot write to the state directory: {exc.strerror or exc}") from None
     with lock:
         try:

@@ -1,40 +1,47 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+RUNTIME := $(VENV)/.runtime
+TOOLS := $(VENV)/.tools
 
 .PHONY: run test check bench readme verify-unit clean
 
-$(STAMP): pyproject.toml setup.py src/rasid/normalize/_fold.c src/rasid/match/_scan.c
+# what running needs: rasid, its dependencies and its C extensions
+$(RUNTIME): pyproject.toml setup.py src/rasid/normalize/_fold.c src/rasid/match/_scan.c src/rasid/dedup/_shingles.c
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e .
+	touch $(RUNTIME)
+
+# and what the tests and benchmarks need
+$(TOOLS): $(RUNTIME)
 	$(BIN)/pip install --quiet -e '.[test]'
-	touch $(STAMP)
+	touch $(TOOLS)
 
 ## run: the daemon on the shipped config.yaml (watches seeds/, prints alerts)
-run: $(STAMP)
+run: $(RUNTIME)
 	$(BIN)/rasid run --config config.yaml
 
 ## test: the whole test suite
-test: $(STAMP)
+test: $(TOOLS)
 	$(BIN)/python -m pytest -q -n 2 --dist loadfile
 
 ## check: validate config.yaml and print its summary
-check: $(STAMP)
+check: $(RUNTIME)
 	$(BIN)/rasid check --config config.yaml
 
 ## bench: the benchmarks under bench/, printing their figures
-bench: $(STAMP)
+bench: $(TOOLS)
 	@for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
 ## verify-unit: systemd-analyze verify and security on deploy/rasid.service
-verify-unit: $(STAMP)
+verify-unit: $(RUNTIME)
 	@sed "s|/opt/rasid/bin/rasid|$(CURDIR)/$(BIN)/rasid|" deploy/rasid.service > $(VENV)/rasid.service
 	@out=$$(systemd-analyze verify $(VENV)/rasid.service 2>&1); if [ -n "$$out" ]; then echo "$$out"; exit 1; fi
 	@systemd-analyze security --offline=true deploy/rasid.service | tail -1
 
 ## readme: regenerate the README's configuration reference from the config models
-readme: $(STAMP)
+readme: $(RUNTIME)
 	$(BIN)/python -c 'import re, pathlib; from rasid.config.reference import reference_markdown as r; p = pathlib.Path("README.md"); s = p.read_text(); a, b = "<!-- reference:start -->\n", "<!-- reference:end -->"; p.write_text(s.split(a)[0] + a + r() + b + s.split(b)[1])'
 
 clean:

@@ -152,6 +152,7 @@ def test_a_complete_file_is_read_at_once_and_one_still_open_waits(tmp_path: Path
     assert still_open is None  # not read half written
     assert after_close is not None
     assert "طفس" in {m["term"] for m in receiver.posts()[3].json()["matches"]}  # all of it, the second half too
+    assert "watchfiles" not in err and "change detected" not in err  # the watcher's own lines stay out at info
 
 
 ARTICLE = (

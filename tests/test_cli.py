@@ -111,3 +111,18 @@ def test_a_command_that_reads_the_state_still_needs_the_state_s_secret(tmp_path:
     status = rasid("status", "-c", "config.yaml", cwd=tmp_path)
     assert status.returncode == 1
     assert "storage.url: credential pg-url asked for" in status.stderr and "webhook-url" not in status.stderr
+
+
+def test_commands_that_only_look_create_no_state(tmp_path: Path) -> None:
+    """Run before the daemon ever has (as root, say, right after installing): they answer for an
+    empty state and leave no database or folder behind for the daemon's user to trip over."""
+    (tmp_path / "config.yaml").write_text("state_dir: ./state\nwatchlists: [{name: w, places: [درعا]}]\n", encoding="utf-8")
+    status = rasid("status", "-c", "config.yaml", cwd=tmp_path)
+    assert status.returncode == 0, status.stderr
+    assert "(none yet: nothing has run here)" in status.stdout and "outbox: pending 0, delivered 0, dead 0" in status.stdout
+    for command in (["sources"], ["stories"], ["outbox"], ["replay"], ["explain", "1"], ["outbox", "retry", "--all"]):
+        done = rasid(*command, "-c", "config.yaml", cwd=tmp_path)
+        assert done.returncode in (0, 1) and "Traceback" not in done.stderr, (command, done.stderr)
+    assert not (tmp_path / "state").exists()
+    assert rasid("once", "-c", "config.yaml", cwd=tmp_path).returncode == 0
+    assert (tmp_path / "state" / "rasid.sqlite3").exists()

@@ -161,9 +161,13 @@ def _open_store(
 def _where(config: Config) -> str:
     if config.storage.url:
         return redact_url(config.storage.url.get_secret_value())
+    return str(config.state_dir / _database_name())
+
+
+def _database_name() -> str:
     from rasid.store import DATABASE_NAME
 
-    return str(config.state_dir / DATABASE_NAME)
+    return DATABASE_NAME
 
 
 @contextmanager
@@ -453,7 +457,8 @@ def _status(args: argparse.Namespace) -> int:
             shown = ", ".join(i.leases[:8]) + (f", ... ({len(i.leases)})" if len(i.leases) > 8 else "")
             print(f"  {i.id}: since {_when(i.started)}, seen {_when(i.seen)}, {len(i.leases)} leases: {shown or '-'}")
     else:
-        print(f"rasid: {running}; state {_where(config)}")
+        made = (config.state_dir / _database_name()).exists()
+        print(f"rasid: {running}; state {_where(config)}{'' if made else ' (none yet: nothing has run here)'}")
     age = f", oldest {format_duration(round(time.time() - oldest))}" if oldest else ""
     print(f"outbox: pending {counts['pending']}{age}, delivered {counts['delivered']}, dead {counts['dead']}")
     for name, c in sorted(per_notifier.items()):

@@ -47,6 +47,9 @@ class SQLiteStore(SQLStore):
         present = path.exists() and path.stat().st_size > 0
         if not present and marker.exists() and not new_state:
             raise vanished(path)
+        if not present and not writable:  # nothing has run here: an empty state answers, and none is made
+            super().__init__(SQLiteDatabase(Path(":memory:")), migrate=True)
+            return
         if present and not _can_write(path):
             if writable:
                 raise read_only(path)

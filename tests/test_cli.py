@@ -99,9 +99,16 @@ def test_commands_that_send_nothing_need_no_notifier_secret(tmp_path: Path) -> N
     for command in (["status"], ["sources"], ["stories"], ["outbox"], ["replay"]):
         done = rasid(*command, "-c", "config.yaml", cwd=tmp_path)
         assert done.returncode == 0 and "CREDENTIALS_DIRECTORY" not in done.stderr, (command, done.stderr)
-    checked = rasid("check", "-c", "config.yaml", cwd=tmp_path)  # check and the daemon need every one
-    assert checked.returncode == 1
-    assert checked.stderr.count("CREDENTIALS_DIRECTORY is not set") == 2 and "CHAT_URL is not set" in checked.stderr
+    # check needs every secret but the unit's credentials, which only the unit can read (it
+    # checks them before each start); the daemon needs every one
+    checked = rasid("check", "-c", "config.yaml", cwd=tmp_path)
+    assert checked.returncode == 1 and "CHAT_URL is not set" in checked.stderr and "CREDENTIALS" not in checked.stderr
+    checked = rasid("check", "-c", "config.yaml", cwd=tmp_path, env={"CHAT_URL": "https://127.0.0.1:9/chat"})
+    assert checked.returncode == 0, checked.stderr
+    assert "credentials not read here (no $CREDENTIALS_DIRECTORY" in checked.stdout and "webhook-secret, webhook-url" in checked.stdout
+    (tmp_path / "creds").mkdir()
+    in_unit = rasid("check", "-c", "config.yaml", cwd=tmp_path, env={"CHAT_URL": "x", "CREDENTIALS_DIRECTORY": str(tmp_path / "creds")})
+    assert in_unit.returncode == 1 and "notifiers[0].url: cannot read credential webhook-url" in in_unit.stderr
     once = rasid("once", "-c", "config.yaml", cwd=tmp_path)
     assert once.returncode == 1 and "notifiers[0].url: credential webhook-url asked for" in once.stderr
 

@@ -177,6 +177,19 @@ def test_unit_verifies_cleanly_and_is_hardened(tmp_path: Path) -> None:
     assert level and float(level.group(1)) <= 2.0, security.stdout[-500:]
 
 
+def test_the_credentials_drop_in_loads_what_the_shipped_config_asks_for() -> None:
+    """The unit itself loads no credential (a config without secrets starts without a drop-in);
+    the drop-in loads exactly those the shipped config reads."""
+    unit = (ROOT / "deploy" / "rasid.service").read_text()
+    assert not re.search(r"^LoadCredential=", unit, re.M)
+    drop_in = (ROOT / "deploy" / "credentials.conf").read_text()
+    assert drop_in.splitlines()[3] == "[Service]"
+    loaded = dict(re.findall(r"^LoadCredential=([^:]+):(\S+)$", drop_in, re.M))
+    config = "\n".join(line.partition("#")[0] for line in (ROOT / "deploy" / "config.yaml").read_text().splitlines())
+    asked = set(re.findall(r"\$\{credential:([^}]+)\}", config))
+    assert set(loaded) == asked and all(path == f"/etc/rasid/credentials/{name}" for name, path in loaded.items())
+
+
 def test_json_logs_carry_the_event_fields(tmp_path: Path) -> None:
     (tmp_path / "inbox").mkdir()
     (tmp_path / "inbox" / "a.txt").write_text("اغتيال في درعا\nنص", encoding="utf-8")

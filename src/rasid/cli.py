@@ -6,6 +6,7 @@ import argparse
 import fcntl
 import json
 import os
+import re
 import signal
 import sys
 from collections.abc import Awaitable, Callable, Collection, Iterator, Sequence
@@ -311,8 +312,13 @@ def _sole_writer(config: Config) -> Iterator[None]:
 
 
 def _check(args: argparse.Namespace) -> int:
-    path, config = _config(args)
+    path = default_config_path(args.config)
+    outside_unit = not os.environ.get("CREDENTIALS_DIRECTORY")
+    config = load_config(path, outside_unit=outside_unit)
     out = [f"{path}: OK", f"state: {_where(config)}"]
+    unread = sorted(set(_CREDENTIAL.findall(path.read_text(encoding="utf-8")))) if outside_unit else []
+    if unread:
+        out.append(f"credentials not read here (no $CREDENTIALS_DIRECTORY; the unit reads them before each start): {', '.join(unread)}")
     feeds, folders = config.sources.feeds, config.sources.folders
     out.append(f"sources ({len(feeds) + len(folders)}):")
     out += [f"  feed    {f.name:<20} every {format_duration(f.interval):<6} {redact_url(f.url)}" for f in feeds]
@@ -328,13 +334,16 @@ def _check(args: argparse.Namespace) -> int:
     out.append(f"notifiers ({len(config.notifiers)}):")
     for n in config.notifiers:
         if isinstance(n, WebhookNotifier):
-            where = _redacted_url(n.url) if n.enabled else "disabled (url is empty)"
+            where = _redacted_url(n.url) if n.enabled else "disabled (url is empty)" if not unread else "url empty, or not read here"
             signed = ", signed" if n.secret and n.secret.get_secret_value() else ""
             out.append(f"  {n.name:<20} webhook  {where}{signed}")
         else:
             out.append(f"  {n.name:<20} {n.type}")
     print("\n".join(out))
     return 0
+
+
+_CREDENTIAL = re.compile(r"\$\{credential:([^}]+)\}")
 
 
 def _redacted_url(url: str) -> str:

@@ -34,22 +34,28 @@ their secrets and variables."""
 
 
 def load_config(
-    path: str | os.PathLike[str], environ: dict[str, str] | None = None, *, unneeded: Collection[str] = ()
+    path: str | os.PathLike[str],
+    environ: dict[str, str] | None = None,
+    *,
+    unneeded: Collection[str] = (),
+    outside_unit: bool = False,
 ) -> Config:
     """Read and validate `path`; raise `ConfigError` naming file, line and key of every problem.
 
     `unneeded`: top-level sections (`SENDING`, `storage`) whose missing secrets and variables
     are no problem: the entries that need them are left out, as a command that does not use
-    them can do without."""
+    them can do without. `outside_unit`: nor are systemd credentials where no unit provides
+    them (to check a config by hand; the unit checks them before each start)."""
     with collector_paused():
-        return _load(Path(path), environ, frozenset(unneeded))
+        return _load(Path(path), environ, frozenset(unneeded), outside_unit)
 
 
-def _load(path: Path, environ: dict[str, str] | None, unneeded: frozenset[str]) -> Config:
+def _load(path: Path, environ: dict[str, str] | None, unneeded: frozenset[str], outside_unit: bool) -> Config:
     doc = load_yaml(path, environ)
     if not isinstance(doc.data, dict):
         raise ConfigError([*doc.problems, doc.problem((), "the config must be a mapping of keys to values")])
     forgiven = {problem for loc, problem in doc.unresolved.items() if loc[:1] and loc[0] in unneeded}
+    forgiven |= doc.outside_unit if outside_unit else set()
     problems = [p for p in doc.problems if p not in forgiven]  # reported with the rest: every problem in one pass
     context = {"base_dir": path.resolve().parent}
     removed: set[str] = set()

@@ -42,6 +42,9 @@ class YamlDocument:
     problems: list[str] = field(default_factory=list)
     """What could not be read (a duplicate key, a variable or secret missing), reported with the
     rest of the config's problems."""
+    outside_unit: set[str] = field(default_factory=set)
+    """Problems of `${credential:...}` read where no systemd unit provides them (no
+    `$CREDENTIALS_DIRECTORY`)."""
     unresolved: dict[Loc, str] = field(default_factory=dict)
     """Values a missing variable or secret left empty, with that problem (also in `problems`):
     their other problems follow from it."""
@@ -224,6 +227,7 @@ def _read_secret(kind: str, name: str, loc: Loc, doc: YamlDocument, env: Mapping
         folder = env.get("CREDENTIALS_DIRECTORY")
         if not folder:
             _unresolved(doc, loc, f"credential {name} asked for, but CREDENTIALS_DIRECTORY is not set", problems)
+            doc.outside_unit.add(doc.unresolved[loc])
             return ""
         path = Path(folder) / name
     else:

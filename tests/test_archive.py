@@ -131,3 +131,34 @@ def test_failing_examples_block_check_and_reload(tmp_path: Path) -> None:
         proc.send_signal(signal.SIGTERM)
         _, err = proc.communicate(timeout=20)
     assert "reload refused, the running config stays" in err and "tests[1]: example should not fire" in err
+
+
+def test_explain_takes_the_ids_alerts_carry_and_a_file_s_path(tmp_path: Path) -> None:
+    """An alert shows its `alert_…` and `story_…` ids, a folder report its file: each names
+    the report to explain, as does the number `replay` prints."""
+    titles = archive_folder(tmp_path)
+    title = titles["daraa-assassination-1"]
+    with sqlite3.connect(tmp_path / "state" / "rasid.sqlite3") as db:
+        report_id, story_id = db.execute("SELECT id, story_id FROM reports WHERE title = ?", (title,)).fetchone()
+        alert_ids = {row[0] for row in db.execute("SELECT alert_id FROM outbox")}
+        (alert_id,) = [a for (a, r) in db.execute("SELECT id, report_id FROM alerts") if r == report_id]
+    assert alert_id in alert_ids and story_id.startswith("story_")
+    replayed = rasid("replay", "-c", "v1.yaml", "--watchlist", "south", cwd=tmp_path).stdout
+    assert any(line.split()[0] == str(report_id) and title in line for line in replayed.splitlines()[1:])
+    inbox = tmp_path / "inbox" / "daraa-assassination-1.txt"
+    for ref in (str(report_id), alert_id, story_id, str(inbox), "inbox/daraa-assassination-1.txt"):
+        out = rasid("explain", "-c", "v1.yaml", ref, cwd=tmp_path)
+        assert out.returncode == 0 and out.stdout.startswith(f"report {report_id}: {title}"), (ref, out.stderr)
+    missing = rasid("explain", "-c", "v1.yaml", "alert_0000", cwd=tmp_path)
+    assert missing.returncode == 1 and "alert_… or story_… id" in missing.stderr
+
+
+def test_an_alert_raised_before_alerts_were_recorded_is_found_by_its_document(tmp_path: Path) -> None:
+    titles = archive_folder(tmp_path)
+    with sqlite3.connect(tmp_path / "state" / "rasid.sqlite3") as db:
+        (alert_id, document) = db.execute("SELECT alert_id, document FROM outbox LIMIT 1").fetchone()
+        db.execute("DELETE FROM alerts")
+        db.execute("UPDATE outbox SET document = ?", (json.dumps({**json.loads(document), "report": {"url": "https://127.0.0.1/x"}}),))
+        db.execute("UPDATE reports SET url = 'https://127.0.0.1/x' WHERE title = ?", (titles["weather-1"],))
+    out = rasid("explain", "-c", "v1.yaml", alert_id, cwd=tmp_path)
+    assert out.returncode == 0 and titles["weather-1"] in out.stdout.splitlines()[0], out.stderr

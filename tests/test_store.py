@@ -42,6 +42,21 @@ def test_report_is_recorded_once_with_its_alerts(open_state: Callable[[], SQLSto
     assert sorted(store.pending_notifiers()) == ["console", "ops"]
 
 
+def test_an_archived_report_is_found_by_its_alert_story_or_file(open_state: Callable[[], SQLStore]) -> None:
+    store = open_state()
+    story = StoryEntry("story_abc", new_story=True)
+    raised = [QueuedAlert("alert_9", "ops", {"type": "alert", "id": "alert_9", "watchlist": "south"})]
+    read = Report("inbox", "من ملف", "نص الملف", guid="file:sub/a_1%.txt:d1:0")
+    assert store.record_report(REPORT, ["guid:feed:g1"], raised, 10.0, story, archive=True)
+    assert store.record_report(read, ["guid:inbox:f"], [], 11.0, archive=True)
+    by = {ref: store.archived_report(ref) for ref in ("alert_9", "story_abc", "https://x.example/1", "alert_8")}
+    assert by["alert_9"] and by["story_abc"] and by["https://x.example/1"]
+    assert by["alert_9"].id == by["story_abc"].id == by["https://x.example/1"].id and by["alert_8"] is None
+    found = store.archived_file("inbox", "sub/a_1%.txt")
+    assert found is not None and found.title == "من ملف"
+    assert store.archived_file("inbox", "sub/a_1") is None and store.archived_file("feed", "sub/a_1%.txt") is None
+
+
 def test_state_survives_reopening(open_state: Callable[[], SQLStore]) -> None:
     store = open_state()
     store.record_report(REPORT, ["k1"], alerts("ops"), 10.0)

@@ -102,7 +102,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     command("check", _check, "validate a config and summarise it")
     command("migrate", _migrate, "bring the state database's schema up to date (also done at every start)")
-    replay = command("replay", _replay, "run the watch-lists over the archive; nothing is sent")
+    replay = command("replay", _replay, "run the watch-lists over the archive (each report by the number `explain` takes); nothing is sent")
     replay.add_argument("--since", default="7d", metavar="DURATION", help="how far back (default 7d)")
     replay.add_argument("--watchlist", metavar="NAME", help="only this watch-list")
     replay.add_argument("--json", action="store_true", help="one JSON object per watch-list")
@@ -116,7 +116,7 @@ def _parser() -> argparse.ArgumentParser:
     diff_config.add_argument("--json", action="store_true", help="one JSON object per watch-list")
     diff_config.set_defaults(command=_diff_config)
     explain = command("explain", _explain, "for one archived report, every watch-list's verdict and why")
-    explain.add_argument("report", metavar="REPORT_ID|URL")
+    explain.add_argument("report", metavar="REPORT", help="a report number (as replay prints it), URL, alert_… or story_… id, or a watched file's path")
     outbox = command("outbox", _outbox, "list pending and dead deliveries; retry or purge them")
     outbox.add_argument("action", nargs="?", choices=["list", "retry", "purge"], default="list")
     outbox.add_argument("ids", nargs="*", metavar="ID", help="with retry: alert ids to requeue")
@@ -380,7 +380,7 @@ def _replay(args: argparse.Namespace) -> int:
         print(f"{name}: {len(fired)} of {len(reports)} archived reports would have fired")
         for f in fired:
             row = f.to_json()
-            print(f"  {row['first_seen']}  {f.report.source}  {f.report.title}  [{'، '.join(f.terms)}]")
+            print(f"  {f.report.id:>6}  {row['first_seen']}  {f.report.source}  {f.report.title}  [{'، '.join(f.terms)}]")
     return 0
 
 
@@ -413,15 +413,35 @@ def _explain(args: argparse.Namespace) -> int:
 
     _, config = _config(args, LOOKING)
     with _state(config) as store:
-        report = store.archived_report(args.report)
+        report = _archived_report(store, config, args.report)
     if report is None:
-        print(f"no archived report {args.report!r}", file=sys.stderr)
+        print(
+            f"no archived report {args.report!r} (give a report number, URL, alert_… or story_… id, or"
+            " a watched file's path; reports are archived for `archive.keep`)",
+            file=sys.stderr,
+        )
         return 1
     seen = datetime.fromtimestamp(report.first_seen, timezone.utc).isoformat(timespec="seconds")
     print(f"report {report.id}: {report.title}\n  {report.source} · {report.url or '-'} · first seen {seen}")
     verdicts = build_matcher(config.watchlists, config.gazetteer.places).verdicts(report.text)
     print_explanation(f"report {report.id}", report.text, verdicts)
     return 0
+
+
+def _archived_report(store: Store, config: Config, ref: str) -> ArchivedReport | None:
+    """The archived report `ref` names: a number, URL, alert or story id, or the path of a file
+    in one of the config's folders."""
+    report = store.archived_report(ref)
+    if report is not None or "://" in ref:
+        return report
+    path = Path(ref).absolute()
+    for folder in config.sources.folders:
+        root = folder.path.absolute()
+        if path.is_relative_to(root):
+            report = store.archived_file(folder.name, path.relative_to(root).as_posix())
+            if report is not None:
+                return report
+    return None
 
 
 def _migrate(args: argparse.Namespace) -> int:

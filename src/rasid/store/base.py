@@ -192,7 +192,12 @@ class Store(Protocol):
         ...
 
     def archived_report(self, ref: str) -> ArchivedReport | None:
-        """An archived report by id or URL."""
+        """An archived report by id, URL, the id of an alert it raised (`alert_…`) or of the story
+        it opened (`story_…`)."""
+        ...
+
+    def archived_file(self, source: str, path: str) -> ArchivedReport | None:
+        """The latest archived report read from a folder source's file (`path` relative to the folder)."""
         ...
 
     def prune_archive(self, before: float) -> int: ...

@@ -184,6 +184,11 @@ class SQLStore:
                     (report_id, now, zlib.compress(report.text.encode("utf-8"), 6)),
                 )
             self._queue(db, alerts, now)
+            raised = {(a.alert_id, a.document["watchlist"]) for a in alerts if a.document.get("type") == "alert"}
+            db.executemany(
+                "INSERT INTO alerts (id, report_id, watchlist) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                [(alert, report_id, watchlist) for alert, watchlist in sorted(raised)],
+            )
             return report_id
 
     def _file_under_story(
@@ -240,12 +245,37 @@ class SQLStore:
         return (_archived(row) for row in rows)
 
     def archived_report(self, ref: str) -> ArchivedReport | None:
-        where, arg = ("r.id = ?", int(ref)) if ref.isdigit() else ("r.url = ?", ref)
+        if ref.isdigit():
+            where, args = "r.id = ?", (int(ref),)
+        elif ref.startswith("alert_"):
+            where, args = "r.id IN (SELECT report_id FROM alerts WHERE id = ?)", (ref,)
+        elif ref.startswith("story_"):  # the report that opened the story
+            where, args = "r.id = (SELECT min(id) FROM reports WHERE story_id = ?)", (ref,)
+        else:
+            where, args = "r.url = ?", (ref,)
         with self.db.read() as db:
             row = db.execute(
                 f"SELECT {_ARCHIVED} FROM archive a JOIN reports r ON r.id = a.report_id WHERE {where}"
                 " ORDER BY r.id DESC LIMIT 1",
-                (arg,),
+                args,
+            ).fetchone()
+            queued = None
+            if row is None and ref.startswith("alert_"):  # raised before alerts were recorded: its document says
+                queued = db.execute("SELECT document FROM outbox WHERE alert_id = ? LIMIT 1", (ref,)).fetchone()
+        if queued is not None:
+            url = json.loads(queued[0]).get("report", {}).get("url")
+            return self.archived_report(url) if url and not url.startswith(("alert_", "story_")) else None
+        return _archived(row) if row else None
+
+    def archived_file(self, source: str, path: str) -> ArchivedReport | None:
+        """The latest archived report read from the file at `path` (relative to its folder) of the
+        folder source `source`."""
+        prefix = f"file:{path}:"
+        with self.db.read() as db:
+            row = db.execute(
+                f"SELECT {_ARCHIVED} FROM archive a JOIN reports r ON r.id = a.report_id"
+                " WHERE r.source = ? AND substr(r.guid, 1, ?) = ? ORDER BY r.id DESC LIMIT 1",
+                (source, len(prefix), prefix),
             ).fetchone()
         return _archived(row) if row else None
 

@@ -82,8 +82,10 @@ def test_republished_copies_alert_once(tmp_path: Path, receiver: WebhookReceiver
     listing = rasid("stories", "-c", "config.yaml", "--json", cwd=tmp_path)
     rows = [json.loads(line) for line in listing.stdout.splitlines()]
     assert sorted(len(r["sources"]) for r in rows) == [1, 1, 1, 6]
+    alerted = {r["id"]: r["alerted"] for r in rows}
+    assert alerted[seed_alert["story"]["id"]] == ["south"] and sorted(map(tuple, alerted.values())) == [("south",)] * 4
     human = rasid("stories", "-c", "config.yaml", cwd=tmp_path)
-    assert f"{seed_alert['story']['id']}  6 sources" in human.stdout
+    assert f"{seed_alert['story']['id']}  6 sources  alerted south  " in human.stdout
 
 
 def test_drop_marks_seen_without_listing(tmp_path: Path, receiver: WebhookReceiver) -> None:

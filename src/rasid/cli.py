@@ -592,9 +592,10 @@ def _stories(args: argparse.Namespace) -> int:
     for story in rows:
         if args.json:
             sources = [{"source": s.source, "title": s.title, "url": s.url, "seen": _when(s.seen), "similarity": s.similarity} for s in story.sources]  # fmt: skip
-            print(json.dumps({"id": story.id, "created": _when(story.created), "title": story.title, "sources": sources}, ensure_ascii=False))
+            print(json.dumps({"id": story.id, "created": _when(story.created), "title": story.title, "alerted": list(story.alerted), "sources": sources}, ensure_ascii=False))  # fmt: skip
             continue
-        print(f"{_when(story.created)}  {story.id}  {len(story.sources)} source{'s' if len(story.sources) != 1 else ''}  {story.title}")
+        alerted = f"alerted {', '.join(story.alerted)}" if story.alerted else "no alert"
+        print(f"{_when(story.created)}  {story.id}  {len(story.sources)} source{'s' if len(story.sources) != 1 else ''}  {alerted}  {story.title}")
         for s in story.sources:
             similar = f"  ({s.similarity:.2f})" if s.similarity is not None else ""
             print(f"    {_when(s.seen)}  {s.source}  {s.url or s.title}{similar}")

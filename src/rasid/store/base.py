@@ -130,6 +130,8 @@ class StoryRow:
     created: float
     title: str
     sources: list[StorySource]
+    alerted: tuple[str, ...] = ()
+    """The watch-lists the story alerted for."""
 
 
 @dataclass(frozen=True)

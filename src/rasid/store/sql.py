@@ -363,7 +363,10 @@ class SQLStore:
                     "SELECT source, title, url, seen, similarity FROM story_sources WHERE story_id = ? ORDER BY seen",
                     (story_id,),
                 ).fetchall()
-                out.append(StoryRow(story_id, created, title, [StorySource(*s) for s in sources]))
+                alerted = db.execute(
+                    "SELECT watchlist FROM story_alerts WHERE story_id = ? ORDER BY watchlist", (story_id,)
+                ).fetchall()
+                out.append(StoryRow(story_id, created, title, [StorySource(*s) for s in sources], tuple(w for (w,) in alerted)))
         return out
 
     def prune_fingerprints(self, before: float) -> int:

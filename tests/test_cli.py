@@ -133,3 +133,13 @@ def test_commands_that_only_look_create_no_state(tmp_path: Path) -> None:
     assert not (tmp_path / "state").exists()
     assert rasid("once", "-c", "config.yaml", cwd=tmp_path).returncode == 0
     assert (tmp_path / "state" / "rasid.sqlite3").exists()
+
+
+def test_a_long_status_is_cut_at_a_word() -> None:
+    from rasid.cli import _shortened
+
+    status = "unreadable feed: <unknown>:2:0: not well-formed (invalid token) at the start"
+    short = _shortened(status, 48)
+    assert len(short) <= 48 and short.endswith("…") and status.startswith(short[:-1])
+    assert status[len(short) - 1] == " "  # ends where a word did
+    assert _shortened("connection refused 127.0.0.1:9", 48) == "connection refused 127.0.0.1:9"

@@ -67,3 +67,8 @@ def test_a_broken_source_does_not_stop_the_others(tmp_path: Path, feed_server: F
     feeds = {"bad": f"{feed_server.url}/bad", "gone": "http://127.0.0.1:9/feed", "good": f"{feed_server.url}/good"}
     run_once(config_for(tmp_path, feeds, receiver.url))
     assert {p.json()["watchlist"] for p in receiver.posts()} == {"south", "isis"}
+    store = open_store(tmp_path / "state")
+    try:
+        assert "connection refused 127.0.0.1:9" in repr(store.feed_state("gone"))  # the cause and the address
+    finally:
+        store.close()

@@ -116,9 +116,10 @@ def test_alerts_older_than_max_age_die(tmp_path: Path) -> None:
 def test_unreachable_receiver_is_a_retry(tmp_path: Path) -> None:
     store = SQLiteStore(tmp_path / "s.db")
     queue_alerts(store, "ops", 1, 100.0)
-    assert run_worker(store, "http://127.0.0.1:9", Clock(100.0)) == 0
+    assert run_worker(store, "http://user:token@127.0.0.1:9/hook/secret-path", Clock(100.0)) == 0
     (row,) = store.pending_alerts("ops", 10)
     assert row.attempts == 1 and row.next_attempt > 100.0
+    assert row.last_error == "connection refused 127.0.0.1:9"  # the cause and the address, never the path or login
 
 
 def test_console_sender_prints(tmp_path: Path) -> None:

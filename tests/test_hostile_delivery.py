@@ -285,3 +285,23 @@ def test_absurd_waits_asked_by_receivers_parse_and_are_capped() -> None:
     assert retry_delay(1, math.inf, mid) == RETRY_AFTER_CAP == 3600
     assert retry_delay(1, math.inf, mid, schedule=[0.2]) == 3600
     assert retry_delay(1, math.inf, mid, schedule=[5, 7200]) == 7200  # the schedule's longest step, when longer
+
+
+def test_pending_deliveries_are_sent_now_when_asked_after_an_outage(tmp_path: Path) -> None:
+    """The receiver was down and the alert waits out its backoff (an hour here); once it is back,
+    `rasid outbox retry --pending` makes the wait end now, and the next pass delivers."""
+    receiver = WebhookReceiver([Response(503)] + [Response(200)] * 5)
+    try:
+        write_config(tmp_path, [f'{{name: ops, type: webhook, url: "{receiver.url}"}}'], "{retry: [1h], max_age: 1d}")
+        drop(tmp_path, 0)
+        assert rasid("once", "-c", "config.yaml", cwd=tmp_path).returncode == 0
+        (row,) = outbox_json(tmp_path)
+        assert row["status"] == "pending" and row["attempts"] == 1 and row["last_error"] == "HTTP 503"
+        assert rasid("once", "-c", "config.yaml", cwd=tmp_path).returncode == 0
+        assert len(receiver.posts()) == 1  # still waiting out its hour
+        hurried = rasid("outbox", "retry", "--pending", "-c", "config.yaml", cwd=tmp_path)
+        assert hurried.returncode == 0 and hurried.stdout.startswith("1 pending delivery due now"), hurried.stderr
+        assert rasid("once", "-c", "config.yaml", cwd=tmp_path).returncode == 0
+        assert len(receiver.posts()) == 2 and outbox_json(tmp_path) == []
+    finally:
+        receiver.close()

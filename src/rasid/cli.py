@@ -121,6 +121,7 @@ def _parser() -> argparse.ArgumentParser:
     outbox.add_argument("action", nargs="?", choices=["list", "retry", "purge"], default="list")
     outbox.add_argument("ids", nargs="*", metavar="ID", help="with retry: alert ids to requeue")
     outbox.add_argument("--all", action="store_true", help="with retry: requeue every dead delivery")
+    outbox.add_argument("--pending", action="store_true", help="with retry: send pending deliveries now, not after their backoff")
     outbox.add_argument("--older", metavar="DURATION", help="with purge: delivered and dead rows older than this")
     outbox.add_argument("--json", action="store_true", help="with list: one JSON object per row")
     sources = command("sources", _sources, "each source's polls: last poll and success, status, errors, next poll")
@@ -507,11 +508,15 @@ def _outbox(args: argparse.Namespace) -> int:
     now = time.time()
     with _state(config) as store:
         if args.action == "retry":
-            if not args.ids and not args.all:
-                print("outbox retry: name alert ids or give --all", file=sys.stderr)
+            if not args.ids and not args.all and not args.pending:
+                print("outbox retry: name alert ids, or give --all or --pending", file=sys.stderr)
                 return 2
-            count = store.requeue(None if args.all else args.ids, now)
-            print(f"{count} dead deliver{'y' if count == 1 else 'ies'} requeued")
+            if args.pending:
+                count = store.hasten(now)
+                print(f"{count} pending deliver{'y' if count == 1 else 'ies'} due now (the running daemon sends them within its interval)")
+            if args.ids or args.all:
+                count = store.requeue(None if args.all else args.ids, now)
+                print(f"{count} dead deliver{'y' if count == 1 else 'ies'} requeued")
             return 0
         if args.action == "purge":
             if not args.older:
@@ -570,13 +575,21 @@ def _sources(args: argparse.Namespace) -> int:
         return 0
     header = ("source", "kind", "last poll", "last success", "status", "items", "errors", "item errors", "next poll", "disabled")
     table = [header] + [
-        (r["source"], r["kind"], r["last_poll"], r["last_success"], str(r["status"])[:40], str(r["new_items"]),
+        (r["source"], r["kind"], r["last_poll"], r["last_success"], _shortened(str(r["status"]), 48), str(r["new_items"]),
          str(r["errors"]), str(r["item_errors"]), r["next_poll"], r["disabled"] or "") for r in rows
     ]  # fmt: skip
     widths = [max(len(row[i]) for row in table) for i in range(len(header))]
     for row in table:
         print("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip())
     return 0
+
+
+def _shortened(text: str, width: int) -> str:
+    """`text` in at most `width` characters, cut at a word with an ellipsis."""
+    if len(text) <= width:
+        return text
+    cut = text.rfind(" ", 0, width)
+    return text[: cut if cut > width // 2 else width - 1].rstrip() + "…"
 
 
 def _stories(args: argparse.Namespace) -> int:

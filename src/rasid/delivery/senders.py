@@ -20,6 +20,7 @@ from rasid.config.models import ConsoleNotifier, Notifier, WebhookNotifier
 from rasid.delivery.formats import render
 from rasid.delivery.signing import secret_key, signature
 from rasid.httpbody import ACCEPT_ENCODING, UnsupportedEncoding, read_capped
+from rasid.neterrors import transport_error
 
 RETRYABLE_STATUS = frozenset({408, 425, 429})
 MAX_RESPONSE_BYTES = 64 * 1024
@@ -165,7 +166,7 @@ class WebhookSender:
         except httpx.TimeoutException:
             return SendResult(ok=False, error="timeout")
         except httpx.HTTPError as exc:
-            return SendResult(ok=False, error=type(exc).__name__)
+            return SendResult(ok=False, error=transport_error(exc, self.config.url))
         retryable = status in RETRYABLE_STATUS or status >= 500
         retry_after = None
         if retryable:

@@ -12,6 +12,7 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 import httpx
 
 from rasid.httpbody import ACCEPT_ENCODING, BodyTooLarge, UnsupportedEncoding, read_capped
+from rasid.neterrors import transport_error
 from rasid.redact import redact_url
 
 MAX_REDIRECTS = 5
@@ -191,6 +192,6 @@ async def _request(
     except httpx.TimeoutException as exc:
         raise FetchError(f"timeout ({type(exc).__name__})") from None
     except httpx.HTTPError as exc:
-        raise FetchError(f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__) from None
+        raise FetchError(transport_error(exc, url)) from None
     except (httpx.InvalidURL, ValueError) as exc:  # a redirect to an address that is not one
         raise FetchError(f"invalid address {redact_url(url)!r}: {exc}") from None

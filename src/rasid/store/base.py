@@ -274,6 +274,10 @@ class Store(Protocol):
         """Dead deliveries (these, or all) back to pending, due now; returns how many."""
         ...
 
+    def hasten(self, now: float) -> int:
+        """Pending deliveries waiting out a backoff made due now; returns how many."""
+        ...
+
     def purge(self, before: float) -> int:
         """Delete delivered and dead rows created before `before`; returns how many."""
         ...

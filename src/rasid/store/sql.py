@@ -546,6 +546,12 @@ class SQLStore:
                 )
             return cur.rowcount
 
+    def hasten(self, now: float) -> int:
+        with self.db.transaction() as db:
+            return db.execute(
+                "UPDATE outbox SET next_attempt = ? WHERE status = 'pending' AND next_attempt > ?", (now, now)
+            ).rowcount
+
     def purge(self, before: float) -> int:
         with self.db.transaction() as db:
             return db.execute("DELETE FROM outbox WHERE status IN ('delivered', 'dead') AND created < ?", (before,)).rowcount

@@ -125,3 +125,26 @@ def test_json_payloads_follow_the_published_schema() -> None:
         jsonschema.validate(document, schema)
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(dict(ALERT, matches=[]), schema)
+
+
+def test_the_snippet_shows_where_the_place_and_the_event_are_named() -> None:
+    """A report whose first match is a keyword in its opening line shows the passage naming the
+    place and the event, further down, rather than its opening (found by a user: «الكوليرا في
+    السودان» shown, «وتعز» not)."""
+    from rasid.config import WatchList
+    from rasid.delivery.payload import snippet
+    from rasid.match import Matcher
+
+    text = (
+        "الكوليرا في السودان تحصد مزيدا من الأرواح\n"
+        + "قالت منظمة الصحة العالمية إن حالات الإصابة ارتفعت في عدة ولايات خلال الأسبوع الماضي. " * 3
+        + "وفي اليمن، تجدد القصف المدفعي على الأحياء الشرقية لمدينة تعز مساء أمس وأصيب ثلاثة مدنيين. "
+        + "وتواصل الفرق الطبية حملات التطعيم في المخيمات."
+    )
+    (verdict,) = Matcher([WatchList(name="yemen", places=["تعز"], keywords=["الكوليرا", "قصف"])]).verdicts(text)
+    assert [m.term for m in verdict.matches] == ["الكوليرا", "قصف", "تعز"]
+    passage = snippet(text, verdict.matches)
+    assert "تعز" in passage and "القصف" in passage and "الكوليرا" not in passage
+    assert passage.startswith("… ") and len(passage) <= 2 * 80 + len("القصف") + len("تعز") + 40
+    alone = snippet("الكوليرا في السودان", Matcher([WatchList(name="w", keywords=["الكوليرا"])]).verdicts("الكوليرا في السودان")[0].matches)
+    assert alone == "الكوليرا في السودان"

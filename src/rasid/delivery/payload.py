@@ -61,10 +61,10 @@ def _report_json(report: Report) -> dict[str, Any]:
 
 
 def snippet(text: str, matches: tuple[Match, ...], context: int = SNIPPET_CONTEXT) -> str:
-    """A short passage of `text` around the first match, cut at word boundaries."""
+    """A short passage of `text` around its strongest match (`strongest`), cut at word boundaries."""
     if not matches:
         return _WHITESPACE.sub(" ", text[: 2 * context]).strip()
-    first = min(matches, key=lambda m: m.start)
+    first = strongest(matches, context)
     start = max(0, first.start - context)
     end = min(len(text), first.end + context)
     if start > 0:
@@ -75,3 +75,21 @@ def snippet(text: str, matches: tuple[Match, ...], context: int = SNIPPET_CONTEX
         end = space if space != -1 else end
     body = _WHITESPACE.sub(" ", text[start:end]).strip()
     return ("… " if start > 0 else "") + body + (" …" if end < len(text) else "")
+
+
+ANCHORS = 200
+"""Matches tried as the passage's centre: the first ones, in a report that has more."""
+
+
+def strongest(matches: tuple[Match, ...], context: int = SNIPPET_CONTEXT) -> Match:
+    """The match whose passage (`context` characters either side) says most of why the report
+    alerted: a place and a keyword together, then the most terms, then the surest, then the
+    first. A report opening on one keyword shows where the place and the event are named."""
+
+    def weight(anchor: Match) -> tuple[int, int, float, int]:
+        near = [m for m in matches if m.start >= anchor.start - context and m.end <= anchor.end + context]
+        kinds = {m.kind for m in near}
+        sure = max(1.0 if m.confidence is None else m.confidence for m in near)
+        return ("place" in kinds) + ("keyword" in kinds), len({m.term for m in near}), sure, -anchor.start
+
+    return max(sorted(matches, key=lambda m: m.start)[:ANCHORS], key=weight)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import io
 from datetime import datetime, timezone
 from pathlib import Path
@@ -262,3 +263,32 @@ def test_template_replaces_the_body(tmp_path: Path, receiver: WebhookReceiver) -
 
     assert asyncio.run(go()) == 1
     assert receiver.posts()[0].json() == {"text": "south: درعا"}
+
+
+def test_a_notifier_words_its_alerts_in_arabic_and_its_own_time_zone(tmp_path: Path) -> None:
+    """`language: ar` and `timezone:` on a notifier, end to end: a feed report's publication time
+    shown in Aden's time, the labels in Arabic."""
+    from support import rasid
+
+    (tmp_path / "inbox").mkdir()
+    from datetime import timedelta
+    from zoneinfo import ZoneInfo
+
+    published = datetime.now(timezone.utc).replace(second=0, microsecond=0) - timedelta(hours=1)
+    item = {"title": "قصف على تعز", "text": "قصف مدفعي على أحياء مدينة تعز مساء اليوم.", "published": published.isoformat()}
+    (tmp_path / "inbox" / "a.json").write_text(json.dumps(item, ensure_ascii=False), encoding="utf-8")
+    (tmp_path / "config.yaml").write_text(
+        "sources: {folders: [{name: inbox, path: ./inbox, settle: 0s}]}\n"
+        "watchlists: [{name: taiz, places: [تعز], keywords: [قصف]}]\n"
+        "notifiers: [{name: screen, type: console, language: ar, timezone: Asia/Aden}]\n",
+        encoding="utf-8",
+    )
+    done = rasid("once", "-c", "config.yaml", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "[taiz] قصف على تعز" in done.stdout
+    assert f"\u2066{published.astimezone(ZoneInfo('Asia/Aden')):%Y-%m-%d %H:%M} +03\u2069" in done.stdout
+    assert "  الأماكن: تعز" in done.stdout and "  الكلمات: قصف" in done.stdout and "مصدر واحد حتى الآن" in done.stdout
+    bad = tmp_path / "bad.yaml"
+    bad.write_text((tmp_path / "config.yaml").read_text(encoding="utf-8").replace("Asia/Aden", "Asia/Adn"), encoding="utf-8")
+    checked = rasid("check", "-c", "bad.yaml", cwd=tmp_path)
+    assert checked.returncode == 1 and "unknown time zone 'Asia/Adn'" in checked.stderr

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from rasid.delivery.formats import FORMATS, render
+from rasid.delivery.formats import FORMATS, Wording, messages_of, render
 from rasid.delivery.formats.text import FSI, PDI, isolate_ltr, split_messages, truncate
 
 GOLDEN = Path(__file__).parent / "data" / "formats"
@@ -148,3 +148,40 @@ def test_the_snippet_shows_where_the_place_and_the_event_are_named() -> None:
     assert passage.startswith("… ") and len(passage) <= 2 * 80 + len("القصف") + len("تعز") + 40
     alone = snippet("الكوليرا في السودان", Matcher([WatchList(name="w", keywords=["الكوليرا"])]).verdicts("الكوليرا في السودان")[0].matches)
     assert alone == "الكوليرا في السودان"
+
+
+ARABIC = Wording("ar", "Asia/Aden")
+
+
+@pytest.mark.parametrize("fmt", ["slack", "telegram", "teams"])
+@pytest.mark.parametrize("kind", ["alert", "failing", "update"])
+def test_golden_in_arabic_and_local_time(fmt: str, kind: str) -> None:
+    rendered = render(fmt, DOCUMENTS[kind], chat_id="-1001234", wording=ARABIC)
+    path = GOLDEN / f"{fmt}.{kind}.ar.json"
+    text = json.dumps(rendered, ensure_ascii=False, indent=1) + "\n"
+    if os.environ.get("RASID_UPDATE_GOLDEN") or not path.exists():
+        path.write_text(text, encoding="utf-8")
+    assert text == path.read_text(encoding="utf-8")
+
+
+def test_arabic_labels_and_times_in_the_notifier_s_zone() -> None:
+    (alert,) = messages_of(ALERT, ARABIC)
+    assert alert.facts == [
+        ("المصدر", "enab-baladi"), ("نُشر", "\u20662020-07-20 13:00 +03\u2069"), ("الأماكن", "جاسم ×2"), ("الكلمات", "اغتيال"),
+        ("القصة", "مصدران"),
+    ]  # fmt: skip
+    (failing,) = messages_of(FAILING, ARABIC)
+    assert failing.heading == "rasid: قناة التنبيه ops متعطلة" and failing.title == "ops متعطلة منذ \u20662026-11-25 00:00 +03\u2069"
+    (english,) = messages_of(ALERT)
+    assert ("published", "2020-07-20T10:00:00+00:00") in english.facts  # without a zone, as written
+    assert Wording("en", "America/New_York").when("2020-07-20T10:00:00+00:00") == "2020-07-20 06:00 EDT"
+    assert Wording("ar", "Asia/Aden").when("not a time") == "not a time"
+
+
+def test_arabic_counts_of_sources() -> None:
+    counted = {n: Wording("ar").sources(n) for n in (1, 2, 3, 10, 11, 99, 100, 102, 103, 111)}
+    assert counted == {
+        1: "مصدر واحد", 2: "مصدران", 3: "3 مصادر", 10: "10 مصادر", 11: "11 مصدرًا", 99: "99 مصدرًا",
+        100: "100 مصدر", 102: "102 مصدر", 103: "103 مصادر", 111: "111 مصدرًا",
+    }  # fmt: skip
+    assert [Wording().sources(n) for n in (1, 2)] == ["1 source", "2 sources"]

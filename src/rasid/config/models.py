@@ -87,6 +87,21 @@ Seconds = Annotated[float, BeforeValidator(parse_duration)]
 ConfigPath = Annotated[Path, AfterValidator(_resolve_path)]
 """A path; relative paths are relative to the config file's folder."""
 HttpUrl = Annotated[str, AfterValidator(_http_url)]
+
+
+def _known_timezone(value: str) -> str:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown time zone {value!r}") from None
+    return value
+
+
+TimeZone = Annotated[str, AfterValidator(_known_timezone)]
+"""An IANA time zone name: `Asia/Aden`, `UTC`."""
+Language = Literal["en", "ar"]
 Name = Annotated[str, Field(min_length=1, pattern=r"^\S(.*\S)?$")]
 
 WILDCARD_MIN_LETTERS = 3
@@ -315,7 +330,7 @@ class FeedConfig(Model):
     timeout: Seconds = Field(30.0, gt=0, description="give up on a poll after this long in all")
     headers: dict[str, SecretStr] = Field({}, description="extra request headers, e.g. a cookie or API key (secret)")
     max_bytes: int = Field(10_000_000, gt=0, le=MAX_BYTES, description="a larger response is refused")
-    timezone: str = Field("UTC", description="for dates that name no zone, e.g. `Asia/Damascus`")
+    timezone: TimeZone = Field("UTC", description="for dates that name no zone, e.g. `Asia/Damascus`")
     max_age: Seconds = Field(
         48 * 3600.0, gt=0, description="items published longer ago are recorded without alerting"
     )
@@ -330,17 +345,6 @@ class FeedConfig(Model):
         False,
         description="let full-text fetches and redirects to another host reach loopback, private and link-local addresses",
     )
-
-    @field_validator("timezone")
-    @classmethod
-    def _known_timezone(cls, value: str) -> str:
-        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown time zone {value!r}") from None
-        return value
 
 
 class FolderConfig(Model):
@@ -413,6 +417,8 @@ class WebhookNotifier(Model):
         3600.0, gt=0, description="failing this long raises an error log line and a `notifier.failing` event"
     )
     digest: Seconds | None = Field(None, gt=0, description="batch alerts into one message per period, e.g. `15m`")
+    language: Language = Field("en", description="the labels of chat messages: `en` or `ar` (المصدر، الأماكن ...)")
+    timezone: TimeZone | None = Field(None, description="show times in this zone (`Asia/Aden`); default: as UTC ISO 8601")
     template: str | None = Field(
         None, description="Jinja2 template of the message text (of the whole body for `format: json`)"
     )
@@ -447,6 +453,8 @@ class ConsoleNotifier(Model):
     name: Name = Field(description="what watch-lists' `notify` refer to")
     type: Literal["console"]
     digest: Seconds | None = Field(None, gt=0, description="batch alerts into one message per period, e.g. `15m`")
+    language: Language = Field("en", description="the labels of its lines: `en` or `ar`")
+    timezone: TimeZone | None = Field(None, description="show times in this zone (`Asia/Aden`); default: as UTC ISO 8601")
 
     @property
     def enabled(self) -> bool:

@@ -18,6 +18,7 @@ import httpx
 from rasid import __version__
 from rasid.config.models import ConsoleNotifier, Notifier, WebhookNotifier
 from rasid.delivery.formats import render
+from rasid.delivery.formats.wording import PLAIN, Wording
 from rasid.delivery.signing import secret_key, signature
 from rasid.httpbody import ACCEPT_ENCODING, UnsupportedEncoding, read_capped
 from rasid.neterrors import transport_error
@@ -59,48 +60,50 @@ class ConsoleSender:
         self.rate: float | None = None
         self.alert_after: float | None = None
         self.digest = config.digest
+        self.wording = Wording(config.language, config.timezone)
 
     async def send(self, document: dict[str, Any]) -> SendResult:
         stream = self.stream or sys.stdout
-        stream.write(format_console(document))
+        stream.write(format_console(document, self.wording))
         stream.flush()
         return SendResult(ok=True)
 
 
-def format_console(document: dict[str, Any]) -> str:
+def format_console(document: dict[str, Any], wording: Wording = PLAIN) -> str:
     """The console form of an alert: watch-list, title, where from, what matched."""
     kind = document.get("type")
     if kind in ("notifier.failing", "notifier.recovered"):
-        state = "failing" if kind == "notifier.failing" else "recovered"
-        since = f" since {document['failing_since']}" if document.get("failing_since") else ""
+        state = wording["failing" if kind == "notifier.failing" else "recovered"]
+        since = f" {wording['since']} {wording.when(document['failing_since'])}" if document.get("failing_since") else ""
         error = f" ({document['error']})" if document.get("error") else ""
-        return f"[rasid] notifier {document['notifier']} {state}{since}{error}\n\n"
+        return f"[rasid] {wording['notifier']} {document['notifier']} {state}{since}{error}\n\n"
     if kind == "digest":
-        return "".join(format_console(item) for item in document["items"])
+        return "".join(format_console(item, wording) for item in document["items"])
     if kind in ("source.unhealthy", "source.recovered"):
-        state = "unhealthy" if kind == "source.unhealthy" else "recovered"
-        return f"[rasid] source {document['source']} {state}: {document['reason']}\n\n"
+        state = wording["unhealthy" if kind == "source.unhealthy" else "recovered"]
+        return f"[rasid] {wording['source']} {document['source']} {state}: {document['reason']}\n\n"
     report = document["report"]
     story = document.get("story") or {}
     origin = [report["source"]]
-    origin += [x for x in (report.get("url"), report.get("path"), report.get("published")) if x]
+    origin += [x for x in (report.get("url"), report.get("path")) if x]
+    origin += [wording.when(report["published"])] if report.get("published") else []
     if document.get("type") == "story.updated":
-        lines = [f"[{document['watchlist']}] story carried again ({story.get('sources')} sources): {report['title']}"]
+        count = wording.sources(story.get("sources", 1))
+        lines = [f"[{document['watchlist']}] {wording['story']} {wording['carried again']} ({count}): {report['title']}"]
         lines.append("  " + " · ".join(origin))
-        lines.append(f"  story: {story.get('id')}  similarity {document.get('similarity')}")
+        lines.append(f"  {wording['story']}: {story.get('id')}  {wording['similarity']} {document.get('similarity')}")
         return "\n".join(lines) + "\n\n"
     lines = [f"[{document['watchlist']}] {report['title']}"]
     lines.append("  " + " · ".join(origin))
     for kind, label in (("place", "places"), ("keyword", "keywords")):
         counts = Counter(m["term"] for m in document["matches"] if m["kind"] == kind)
         if counts:
-            terms = ", ".join(t if n == 1 else f"{t} ×{n}" for t, n in counts.items())
-            lines.append(f"  {label}: {terms}")
+            terms = wording["comma"].join(t if n == 1 else f"{t} ×{n}" for t, n in counts.items())
+            lines.append(f"  {wording[label]}: {terms}")
     if document.get("snippet"):
         lines.append(f"  {document['snippet']}")
     if story:
-        count = story.get("sources", 1)
-        lines.append(f"  story: {story.get('id')} · {count} source{'s' if count != 1 else ''} so far")
+        lines.append(f"  {wording['story']}: {story.get('id')} · {wording.sources(story.get('sources', 1))} {wording['so far']}")
     lines.append(f"  id: {document['id']}")
     return "\n".join(lines) + "\n\n"
 
@@ -115,6 +118,7 @@ class WebhookSender:
         self.rate = config.requests_per_second
         self.alert_after = config.alert_after
         self.digest = config.digest
+        self.wording = Wording(config.language, config.timezone)
         secret = config.secret.get_secret_value() if config.secret else ""
         self._key = secret_key(secret) if secret else None
 
@@ -141,7 +145,7 @@ class WebhookSender:
 
     async def _send(self, document: dict[str, Any]) -> SendResult:
         result = SendResult(ok=True)
-        for body in render(self.config.format, document, self.config.chat_id, self.config.template):
+        for body in render(self.config.format, document, self.config.chat_id, self.config.template, self.wording):
             raw = body if isinstance(body, bytes) else json.dumps(body, ensure_ascii=False).encode()
             result = await self._post(document["id"], raw, json_body=not isinstance(body, bytes) or _is_json(raw))
             if not result.ok:

@@ -8,26 +8,27 @@ from rasid.delivery.formats import discord, mattermost, slack, teams, telegram
 from rasid.delivery.formats.message import Message, message
 from rasid.delivery.formats.template import render_template
 from rasid.delivery.formats.text import split_messages, truncate
+from rasid.delivery.formats.wording import PLAIN, Wording
 
 FORMATS = ("json", "slack", "discord", "teams", "telegram", "mattermost")
 
 
-def messages_of(document: dict[str, Any]) -> list[Message]:
+def messages_of(document: dict[str, Any], wording: Wording = PLAIN) -> list[Message]:
     """One message per document, or per entry of a digest."""
     if document.get("type") == "digest":
-        return [message(item) for item in document["items"]]
-    return [message(document)]
+        return [message(item, wording) for item in document["items"]]
+    return [message(document, wording)]
 
 
 def render(
-    fmt: str, document: dict[str, Any], chat_id: str | None = None, template: str | None = None
+    fmt: str, document: dict[str, Any], chat_id: str | None = None, template: str | None = None, wording: Wording = PLAIN
 ) -> list[dict[str, Any]] | list[bytes]:
     """The request bodies that carry `document` in format `fmt` (several only when it must be split)."""
     if template is not None:
         return _templated(fmt, render_template(template, document), chat_id)
     if fmt == "json":
         return [document]
-    msgs = messages_of(document)
+    msgs = messages_of(document, wording)
     if fmt == "slack":
         return [slack.render(msgs)]
     if fmt == "discord":
@@ -60,4 +61,4 @@ def _templated(fmt: str, text: str, chat_id: str | None) -> list[dict[str, Any]]
     raise ValueError(f"unknown format {fmt!r}")
 
 
-__all__ = ["FORMATS", "Message", "message", "messages_of", "render"]
+__all__ = ["FORMATS", "Message", "Wording", "message", "messages_of", "render"]

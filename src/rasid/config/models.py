@@ -507,6 +507,12 @@ class StorageConfig(Model):
         30.0, ge=3, description="with PostgreSQL: how long a source lease or outbox claim outlives its instance"
     )
 
+    @field_validator("url", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: Any) -> Any:
+        """`url: "${RASID_DATABASE_URL:-}"` with the variable unset: the SQLite file."""
+        return None if value == "" else value
+
     @field_validator("url")
     @classmethod
     def _postgres_only(cls, value: SecretStr | None) -> SecretStr | None:

@@ -50,7 +50,7 @@ class Request:
 class _Server:
     """A threaded HTTP server whose answers come from `respond(request)`."""
 
-    def __init__(self) -> None:
+    def __init__(self, port: int = 0) -> None:
         self.requests: list[Request] = []
         self._lock = threading.Lock()
         outer = self
@@ -75,11 +75,13 @@ class _Server:
                     self.send_header(k, v)
                 self.send_header("content-length", str(len(response.body)))
                 self.end_headers()
-                self.wfile.write(response.body)
+                if self.command != "HEAD":
+                    self.wfile.write(response.body)
 
-            do_GET = do_POST = _handle
+            do_GET = do_POST = do_HEAD = _handle
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        ThreadingHTTPServer.allow_reuse_address = True  # a receiver back on the port one stopped on
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", port), Handler)
         self.httpd.daemon_threads = True
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
         self.thread.start()
@@ -115,9 +117,9 @@ class FeedServer(_Server):
 class WebhookReceiver(_Server):
     """Records POSTs; answers from `plan` (one response per request) and then 200."""
 
-    def __init__(self, plan: list[Response] | None = None) -> None:
+    def __init__(self, plan: list[Response] | None = None, port: int = 0) -> None:
         self.plan = list(plan or [])
-        super().__init__()
+        super().__init__(port)
 
     def respond(self, request: Request) -> Response:
         with self._lock:

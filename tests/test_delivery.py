@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 from standardwebhooks import Webhook
-from support import Response, WebhookReceiver
+from support import Response, WebhookReceiver, free_port
 
 from rasid.config.models import ConsoleNotifier, WebhookNotifier
 from rasid.delivery import OutboxWorker, build_senders, retry_delay
@@ -292,3 +292,41 @@ def test_a_notifier_words_its_alerts_in_arabic_and_its_own_time_zone(tmp_path: P
     bad.write_text((tmp_path / "config.yaml").read_text(encoding="utf-8").replace("Asia/Aden", "Asia/Adn"), encoding="utf-8")
     checked = rasid("check", "-c", "bad.yaml", cwd=tmp_path)
     assert checked.returncode == 1 and "unknown time zone 'Asia/Adn'" in checked.stderr
+
+
+def test_a_receiver_back_after_an_outage_gets_its_alerts_before_the_next_retry_step(tmp_path: Path) -> None:
+    """Unreachable, the alert waits an hour for its next attempt; the worker checks every 30 s
+    whether the receiver answers (a HEAD request, no alert), and once it does sends at once. One
+    that answered with an error status waits out its step: it was reachable all along."""
+    from rasid.delivery.outbox import PROBE_EVERY
+
+    port = free_port()
+    store = SQLiteStore(tmp_path / "s.db")
+    queue_alerts(store, "ops", 2, 100.0)
+
+    def deliver(at: float) -> int:
+        async def go() -> int:
+            async with httpx.AsyncClient() as client:
+                notifier = WebhookNotifier(name="ops", type="webhook", url=f"http://127.0.0.1:{port}/hook", timeout=1)
+                worker = OutboxWorker(store, build_senders([notifier], client), 86400, Clock(at), lambda: 0.5, (3600.0,))
+                return await worker.deliver_due()
+
+        return asyncio.run(go())
+
+    assert deliver(100.0) == 0  # down: connection refused, next attempt in an hour
+    assert deliver(100.0 + PROBE_EVERY + 1) == 0  # still down: the check finds nobody
+    receiver = WebhookReceiver(port=port)
+    try:
+        assert deliver(100.0 + 2 * PROBE_EVERY + 2) == 2  # back: both sent, in order, long before the hour
+        assert [p.json()["n"] for p in receiver.posts()] == [0, 1]
+        assert [r.method for r in receiver.requests][0] == "HEAD"
+    finally:
+        receiver.close()
+    refusing = WebhookReceiver([Response(503)], port=port)
+    try:
+        doc = {"type": "alert", "id": "alert_later", "watchlist": "south", "n": 2, "report": {"title": "درعا"}}
+        store.record_report(Report("s", "t", "later"), ["k-later"], [QueuedAlert("alert_later", "ops", doc)], 1000.0)
+        assert deliver(1000.0) == 0 and deliver(1000.0 + PROBE_EVERY + 1) == 0
+        assert [r.method for r in refusing.requests] == ["POST"]  # it answered 503: no check, no resend
+    finally:
+        refusing.close()

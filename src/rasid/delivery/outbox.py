@@ -21,6 +21,8 @@ RETRY_SCHEDULE = (5.0, 30.0, 120.0, 600.0, 1800.0, 3600.0)
 """Delay after the 1st, 2nd, ... failed attempt; the last one repeats."""
 JITTER = 0.1
 BATCH = 200
+PROBE_EVERY = 30.0
+"""Seconds between checks that an unreachable receiver answers again, while its alerts wait."""
 RETRY_AFTER_CAP = 3600.0
 """The longest wait a receiver's `Retry-After` can impose, unless the retry schedule's longest step
 is longer: a receiver may slow its notifier down, never freeze it."""
@@ -70,6 +72,7 @@ class OutboxWorker:
         self._drains: dict[str, asyncio.Task[int]] = {}
         self._again: set[str] = set()
         self._unrecorded: list[Write] = []
+        self._probed: dict[str, float] = {}
         self._resuming = asyncio.Lock()
 
     def configure(self, senders: dict[str, Sender], max_age: float, schedule: Sequence[float]) -> None:
@@ -151,6 +154,8 @@ class OutboxWorker:
             if row.next_attempt > now:
                 if row.attempts:  # waiting for a retry: the notifier may have been failing long enough to say so
                     await self._record(partial(self._check_failing, notifier, row.last_error or "", now))
+                    if await self._back(notifier, sender, row, now):
+                        return delivered, True  # due now: go over the queue again
                 break
             await self._pace(sender)
             if self.paused is not None:
@@ -232,6 +237,20 @@ class OutboxWorker:
         fails: list[Write] = [partial(self.store.mark_failed, r.row_id, result.error, next_attempt) for r in due]
         await self._record(*fails, partial(self._failed, notifier, result.error, now))
         return 0
+
+    async def _back(self, notifier: str, sender: Sender, head: OutboxRow, now: float) -> bool:
+        """Whether a receiver that could not be reached answers again, checked at most every
+        `PROBE_EVERY` while its queue waits out a longer retry step; if it does, what waits is
+        made due now. A receiver that answered with an error status is left to its backoff."""
+        if (head.last_error or "").startswith("HTTP ") or head.next_attempt - now < PROBE_EVERY:
+            return False
+        if now - self._probed.get(notifier, 0.0) < PROBE_EVERY:
+            return False
+        self._probed[notifier] = now
+        if not await sender.answers():
+            return False
+        log.warning("notifier answers again notifier=%s: its waiting alerts are due now", notifier)
+        return await self._record(partial(self.store.hasten, now, notifier))
 
     def _expired(self, row: OutboxRow, now: float) -> bool:
         """Whether a row that has failed before has reached `max_age` (its wait notwithstanding)."""

@@ -50,6 +50,11 @@ class Sender(Protocol):
 
     async def send(self, document: dict[str, Any]) -> SendResult: ...
 
+    async def answers(self) -> bool:
+        """Whether the receiver answers at all (a cheap request, no alert): one that could not be
+        reached may be back before its next retry."""
+        ...
+
 
 class ConsoleSender:
     """Prints a readable alert to a text stream."""
@@ -67,6 +72,9 @@ class ConsoleSender:
         stream.write(format_console(document, self.wording))
         stream.flush()
         return SendResult(ok=True)
+
+    async def answers(self) -> bool:
+        return True
 
 
 def format_console(document: dict[str, Any], wording: Wording = PLAIN) -> str:
@@ -142,6 +150,15 @@ class WebhookSender:
                 return await self._send(document)
         except TimeoutError:
             return SendResult(ok=False, error="timeout")
+
+    async def answers(self) -> bool:
+        """A HEAD request to the URL: any answer, an error status included, means the receiver is
+        reachable again (a webhook endpoint seldom allows HEAD, and none sends anything for it)."""
+        try:
+            async with self.client.stream("HEAD", self.config.url, timeout=min(5.0, self.config.timeout)):
+                return True
+        except httpx.HTTPError:
+            return False
 
     async def _send(self, document: dict[str, Any]) -> SendResult:
         result = SendResult(ok=True)

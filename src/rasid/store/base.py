@@ -274,8 +274,9 @@ class Store(Protocol):
         """Dead deliveries (these, or all) back to pending, due now; returns how many."""
         ...
 
-    def hasten(self, now: float) -> int:
-        """Pending deliveries waiting out a backoff made due now; returns how many."""
+    def hasten(self, now: float, notifier: str | None = None) -> int:
+        """Pending deliveries (of every notifier, or this one) waiting out a backoff made due now;
+        returns how many."""
         ...
 
     def purge(self, before: float) -> int:

@@ -546,10 +546,11 @@ class SQLStore:
                 )
             return cur.rowcount
 
-    def hasten(self, now: float) -> int:
+    def hasten(self, now: float, notifier: str | None = None) -> int:
+        mine, args = (" AND notifier = ?", (notifier,)) if notifier is not None else ("", ())
         with self.db.transaction() as db:
             return db.execute(
-                "UPDATE outbox SET next_attempt = ? WHERE status = 'pending' AND next_attempt > ?", (now, now)
+                f"UPDATE outbox SET next_attempt = ? WHERE status = 'pending' AND next_attempt > ?{mine}", (now, now, *args)
             ).rowcount
 
     def purge(self, before: float) -> int:

@@ -4,7 +4,7 @@ BIN := $(VENV)/bin
 RUNTIME := $(VENV)/.runtime
 TOOLS := $(VENV)/.tools
 
-.PHONY: run test check bench readme verify-unit clean
+.PHONY: run test check bench reference docs verify-unit clean
 
 # what running needs: rasid, its dependencies and its C extensions
 $(RUNTIME): pyproject.toml setup.py src/rasid/normalize/_fold.c src/rasid/match/_scan.c src/rasid/dedup/_shingles.c
@@ -40,9 +40,13 @@ verify-unit: $(RUNTIME)
 	@out=$$(systemd-analyze verify $(VENV)/rasid.service 2>&1); if [ -n "$$out" ]; then echo "$$out"; exit 1; fi
 	@systemd-analyze security --offline=true deploy/rasid.service | tail -1
 
-## readme: regenerate the README's configuration reference from the config models
-readme: $(RUNTIME)
-	$(BIN)/python -c 'import re, pathlib; from rasid.config.reference import reference_markdown as r; p = pathlib.Path("README.md"); s = p.read_text(); a, b = "<!-- reference:start -->\n", "<!-- reference:end -->"; p.write_text(s.split(a)[0] + a + r() + b + s.split(b)[1])'
+## reference: regenerate the configuration reference in docs/configuration.md from the config models
+reference: $(RUNTIME)
+	$(BIN)/python -c 'import pathlib; from rasid.config.reference import reference_markdown as r; p = pathlib.Path("docs/configuration.md"); s = p.read_text(); a, b = "<!-- reference:start -->\n", "<!-- reference:end -->"; p.write_text(s.split(a)[0] + a + r() + b + s.split(b)[1])'
+
+## docs: build the documentation site into site/ (mkdocs build --strict)
+docs: $(TOOLS)
+	$(BIN)/mkdocs build --strict --site-dir site
 
 clean:
-	rm -rf $(VENV) state build src/*.egg-info .pytest_cache
+	rm -rf $(VENV) state build site src/*.egg-info .pytest_cache

@@ -194,12 +194,12 @@ def test_default_state_dir_is_beside_the_config(tmp_path: Path) -> None:
     assert config.state_dir == tmp_path / "state"
 
 
-def test_readme_reference_matches_the_models() -> None:
+def test_the_documented_reference_matches_the_models() -> None:
     from rasid.config.reference import reference_markdown
 
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = readme.split("<!-- reference:start -->\n", 1)[1].split("<!-- reference:end -->", 1)[0]
-    assert section == reference_markdown(), "run `make readme` to regenerate the README's reference"
+    page = (ROOT / "docs" / "configuration.md").read_text(encoding="utf-8")
+    section = page.split("<!-- reference:start -->\n", 1)[1].split("<!-- reference:end -->", 1)[0]
+    assert section == reference_markdown(), "run `make reference` to regenerate the configuration reference"
 
 
 def test_secrets_from_files_and_systemd_credentials(tmp_path: Path) -> None:

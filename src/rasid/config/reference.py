@@ -74,7 +74,7 @@ def reference_markdown() -> str:
     out = []
     for title, model in SECTIONS:
         doc = (model.__doc__ or "").strip()
-        out += [f"#### {title}", "", doc, "", "| key | type | default | meaning |", "|---|---|---|---|"]
+        out += [f"### {title}", "", doc, "", "| key | type | default | meaning |", "|---|---|---|---|"]
         for name, field in model.model_fields.items():
             out.append(f"| `{name}` | {_type_name(field)} | {_default(field)} | {field.description or ''} |")
         out.append("")

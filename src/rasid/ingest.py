@@ -1,14 +1,16 @@
-"""`Ingestor`: new reports examined, filed under their stories and recorded, a batch at a time.
+"""`Ingestor`: new reports examined, filed under their stories and recorded, a batch at a time;
+`Ingestion`: the same from the event loop.
 
-Blocking: the daemon calls it off its event loop, one thread hop per batch rather than per
-report, and on SQLite one transaction per batch (each report in a savepoint of its own).
+The `Ingestor` blocks: `Ingestion` calls it off the loop, one thread hop per batch rather than
+per report, and on SQLite one transaction per batch (each report in a savepoint of its own).
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 from rasid.dedup import Candidate, StoryMatch, guid_key, unpack_shingles
@@ -24,6 +26,12 @@ BATCH = 64
 delivery and status readers of a SQLite state wait a few tens of milliseconds at most."""
 FOREVER_QUIET = datetime.max.replace(tzinfo=timezone.utc)
 """`quiet_before` for a backlog taken in without alerting, whatever its reports' dates."""
+
+
+def quiet_before(now: float, max_age: float, backfill: bool) -> datetime:
+    """Reports published before this moment are recorded without alerting: older than
+    `max_age`, or any, for a `backfill` taken in quietly."""
+    return FOREVER_QUIET if backfill else datetime.fromtimestamp(now - max_age, timezone.utc)
 
 
 @dataclass(frozen=True)
@@ -152,6 +160,57 @@ class Ingestor:
                 "story carried again story=%s source=%s similarity=%s updates=%s",
                 plan.story.story_id, report.source, plan.story.similarity, ",".join(plan.updates) or "-",
             )  # fmt: skip
+
+
+@dataclass
+class Ingested:
+    """What ingesting reports did, report by report."""
+
+    filed: list[Filed] = field(default_factory=list)
+
+    @property
+    def new(self) -> int:
+        return sum(1 for f in self.filed if f.plan is not None)
+
+    @property
+    def alerts(self) -> int:
+        return sum(len(f.plan.alerts) for f in self.filed if f.plan is not None)
+
+    @property
+    def queued(self) -> int:
+        return sum(len(f.plan.queued) for f in self.filed if f.plan is not None)
+
+    @property
+    def failed(self) -> list[ItemFailure]:
+        """Reports that could not be recorded (not marked seen: they come again)."""
+        return [f.failure for f in self.filed if f.failure is not None]
+
+
+class Ingestion:
+    """Reports from every source through one `Ingestor` (replaced when the config is), from the
+    event loop: examined off the loop, and recorded one batch at a time, since each batch meets
+    the story index as the previous one left it; `queued()` is told when alerts were queued."""
+
+    def __init__(self, ingestor: Ingestor, queued: Callable[[], None]) -> None:
+        self.ingestor = ingestor
+        self.queued = queued
+        self._recording = asyncio.Lock()
+
+    async def ingest(self, reports: list[Report], quiet_before: datetime | None = None) -> Ingested:
+        """Record each report once, file it under its story and queue its alerts, `BATCH` reports
+        at a time. Reports published before `quiet_before` (a backlog) are recorded without
+        alerting. One that fails is returned in `failed` (for the caller to log and count), is
+        not marked seen, and never stops the others (only a store that cannot be reached stops
+        them all). `Ingested.filed` follows the order of `reports`."""
+        result = Ingested()
+        ingestor = self.ingestor
+        for start in range(0, len(reports), BATCH):
+            examined = await asyncio.to_thread(ingestor.examine, reports[start : start + BATCH])
+            async with self._recording:
+                result.filed += await asyncio.to_thread(ingestor.record, examined, quiet_before)
+        if result.queued:
+            self.queued()
+        return result
 
 
 def _bounded(report: Report) -> Report:

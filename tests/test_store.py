@@ -57,6 +57,21 @@ def test_an_archived_report_is_found_by_its_alert_story_or_file(open_state: Call
     assert store.archived_file("inbox", "sub/a_1") is None and store.archived_file("feed", "sub/a_1%.txt") is None
 
 
+def test_alert_documents_page_newest_first_by_watch_list_and_source(open_state: Callable[[], SQLStore]) -> None:
+    store = open_state()
+    for i, (watchlist, source) in enumerate([("south", "a"), ("yemen", "b"), ("south", "b"), ("south", "a")]):
+        doc = {"type": "alert", "id": f"alert_{i}", "watchlist": watchlist, "n": i}
+        queued = [QueuedAlert(f"alert_{i}", "ops", doc)]
+        assert store.record_report(Report(source, f"t{i}", f"text {i}"), [f"k{i}"], queued, 100.0 + (i // 2))
+    every = store.alert_documents(10)
+    assert [d["n"] for _, _, d in every] == [3, 2, 1, 0]  # newest first; alert ids break the tie
+    first = store.alert_documents(2)
+    rest = store.alert_documents(10, before=first[-1][:2])
+    assert [d["n"] for _, _, d in first + rest] == [3, 2, 1, 0]
+    assert [d["n"] for _, _, d in store.alert_documents(10, watchlist="south")] == [3, 2, 0]
+    assert [d["n"] for _, _, d in store.alert_documents(10, watchlist="south", source="a")] == [3, 0]
+
+
 def test_state_survives_reopening(open_state: Callable[[], SQLStore]) -> None:
     store = open_state()
     store.record_report(REPORT, ["k1"], alerts("ops"), 10.0)

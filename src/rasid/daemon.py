@@ -9,13 +9,12 @@ import time
 from collections.abc import Callable
 from datetime import datetime
 from functools import partial
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 import httpx
 
 from rasid.config import Config, ConfigError
 from rasid.delivery import OutboxWorker, build_senders
-from rasid.endpoint import serve
 from rasid.feed_polling import FeedPolling
 from rasid.folder_scanning import FolderScanning
 from rasid.ingest import Ingested, Ingestion, Ingestor
@@ -32,6 +31,9 @@ from rasid.sources.feeds import USER_AGENT, FeedSource
 from rasid.sources.fetch import HostLimiter
 from rasid.sources.folders import FolderSource
 from rasid.store import Store
+
+if TYPE_CHECKING:
+    from rasid.web.server import Served
 
 log = logging.getLogger("rasid.daemon")
 
@@ -154,7 +156,8 @@ class Daemon:
         )  # fmt: skip
         server = None
         if self.config.http is not None:
-            server = await serve(self.config.http.listen, self.health, self.metrics_text)
+            server = self._http(self.config.http.listen)
+            await server.start()
         self.notify.ready(self.status_line())
         heartbeat = asyncio.create_task(self._heartbeat(stop))
         await stop.wait()
@@ -164,10 +167,17 @@ class Daemon:
         heartbeat.cancel()
         await asyncio.gather(heartbeat, self.scanning.unwatch(), return_exceptions=True)
         if server is not None:
-            server.close()
+            await server.close()
         await self.jobs.finish(SHUTDOWN_GRACE)
         if self.store.shared:
             await asyncio.to_thread(self.store.leave)
+
+    def _http(self, listen: str) -> Served:
+        """`/healthz`, `/metrics` and, on a loopback address, the alerts API and feeds."""
+        from rasid.web.app import build_app, is_loopback
+        from rasid.web.server import Served
+
+        return Served(build_app(self.store, self.health, self.metrics_text, alerts_shown=is_loopback(listen)), listen)
 
     def _wanted_jobs(self) -> dict[str, Job]:
         """The scheduled jobs for exactly the sources in force, delivery and upkeep."""

@@ -108,7 +108,7 @@ def configure_logging(level: str = "info", fmt: str = "text") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
-    for noisy in ("httpx", "httpcore", "watchfiles"):  # a line per request, per change seen
+    for noisy in ("httpx", "httpcore", "watchfiles", "uvicorn"):  # a line per request, per change seen, per start
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
     # "skipped: maximum number of running instances" only says a poll outlasted its interval.
     logging.getLogger("apscheduler").setLevel(max(logging.ERROR, root.level))

@@ -198,6 +198,13 @@ class Store(Protocol):
         it opened (`story_…`)."""
         ...
 
+    def alert_documents(
+        self, limit: int, before: tuple[float, str] | None = None, watchlist: str | None = None, source: str | None = None
+    ) -> list[tuple[float, str, dict[str, Any]]]:
+        """The latest alerts' documents as `(created, id, document)`, newest first: those older
+        than the `(created, id)` cursor `before`, of one watch-list or source if asked."""
+        ...
+
     def archived_file(self, source: str, path: str) -> ArchivedReport | None:
         """The latest archived report read from a folder source's file (`path` relative to the folder)."""
         ...

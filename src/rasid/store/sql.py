@@ -184,10 +184,14 @@ class SQLStore:
                     (report_id, now, zlib.compress(report.text.encode("utf-8"), 6)),
                 )
             self._queue(db, alerts, now)
-            raised = {(a.alert_id, a.document["watchlist"]) for a in alerts if a.document.get("type") == "alert"}
+            raised = {a.alert_id: a.document for a in alerts if a.document.get("type") == "alert"}
             db.executemany(
-                "INSERT INTO alerts (id, report_id, watchlist) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
-                [(alert, report_id, watchlist) for alert, watchlist in sorted(raised)],
+                "INSERT INTO alerts (id, report_id, watchlist, created, source, document) VALUES (?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT DO NOTHING",
+                [
+                    (alert, report_id, doc["watchlist"], now, report.source, json.dumps(doc, ensure_ascii=False))
+                    for alert, doc in sorted(raised.items())
+                ],
             )
             return report_id
 
@@ -266,6 +270,24 @@ class SQLStore:
             url = json.loads(queued[0]).get("report", {}).get("url")
             return self.archived_report(url) if url and not url.startswith(("alert_", "story_")) else None
         return _archived(row) if row else None
+
+    def alert_documents(
+        self, limit: int, before: tuple[float, str] | None = None, watchlist: str | None = None, source: str | None = None
+    ) -> list[tuple[float, str, dict[str, Any]]]:
+        where, args = ["document IS NOT NULL"], []
+        if before is not None:
+            where.append("(created < ? OR (created = ? AND id < ?))")
+            args += [before[0], before[0], before[1]]
+        for column, value in (("watchlist", watchlist), ("source", source)):
+            if value is not None:
+                where.append(f"{column} = ?")
+                args.append(value)
+        with self.db.read() as db:
+            rows = db.execute(
+                f"SELECT created, id, document FROM alerts WHERE {' AND '.join(where)} ORDER BY created DESC, id DESC LIMIT ?",
+                (*args, limit),
+            ).fetchall()
+        return [(created, alert_id, json.loads(document)) for created, alert_id, document in rows]
 
     def archived_file(self, source: str, path: str) -> ArchivedReport | None:
         """The latest archived report read from the file at `path` (relative to its folder) of the

@@ -1,0 +1,104 @@
+"""The HTTP routes: `/healthz` and `/metrics` for machines that watch the daemon, the alerts as
+JSON (`/api/alerts`) and as Atom feeds (`/alerts.atom`, `/watchlists/{name}.atom`) for people
+and their readers."""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import json
+from collections.abc import Awaitable, Callable
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from rasid.store import Store
+from rasid.web.atom import atom_feed
+
+Health = Callable[[], Awaitable[tuple[bool, dict[str, object]]]]
+MetricsText = Callable[[], Awaitable[bytes]]
+
+PAGE = 50
+"""Alerts in one answer of the API or one feed, unless `limit` asks for fewer (or up to `MAX_PAGE`)."""
+MAX_PAGE = 500
+
+
+def is_loopback(listen: str) -> bool:
+    """Whether `host:port` listens on this machine only."""
+    host = listen.rpartition(":")[0].strip("[]")
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def build_app(store: Store, health: Health, metrics: MetricsText, *, alerts_shown: bool) -> Starlette:
+    """The routes for `store`; the alerts (`alerts_shown`) only where the address is this
+    machine's alone: alerts quote the news a team follows, which is nobody else's business."""
+
+    async def healthz(request: Request) -> Response:
+        ok, detail = await health()
+        return JSONResponse(detail, status_code=200 if ok else 503)
+
+    async def metrics_page(request: Request) -> Response:
+        return Response(await metrics(), media_type="text/plain; version=0.0.4; charset=utf-8")
+
+    def refused() -> Response:
+        return JSONResponse(
+            {"error": "alerts are served on a loopback address only (http.listen: 127.0.0.1:PORT)"}, status_code=403
+        )
+
+    async def api_alerts(request: Request) -> Response:
+        if not alerts_shown:
+            return refused()
+        try:
+            limit, before = _page(request)
+        except ValueError as exc:
+            return JSONResponse({"error": str(exc)}, status_code=400)
+        params = request.query_params
+        rows = await asyncio.to_thread(store.alert_documents, limit, before, params.get("watchlist"), params.get("source"))
+        next_cursor = f"{rows[-1][0]!r}~{rows[-1][1]}" if len(rows) == limit else None
+        body = {"alerts": [document for _, _, document in rows], "next": next_cursor}
+        return Response(json.dumps(body, ensure_ascii=False), media_type="application/json")
+
+    async def feed(request: Request) -> Response:
+        if not alerts_shown:
+            return refused()
+        watchlist = request.path_params.get("name")
+        rows = await asyncio.to_thread(store.alert_documents, PAGE, None, watchlist, None)
+        title = f"rasid: {watchlist}" if watchlist else "rasid: every alert"
+        body = atom_feed(title, str(request.url), [document for _, _, document in rows])
+        return Response(body, media_type="application/atom+xml; charset=utf-8")
+
+    return Starlette(
+        routes=[
+            Route("/healthz", healthz),
+            Route("/metrics", metrics_page),
+            Route("/api/alerts", api_alerts),
+            Route("/alerts.atom", feed),
+            Route("/watchlists/{name}.atom", feed),
+        ]
+    )
+
+
+def _page(request: Request) -> tuple[int, tuple[float, str] | None]:
+    """`limit` and the `before` cursor (`created~id`, as `next` gave it) of an API request."""
+    params = request.query_params
+    raw = params.get("limit", str(PAGE))
+    if not raw.isdigit() or not 1 <= int(raw) <= MAX_PAGE:
+        raise ValueError(f"limit must be a whole number from 1 to {MAX_PAGE}")
+    cursor = params.get("before")
+    if cursor is None:
+        return int(raw), None
+    created, _, alert_id = cursor.partition("~")
+    try:
+        moment = float(created)
+    except ValueError:
+        moment = None
+    if moment is None or not alert_id:
+        raise ValueError("before must be the `next` of an earlier answer")
+    return int(raw), (moment, alert_id)

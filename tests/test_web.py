@@ -1,0 +1,135 @@
+"""The daemon's HTTP side, against `rasid run` as a subprocess: the alerts API with its cursor,
+the Atom feeds a reader takes, and alerts kept off an address that is not loopback."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import feedparser
+from support import clean_env, free_port
+
+REPORTS = {
+    "a.txt": "قصف على درعا\nقصفت مدفعية النظام أحياء درعا البلد مساء اليوم.",
+    "b.txt": "اشتباكات في جاسم\nاندلعت اشتباكات عنيفة في مدينة جاسم بريف درعا.",
+    "c.txt": "غارة على تعز\nشنت طائرات غارة على مواقع في مدينة تعز.",
+}
+
+
+def start(folder: Path, listen: str) -> subprocess.Popen[str]:
+    (folder / "inbox").mkdir()
+    (folder / "config.yaml").write_text(
+        f'http: {{listen: "{listen}"}}\n'
+        "sources: {folders: [{name: inbox, path: ./inbox, interval: 1s, settle: 0s}]}\n"
+        "watchlists:\n"
+        "  - {name: south, places: [درعا, جاسم], keywords: [قصف, اشتباك*]}\n"
+        "  - {name: yemen, places: [تعز], keywords: [غارة]}\n"
+        "notifiers: [{name: log, type: console}]\n",
+        encoding="utf-8",
+    )
+    for name, text in REPORTS.items():
+        (folder / "inbox" / name).write_text(text, encoding="utf-8")
+    return subprocess.Popen([sys.executable, "-m", "rasid", "run", "-c", "config.yaml"], cwd=folder, env=clean_env(),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
+
+
+def get(url: str) -> tuple[int, bytes, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as answer:
+            return answer.status, answer.read(), answer.headers.get("content-type", "")
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read(), exc.headers.get("content-type", "")
+    except OSError:
+        return 0, b"", ""
+
+
+def wait_for_alerts(base: str, count: int) -> list[dict[str, object]]:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        status, body, _ = get(f"{base}/api/alerts")
+        if status == 200 and len(json.loads(body)["alerts"]) >= count:
+            return json.loads(body)["alerts"]
+        time.sleep(0.2)
+    raise AssertionError(f"fewer than {count} alerts at {base}")
+
+
+def stop(proc: subprocess.Popen[str]) -> str:
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=20)
+    assert proc.returncode == 0, err
+    return err
+
+
+def test_the_alerts_api_pages_with_a_cursor_and_filters(tmp_path: Path) -> None:
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    proc = start(tmp_path, f"127.0.0.1:{port}")
+    try:
+        alerts = wait_for_alerts(base, 3)
+        assert {a["watchlist"] for a in alerts} == {"south", "yemen"}  # type: ignore[index]
+        assert [a["created_at"] for a in alerts] == sorted((a["created_at"] for a in alerts), reverse=True)  # type: ignore[index]
+        first = alerts[0]
+        assert set(first) >= {"id", "watchlist", "report", "matches", "snippet", "story"}
+        pages, cursor = [], ""
+        while True:
+            status, body, kind = get(f"{base}/api/alerts?limit=1{cursor}")
+            assert status == 200 and kind.startswith("application/json")
+            page = json.loads(body)
+            pages += [a["id"] for a in page["alerts"]]
+            if page["next"] is None:
+                break
+            cursor = "&before=" + urllib.request.quote(page["next"])
+        assert pages == [a["id"] for a in alerts]  # type: ignore[index]
+        status, body, _ = get(f"{base}/api/alerts?watchlist=yemen")
+        (only,) = json.loads(body)["alerts"]
+        assert only["report"]["title"] == "غارة على تعز"
+        assert get(f"{base}/api/alerts?limit=0")[0] == 400 and get(f"{base}/api/alerts?before=x")[0] == 400
+    finally:
+        err = stop(proc)
+    assert "uvicorn" not in err.lower()  # its own lines stay out of rasid's log at info
+
+
+def test_alerts_read_as_atom_feeds_per_watch_list(tmp_path: Path) -> None:
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    proc = start(tmp_path, f"127.0.0.1:{port}")
+    try:
+        wait_for_alerts(base, 3)
+        status, body, kind = get(f"{base}/alerts.atom")
+        assert status == 200 and kind.startswith("application/atom+xml")
+        every = feedparser.parse(body)
+        assert not every.bozo and len(every.entries) == 3
+        assert {e.title for e in every.entries} == {text.split("\n")[0] for text in REPORTS.values()}
+        status, body, _ = get(f"{base}/watchlists/south.atom")
+        south = feedparser.parse(body)
+        assert {e.title for e in south.entries} == {"قصف على درعا", "اشتباكات في جاسم"}
+        entry = next(e for e in south.entries if e.title == "قصف على درعا")
+        assert entry.id.startswith("urn:rasid:alert_") and 'dir="rtl"' in entry.content[0].value
+        assert "الأماكن: درعا" in entry.content[0].value and "الكلمات: قصف" in entry.content[0].value
+    finally:
+        stop(proc)
+
+
+def test_alerts_stay_off_an_address_that_is_not_loopback(tmp_path: Path) -> None:
+    """Health and metrics are served wherever `http.listen` says (a container's probe needs
+    them); the alerts only on a loopback address."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    proc = start(tmp_path, f"0.0.0.0:{port}")
+    try:
+        deadline = time.monotonic() + 30
+        while get(f"{base}/healthz")[0] != 200:
+            assert time.monotonic() < deadline
+            time.sleep(0.2)
+        assert get(f"{base}/metrics")[0] == 200
+        status, body, _ = get(f"{base}/api/alerts")
+        assert status == 403 and "loopback" in json.loads(body)["error"]
+        assert get(f"{base}/alerts.atom")[0] == 403
+    finally:
+        stop(proc)

@@ -178,3 +178,23 @@ def test_full_text_is_fetched_only_where_allowed(tmp_path: Path, feed_server: Fe
     (post,) = receiver.posts()
     assert {m["term"] for m in post.json()["matches"]} == {"طفس", "درعا", "انفجار"}
     assert "الرئيسية" not in post.json()["snippet"]
+
+
+def test_a_poll_under_way_at_sigterm_finishes_and_is_recorded(tmp_path: Path, feed_server: FeedServer, receiver: WebhookReceiver) -> None:
+    """SIGTERM while a slow feed answers: the poll is let finish (within the 5 s grace), its
+    state saved and its alert delivered, and the daemon exits 0; nothing is cut off mid-way."""
+    feed_server.routes["/slow"] = Response(200, rss([seed_item()]), delay=2.0)
+    write_config(tmp_path, f'  feeds: [{{name: slow, url: "{feed_server.url}/slow", interval: 1h}}]', receiver.url)
+    proc = run_daemon(tmp_path)
+    try:
+        deadline = time.monotonic() + 30
+        while not any(r.path == "/slow" for r in feed_server.requests):
+            assert time.monotonic() < deadline and proc.poll() is None
+            time.sleep(0.05)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=20)
+    assert proc.returncode == 0, err
+    assert "job abandoned" not in err and "feed polled source=slow" in err
+    assert sources_json(tmp_path)["slow"]["status"] == "200"
+    assert len(receiver.posts()) == 1  # and the delivery the poll started went out before the exit

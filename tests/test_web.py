@@ -22,7 +22,7 @@ REPORTS = {
 }
 
 
-def start(folder: Path, listen: str) -> subprocess.Popen[str]:
+def start(folder: Path, listen: str, extra_notifier: str = "") -> subprocess.Popen[str]:
     (folder / "inbox").mkdir()
     (folder / "config.yaml").write_text(
         f'http: {{listen: "{listen}"}}\n'
@@ -30,7 +30,7 @@ def start(folder: Path, listen: str) -> subprocess.Popen[str]:
         "watchlists:\n"
         "  - {name: south, places: [درعا, جاسم], keywords: [قصف, اشتباك*]}\n"
         "  - {name: yemen, places: [تعز], keywords: [غارة]}\n"
-        "notifiers: [{name: log, type: console}]\n",
+        f"notifiers: [{{name: log, type: console}}{', ' + extra_notifier if extra_notifier else ''}]\n",
         encoding="utf-8",
     )
     for name, text in REPORTS.items():
@@ -133,3 +133,11 @@ def test_alerts_stay_off_an_address_that_is_not_loopback(tmp_path: Path) -> None
         assert get(f"{base}/alerts.atom")[0] == 403
     finally:
         stop(proc)
+
+
+def test_the_console_marks_whole_matched_words_only_and_escapes_the_rest() -> None:
+    from rasid.web.templates import highlight
+
+    shown = str(highlight("قصف على درعا وقصفت <b>الطائرات</b> ريف درعا", ["قصف", "درعا"]))
+    assert shown.count("<mark>درعا</mark>") == 2 and "<mark>قصف</mark> على" in shown
+    assert "وقصفت" in shown and "&lt;b&gt;" in shown and "<b>" not in shown

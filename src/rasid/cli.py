@@ -212,10 +212,15 @@ def _run(args: argparse.Namespace) -> int:
     from rasid.daemon import install_signal_handlers
 
     path = default_config_path(args.config)
+    early: list[int] = []  # asked to stop while still starting (loading the config, checking the state)
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda signum, _: early.append(signum))
 
     async def run(daemon: Daemon) -> None:
         stop = asyncio.Event()
         install_signal_handlers(stop)
+        if early:  # start, then stop at once and cleanly: exit 0, as for a signal a moment later
+            stop.set()
         loop = asyncio.get_running_loop()
         reloading = asyncio.Lock()  # one reload at a time, in the order the signals came
         reloads: set[asyncio.Task[bool]] = set()

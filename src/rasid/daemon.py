@@ -177,7 +177,11 @@ class Daemon:
         from rasid.web.app import build_app, is_loopback
         from rasid.web.server import Served
 
-        return Served(build_app(self.store, self.health, self.metrics_text, alerts_shown=is_loopback(listen)), listen)
+        app = build_app(
+            self.store, self.health, self.metrics_text, alerts_shown=is_loopback(listen),
+            watchlists=lambda: [w.name for w in self.config.watchlists],
+        )  # fmt: skip
+        return Served(app, listen)
 
     def _wanted_jobs(self) -> dict[str, Job]:
         """The scheduled jobs for exactly the sources in force, delivery and upkeep."""

@@ -100,17 +100,25 @@ class Jobs:
             self.inflight.discard(task)
 
     def halt(self) -> None:
-        """Start nothing more on schedule."""
+        """Start nothing more on schedule; what runs goes on (APScheduler's shutdown would cancel it)."""
         if self.scheduler is not None:
-            self.scheduler.shutdown(wait=False)
+            self.scheduler.pause()
 
     async def finish(self, grace: float) -> None:
-        """Give the runs under way `grace` seconds to finish, then cancel them."""
-        pending = {t for t in self.inflight if not t.done()}
-        if not pending:
-            return
-        _, still = await asyncio.wait(pending, timeout=grace)
-        for task in still:
-            task.cancel()
-        if still:
-            await asyncio.wait(still, timeout=1.0)
+        """Give the runs under way, and those they start (a delivery after a poll), `grace`
+        seconds in all to finish, then cancel what is left."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + grace
+        while True:
+            await asyncio.sleep(0)  # runs just started take their first step, and their place in `inflight`
+            pending = {t for t in self.inflight if not t.done()}
+            if not pending:
+                break
+            if loop.time() >= deadline:
+                for task in pending:
+                    task.cancel()
+                await asyncio.wait(pending, timeout=1.0)
+                break
+            await asyncio.wait(pending, timeout=deadline - loop.time(), return_when=asyncio.FIRST_COMPLETED)
+        if self.scheduler is not None and self.scheduler.running:
+            self.scheduler.shutdown(wait=False)

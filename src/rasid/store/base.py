@@ -205,6 +205,14 @@ class Store(Protocol):
         than the `(created, id)` cursor `before`, of one watch-list or source if asked."""
         ...
 
+    def set_verdict(self, alert_id: str, verdict: str, note: str, now: float) -> bool:
+        """Record a person's verdict on an alert (replacing an earlier one); False for an unknown alert."""
+        ...
+
+    def verdicts(self, alert_ids: list[str] | None = None) -> dict[str, tuple[str, str, float]]:
+        """`(verdict, note, when)` by alert id, of these alerts or of every one judged."""
+        ...
+
     def archived_file(self, source: str, path: str) -> ArchivedReport | None:
         """The latest archived report read from a folder source's file (`path` relative to the folder)."""
         ...

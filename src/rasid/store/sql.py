@@ -289,6 +289,25 @@ class SQLStore:
             ).fetchall()
         return [(created, alert_id, json.loads(document)) for created, alert_id, document in rows]
 
+    def set_verdict(self, alert_id: str, verdict: str, note: str, now: float) -> bool:
+        with self.db.transaction() as db:
+            if not db.execute("SELECT 1 FROM alerts WHERE id = ?", (alert_id,)).fetchone():
+                return False
+            db.execute(
+                "INSERT INTO verdicts (alert_id, verdict, note, at) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT (alert_id) DO UPDATE SET verdict = excluded.verdict, note = excluded.note, at = excluded.at",
+                (alert_id, verdict, note, now),
+            )
+            return True
+
+    def verdicts(self, alert_ids: list[str] | None = None) -> dict[str, tuple[str, str, float]]:
+        where, args = (f"WHERE alert_id IN ({_marks(alert_ids)})", alert_ids) if alert_ids is not None else ("", [])
+        if alert_ids == []:
+            return {}
+        with self.db.read() as db:
+            rows = db.execute(f"SELECT alert_id, verdict, note, at FROM verdicts {where} ORDER BY at", args).fetchall()
+        return {alert_id: (verdict, note, at) for alert_id, verdict, note, at in rows}
+
     def archived_file(self, source: str, path: str) -> ArchivedReport | None:
         """The latest archived report read from the file at `path` (relative to its folder) of the
         folder source `source`."""

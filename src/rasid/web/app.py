@@ -8,14 +8,19 @@ import asyncio
 import ipaddress
 import json
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.staticfiles import StaticFiles
 
 from rasid.store import Store
+from rasid.web.alert_list import alert_list
+from rasid.web.alert_verdict import alert_verdict
 from rasid.web.atom import atom_feed
+from rasid.web.templates import environment
 
 Health = Callable[[], Awaitable[tuple[bool, dict[str, object]]]]
 MetricsText = Callable[[], Awaitable[bytes]]
@@ -36,9 +41,12 @@ def is_loopback(listen: str) -> bool:
         return False
 
 
-def build_app(store: Store, health: Health, metrics: MetricsText, *, alerts_shown: bool) -> Starlette:
-    """The routes for `store`; the alerts (`alerts_shown`) only where the address is this
-    machine's alone: alerts quote the news a team follows, which is nobody else's business."""
+def build_app(
+    store: Store, health: Health, metrics: MetricsText, *, alerts_shown: bool, watchlists: Callable[[], list[str]] = list
+) -> Starlette:
+    """The routes for `store`; the alerts, the console and its triage (`alerts_shown`) only
+    where the address is this machine's alone: alerts quote the news a team follows, which is
+    nobody else's business. `watchlists()` names the watch-lists in force."""
 
     async def healthz(request: Request) -> Response:
         ok, detail = await health()
@@ -74,15 +82,33 @@ def build_app(store: Store, health: Health, metrics: MetricsText, *, alerts_show
         body = atom_feed(title, str(request.url), [document for _, _, document in rows])
         return Response(body, media_type="application/atom+xml; charset=utf-8")
 
-    return Starlette(
-        routes=[
-            Route("/healthz", healthz),
-            Route("/metrics", metrics_page),
-            Route("/api/alerts", api_alerts),
-            Route("/alerts.atom", feed),
-            Route("/watchlists/{name}.atom", feed),
+    async def api_verdicts(request: Request) -> Response:
+        """Every verdict given, with its alert: the evaluation set a team builds for its lists."""
+        if not alerts_shown:
+            return refused()
+        judged = await asyncio.to_thread(store.verdicts)
+        rows = [
+            {"alert": alert_id, "verdict": verdict, "note": note, "at": at}
+            for alert_id, (verdict, note, at) in judged.items()
         ]
-    )
+        return Response(json.dumps({"verdicts": rows}, ensure_ascii=False), media_type="application/json")
+
+    routes: list[BaseRoute] = [
+        Route("/healthz", healthz),
+        Route("/metrics", metrics_page),
+        Route("/api/alerts", api_alerts),
+        Route("/api/verdicts", api_verdicts),
+        Route("/alerts.atom", feed),
+        Route("/watchlists/{name}.atom", feed),
+    ]
+    if alerts_shown:
+        templates = environment()
+        routes += [
+            Route("/", alert_list(store, templates, watchlists)),
+            Route("/alerts/{alert_id}/verdict", alert_verdict(store), methods=["POST"]),
+            Mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static"),
+        ]
+    return Starlette(routes=routes)
 
 
 def _page(request: Request) -> tuple[int, tuple[float, str] | None]:

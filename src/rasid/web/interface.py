@@ -1,0 +1,43 @@
+"""The console's interface text in Arabic and English, and which one a request gets."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from starlette.requests import Request
+
+Language = Literal["ar", "en"]
+
+TEXT: dict[str, dict[Language, str]] = {
+    "alerts": {"ar": "التنبيهات", "en": "Alerts"},
+    "all watchlists": {"ar": "كل القوائم", "en": "Every watch-list"},
+    "all sources": {"ar": "كل المصادر", "en": "Every source"},
+    "filter": {"ar": "تصفية", "en": "Filter"},
+    "places": {"ar": "الأماكن", "en": "Places"},
+    "keywords": {"ar": "الكلمات", "en": "Keywords"},
+    "story": {"ar": "القصة", "en": "Story"},
+    "useful": {"ar": "مفيد", "en": "Useful"},
+    "false_positive": {"ar": "إنذار كاذب", "en": "False positive"},
+    "note": {"ar": "ملاحظة", "en": "Note"},
+    "judged": {"ar": "الحكم", "en": "Verdict"},
+    "older": {"ar": "الأقدم", "en": "Older"},
+    "none": {"ar": "لا تنبيهات بعد.", "en": "No alerts yet."},
+    "switch": {"ar": "English", "en": "العربية"},
+}
+
+
+def language(request: Request) -> Language:
+    """`?lang=`, else the `lang` cookie a switch left, else the browser's first of ar and en;
+    Arabic by default."""
+    chosen = request.query_params.get("lang") or request.cookies.get("lang")
+    if chosen in ("ar", "en"):
+        return chosen  # type: ignore[return-value]
+    for part in request.headers.get("accept-language", "").split(","):
+        tag = part.split(";")[0].strip().lower()[:2]
+        if tag in ("ar", "en"):
+            return tag  # type: ignore[return-value]
+    return "ar"
+
+
+def words(lang: Language) -> dict[str, str]:
+    return {key: both[lang] for key, both in TEXT.items()}

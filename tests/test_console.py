@@ -1,0 +1,84 @@
+"""The console in a real browser (Debian's headless Chromium through Selenium): an alert that
+arrived through `rasid run`, its highlighted Arabic passage right to left, its story, triaged as
+a false positive with a note, the verdict stored; no secret on the page; a forged form refused."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+from support import ROOT, free_port
+from test_web import get, start, stop, wait_for_alerts
+
+CHROMIUM = shutil.which("chromium")
+CHROMEDRIVER = shutil.which("chromedriver")
+ARTIFACTS = Path(os.environ.get("RASID_SCREENSHOTS", ROOT / "test-artifacts"))
+
+if os.environ.get("RASID_REQUIRE_BROWSER") and not (CHROMIUM and CHROMEDRIVER):
+    raise RuntimeError("RASID_REQUIRE_BROWSER is set but chromium or chromedriver is missing")
+pytestmark = pytest.mark.skipif(not (CHROMIUM and CHROMEDRIVER), reason="chromium and chromedriver are not installed (.ci/run installs them)")
+
+
+def browser() -> object:
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM or ""
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--window-size=900,1400", "--lang=ar"):  # fmt: skip
+        options.add_argument(flag)
+    options.add_experimental_option("prefs", {"intl.accept_languages": "ar,en"})  # an Arabic-speaking reader
+    return webdriver.Chrome(service=Service(CHROMEDRIVER or ""), options=options)
+
+
+def test_an_alert_is_read_and_triaged_in_the_console(tmp_path: Path) -> None:
+    from selenium.webdriver.common.by import By
+
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    secret = "whsec_c2VjcmV0LW5ldmVyLW9uLWEtcGFnZQ=="
+    proc = start(tmp_path, f"127.0.0.1:{port}", extra_notifier=f'{{name: ops, type: webhook, url: "", secret: "{secret}"}}')
+    driver = browser()
+    try:
+        wait_for_alerts(base, 3)
+        driver.get(base + "/")
+        assert driver.find_element(By.TAG_NAME, "html").get_attribute("dir") == "rtl"
+        article = next(a for a in driver.find_elements(By.CSS_SELECTOR, "article.alert") if "قصف على درعا" in a.text)
+        passage = article.find_element(By.CSS_SELECTOR, ".passage")
+        assert passage.get_attribute("dir") == "rtl"
+        assert {m.text for m in passage.find_elements(By.TAG_NAME, "mark")} >= {"قصف", "درعا"}
+        assert "story_" in article.text and "درعا" in article.find_element(By.TAG_NAME, "dl").text
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        driver.save_screenshot(str(ARTIFACTS / "console-alerts.png"))
+        assert secret not in driver.page_source
+        alert_id = article.get_attribute("id")
+        article.find_element(By.NAME, "note").send_keys("قصف قديم أعيد نشره")
+        article.find_element(By.CSS_SELECTOR, "button[value=false_positive]").click()
+        assert driver.find_elements(By.ID, alert_id), driver.page_source[:500]
+        judged = driver.find_element(By.ID, alert_id)
+        assert judged.get_attribute("data-verdict") == "false_positive"
+        assert "إنذار كاذب: قصف قديم أعيد نشره" in judged.text
+        driver.save_screenshot(str(ARTIFACTS / "console-triaged.png"))
+        driver.get(base + "/?lang=en")
+        assert driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en" and "False positive" in driver.page_source
+        status, body, _ = get(f"{base}/api/verdicts")
+        assert status == 200
+        assert json.loads(body)["verdicts"] == [
+            {"alert": alert_id, "verdict": "false_positive", "note": "قصف قديم أعيد نشره", "at": json.loads(body)["verdicts"][0]["at"]}
+        ]
+        forged = urllib.request.Request(f"{base}/alerts/{alert_id}/verdict", data=b"verdict=useful&csrf=guess", method="POST",
+                                        headers={"content-type": "application/x-www-form-urlencoded"})  # fmt: skip
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(forged, timeout=10)
+        assert refused.value.code == 403
+        assert json.loads(get(f"{base}/api/verdicts")[1])["verdicts"][0]["verdict"] == "false_positive"
+    finally:
+        driver.quit()
+        stop(proc)

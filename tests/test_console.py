@@ -40,6 +40,7 @@ def browser() -> object:
 
 def test_an_alert_is_read_and_triaged_in_the_console(tmp_path: Path) -> None:
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
 
     port = free_port()
     base = f"http://127.0.0.1:{port}"
@@ -61,9 +62,9 @@ def test_an_alert_is_read_and_triaged_in_the_console(tmp_path: Path) -> None:
         alert_id = article.get_attribute("id")
         article.find_element(By.NAME, "note").send_keys("قصف قديم أعيد نشره")
         article.find_element(By.CSS_SELECTOR, "button[value=false_positive]").click()
-        assert driver.find_elements(By.ID, alert_id), driver.page_source[:500]
-        judged = driver.find_element(By.ID, alert_id)
-        assert judged.get_attribute("data-verdict") == "false_positive"
+        judged = WebDriverWait(driver, 10).until(  # the form posts, and the page comes back with the verdict
+            lambda d: next(iter(d.find_elements(By.CSS_SELECTOR, f'article[id="{alert_id}"][data-verdict="false_positive"]')), None)
+        )
         assert "إنذار كاذب: قصف قديم أعيد نشره" in judged.text
         driver.save_screenshot(str(ARTIFACTS / "console-triaged.png"))
         driver.get(base + "/?lang=en")
@@ -73,6 +74,15 @@ def test_an_alert_is_read_and_triaged_in_the_console(tmp_path: Path) -> None:
         assert json.loads(body)["verdicts"] == [
             {"alert": alert_id, "verdict": "false_positive", "note": "قصف قديم أعيد نشره", "at": json.loads(body)["verdicts"][0]["at"]}
         ]
+        driver.get(base + "/try")
+        driver.find_element(By.NAME, "text").send_keys("اندلعت اشتباكات في مدينة جاسم، وقال جاسم العلي إن الوضع هادئ")
+        driver.find_element(By.CSS_SELECTOR, "form.try button").click()
+        WebDriverWait(driver, 10).until(lambda d: d.find_elements(By.CSS_SELECTOR, ".verdict-of"))
+        results = {s.find_element(By.TAG_NAME, "h2").text.split(":")[0]: s for s in driver.find_elements(By.CSS_SELECTOR, ".verdict-of")}
+        assert results["south"].get_attribute("data-fired") == "yes" and results["yemen"].get_attribute("data-fired") == "no"
+        assert {m.text for m in results["south"].find_elements(By.TAG_NAME, "mark")} == {"اشتباكات", "جاسم"}
+        assert "اشتباك" in results["south"].text and "suffix ات" in results["south"].text
+        driver.save_screenshot(str(ARTIFACTS / "console-try.png"))
         forged = urllib.request.Request(f"{base}/alerts/{alert_id}/verdict", data=b"verdict=useful&csrf=guess", method="POST",
                                         headers={"content-type": "application/x-www-form-urlencoded"})  # fmt: skip
         with pytest.raises(urllib.error.HTTPError) as refused:

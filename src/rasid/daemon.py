@@ -180,6 +180,7 @@ class Daemon:
         app = build_app(
             self.store, self.health, self.metrics_text, alerts_shown=is_loopback(listen),
             watchlists=lambda: [w.name for w in self.config.watchlists],
+            verdicts=lambda text: self.ingestion.ingestor.pipeline.matcher.verdicts(text),
         )  # fmt: skip
         return Served(app, listen)
 

@@ -16,11 +16,13 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from rasid.models import Verdict
 from rasid.store import Store
 from rasid.web.alert_list import alert_list
 from rasid.web.alert_verdict import alert_verdict
 from rasid.web.atom import atom_feed
 from rasid.web.templates import environment
+from rasid.web.try_watchlists import try_watchlists
 
 Health = Callable[[], Awaitable[tuple[bool, dict[str, object]]]]
 MetricsText = Callable[[], Awaitable[bytes]]
@@ -42,11 +44,18 @@ def is_loopback(listen: str) -> bool:
 
 
 def build_app(
-    store: Store, health: Health, metrics: MetricsText, *, alerts_shown: bool, watchlists: Callable[[], list[str]] = list
+    store: Store,
+    health: Health,
+    metrics: MetricsText,
+    *,
+    alerts_shown: bool,
+    watchlists: Callable[[], list[str]] = list,
+    verdicts: Callable[[str], list[Verdict]] = lambda text: [],
 ) -> Starlette:
     """The routes for `store`; the alerts, the console and its triage (`alerts_shown`) only
     where the address is this machine's alone: alerts quote the news a team follows, which is
-    nobody else's business. `watchlists()` names the watch-lists in force."""
+    nobody else's business. `watchlists()` names the watch-lists in force, `verdicts(text)`
+    matches a text against them."""
 
     async def healthz(request: Request) -> Response:
         ok, detail = await health()
@@ -106,6 +115,7 @@ def build_app(
         routes += [
             Route("/", alert_list(store, templates, watchlists)),
             Route("/alerts/{alert_id}/verdict", alert_verdict(store), methods=["POST"]),
+            Route("/try", try_watchlists(templates, verdicts), methods=["GET", "POST"]),
             Mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static"),
         ]
     return Starlette(routes=routes)

@@ -23,6 +23,14 @@ TEXT: dict[str, dict[Language, str]] = {
     "older": {"ar": "الأقدم", "en": "Older"},
     "none": {"ar": "لا تنبيهات بعد.", "en": "No alerts yet."},
     "switch": {"ar": "English", "en": "العربية"},
+    "try": {"ar": "جرّب القوائم", "en": "Try the watch-lists"},
+    "paste": {"ar": "الصق نص خبر هنا", "en": "Paste a report here"},
+    "match": {"ar": "طابِق", "en": "Match"},
+    "fires": {"ar": "تُنبّه", "en": "fires"},
+    "does not fire": {"ar": "لا تُنبّه", "en": "does not fire"},
+    "place": {"ar": "مكان", "en": "place"},
+    "keyword": {"ar": "كلمة", "en": "keyword"},
+    "exclude": {"ar": "استثناء", "en": "exclude"},
 }
 
 

@@ -67,6 +67,11 @@ def test_an_alert_is_read_and_triaged_in_the_console(tmp_path: Path) -> None:
         )
         assert "إنذار كاذب: قصف قديم أعيد نشره" in judged.text
         driver.save_screenshot(str(ARTIFACTS / "console-triaged.png"))
+        judged.find_element(By.CSS_SELECTOR, "a.story").click()
+        WebDriverWait(driver, 10).until(lambda d: d.find_elements(By.CSS_SELECTOR, "table.copies"))
+        assert driver.find_element(By.TAG_NAME, "h1").text == "قصف على درعا"
+        (copy,) = driver.find_elements(By.CSS_SELECTOR, "table.copies tbody tr")
+        assert "inbox" in copy.text and "قصف على درعا" in copy.text and "south" in driver.find_element(By.CSS_SELECTOR, ".meta").text
         driver.get(base + "/?lang=en")
         assert driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en" and "False positive" in driver.page_source
         status, body, _ = get(f"{base}/api/verdicts")

@@ -72,6 +72,16 @@ def test_alert_documents_page_newest_first_by_watch_list_and_source(open_state: 
     assert [d["n"] for _, _, d in store.alert_documents(10, watchlist="south", source="a")] == [3, 0]
 
 
+def test_one_story_with_its_sources_in_order(open_state: Callable[[], SQLStore]) -> None:
+    store = open_state()
+    store.record_report(REPORT, ["guid:feed:g1"], [], 10.0, StoryEntry("story_x", new_story=True))
+    copy = Report("other", "عنوان آخر", "نص", url="https://y.example/2")
+    store.record_report(copy, ["guid:other:g2"], [], 12.0, StoryEntry("story_x", new_story=False, similarity=0.8))
+    story = store.story("story_x")
+    assert story is not None and [(s.source, s.similarity) for s in story.sources] == [("feed", None), ("other", 0.8)]
+    assert story.title == REPORT.title and store.story("story_none") is None
+
+
 def test_state_survives_reopening(open_state: Callable[[], SQLStore]) -> None:
     store = open_state()
     store.record_report(REPORT, ["k1"], alerts("ops"), 10.0)

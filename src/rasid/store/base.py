@@ -237,6 +237,10 @@ class Store(Protocol):
 
     def story_info(self, story_id: str) -> StoryInfo: ...
 
+    def story(self, story_id: str) -> StoryRow | None:
+        """One story with every source that carried it, or None."""
+        ...
+
     def stories(self, since: float, limit: int) -> list[StoryRow]:
         """Stories first seen since `since`, newest first, with their sources."""
         ...

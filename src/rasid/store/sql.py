@@ -393,21 +393,32 @@ class SQLStore:
             alerted = db.execute("SELECT watchlist FROM story_alerts WHERE story_id = ?", (story_id,)).fetchall()
         return StoryInfo(row[0] if row else 0, frozenset(w for (w,) in alerted))
 
+    def story(self, story_id: str) -> StoryRow | None:
+        with self.db.read() as db:
+            rows = db.execute("SELECT id, created, title FROM stories WHERE id = ?", (story_id,)).fetchall()
+            found = self._story_rows(db, rows)
+        return found[0] if found else None
+
     def stories(self, since: float, limit: int) -> list[StoryRow]:
         with self.db.read() as db:
             rows = db.execute(
                 "SELECT id, created, title FROM stories WHERE created >= ? ORDER BY created DESC LIMIT ?", (since, limit)
             ).fetchall()
-            out = []
-            for story_id, created, title in rows:
-                sources = db.execute(
-                    "SELECT source, title, url, seen, similarity FROM story_sources WHERE story_id = ? ORDER BY seen",
-                    (story_id,),
-                ).fetchall()
-                alerted = db.execute(
-                    "SELECT watchlist FROM story_alerts WHERE story_id = ? ORDER BY watchlist", (story_id,)
-                ).fetchall()
-                out.append(StoryRow(story_id, created, title, [StorySource(*s) for s in sources], tuple(w for (w,) in alerted)))
+            return self._story_rows(db, rows)
+
+    @staticmethod
+    def _story_rows(db: Session, rows: list[tuple[str, float, str]]) -> list[StoryRow]:
+        """Each story with its sources in the order they carried it, and the lists it alerted."""
+        out = []
+        for story_id, created, title in rows:
+            sources = db.execute(
+                "SELECT source, title, url, seen, similarity FROM story_sources WHERE story_id = ? ORDER BY seen",
+                (story_id,),
+            ).fetchall()
+            alerted = db.execute(
+                "SELECT watchlist FROM story_alerts WHERE story_id = ? ORDER BY watchlist", (story_id,)
+            ).fetchall()
+            out.append(StoryRow(story_id, created, title, [StorySource(*s) for s in sources], tuple(w for (w,) in alerted)))
         return out
 
     def prune_fingerprints(self, before: float) -> int:

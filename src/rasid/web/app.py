@@ -21,6 +21,7 @@ from rasid.store import Store
 from rasid.web.alert_list import alert_list
 from rasid.web.alert_verdict import alert_verdict
 from rasid.web.atom import atom_feed
+from rasid.web.story_page import story_page
 from rasid.web.templates import environment
 from rasid.web.try_watchlists import try_watchlists
 
@@ -116,6 +117,7 @@ def build_app(
             Route("/", alert_list(store, templates, watchlists)),
             Route("/alerts/{alert_id}/verdict", alert_verdict(store), methods=["POST"]),
             Route("/try", try_watchlists(templates, verdicts), methods=["GET", "POST"]),
+            Route("/stories/{story_id}", story_page(store, templates)),
             Mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static"),
         ]
     return Starlette(routes=routes)

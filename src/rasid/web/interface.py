@@ -31,6 +31,11 @@ TEXT: dict[str, dict[Language, str]] = {
     "place": {"ar": "مكان", "en": "place"},
     "keyword": {"ar": "كلمة", "en": "keyword"},
     "exclude": {"ar": "استثناء", "en": "exclude"},
+    "alerted": {"ar": "نبّهت له", "en": "alerted"},
+    "seen": {"ar": "رُصد", "en": "Seen"},
+    "outlet": {"ar": "المصدر", "en": "Outlet"},
+    "report": {"ar": "الخبر", "en": "Report"},
+    "similarity": {"ar": "التشابه", "en": "Similarity"},
 }
 
 

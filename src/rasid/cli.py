@@ -31,6 +31,7 @@ from rasid.config import (
 from rasid.logs import configure_logging
 from rasid.match.compiler import WatchListError
 from rasid.redact import redact_url
+from rasid.source_status import source_rows, when
 
 PIDFILE = "rasid.pid"
 WRITER_LOCK = "rasid.lock"
@@ -188,10 +189,6 @@ def _state(config: Config) -> Iterator[Store]:
         raise sqlite_error(config.state_dir / DATABASE_NAME, exc) from None
     finally:
         store.close()
-
-
-def _when(t: float | None) -> str:
-    return datetime.fromtimestamp(t, timezone.utc).isoformat(timespec="seconds") if t else "-"
 
 
 def _config(args: argparse.Namespace, unneeded: Collection[str] = ()) -> tuple[Path, Config]:
@@ -490,7 +487,7 @@ def _status(args: argparse.Namespace) -> int:
         print(f"rasid: {len(instances)} live instance{'s' if len(instances) != 1 else ''}; state {_where(config)}")
         for i in instances:
             shown = ", ".join(i.leases[:8]) + (f", ... ({len(i.leases)})" if len(i.leases) > 8 else "")
-            print(f"  {i.id}: since {_when(i.started)}, seen {_when(i.seen)}, {len(i.leases)} leases: {shown or '-'}")
+            print(f"  {i.id}: since {when(i.started)}, seen {when(i.seen)}, {len(i.leases)} leases: {shown or '-'}")
     else:
         made = (config.state_dir / _database_name()).exists()
         print(f"rasid: {running}; state {_where(config)}{'' if made else ' (none yet: nothing has run here)'}")
@@ -538,10 +535,10 @@ def _outbox(args: argparse.Namespace) -> int:
     for r in rows:
         what = r.document.get("report", {}).get("title") or r.document.get("notifier") or ""
         # the worker acts on a row by its max_age at the latest (older versions stored waits up to infinity)
-        next_attempt = _when(min(r.next_attempt, r.created + config.delivery.max_age))
+        next_attempt = when(min(r.next_attempt, r.created + config.delivery.max_age))
         if args.json:
             print(json.dumps({"id": r.alert_id, "notifier": r.notifier, "status": r.status, "type": r.document.get("type"),
-                              "attempts": r.attempts, "created": _when(r.created), "next_attempt": next_attempt,
+                              "attempts": r.attempts, "created": when(r.created), "next_attempt": next_attempt,
                               "last_error": r.last_error, "title": what}, ensure_ascii=False))  # fmt: skip
         else:
             due = f"next {next_attempt}" if r.status == "pending" else "dead"
@@ -554,26 +551,10 @@ def _outbox(args: argparse.Namespace) -> int:
 
 
 def _sources(args: argparse.Namespace) -> int:
-
     _, config = _config(args, LOOKING)
     with _state(config) as store:
         states = store.feed_states()
-
-
-    configured = [("feed", f.name, f.url) for f in config.sources.feeds]
-    configured += [("folder", f.name, str(f.path)) for f in config.sources.folders]
-    rows = []
-    for kind, name, where in configured:
-        st = states.get(name)
-        disabled = st.disabled if st and st.disabled and (kind == "folder" or st.url == where) else None
-        moved = st.url if st and st.url and not st.disabled and st.url != where else None
-        rows.append({
-            "source": name, "kind": kind, "url": redact_url(moved or where) if kind == "feed" else where, "last_poll": _when(st.last_poll if st else None),
-            "last_success": _when(st.last_success if st else None), "status": (st.last_status if st else None) or "-",
-            "new_items": st.new_items if st else 0, "errors": st.errors if st else 0,
-            "next_poll": "-" if disabled else _when(st.next_poll if st else None), "disabled": disabled,
-            "item_errors": st.item_errors if st else 0, "last_item_error": st.last_item_error if st else None,
-        })  # fmt: skip
+    rows = source_rows(config, states)
     if getattr(args, "json", False):
         for row in rows:
             print(json.dumps(row, ensure_ascii=False))
@@ -609,14 +590,14 @@ def _stories(args: argparse.Namespace) -> int:
 
     for story in rows:
         if args.json:
-            sources = [{"source": s.source, "title": s.title, "url": s.url, "seen": _when(s.seen), "similarity": s.similarity} for s in story.sources]  # fmt: skip
-            print(json.dumps({"id": story.id, "created": _when(story.created), "title": story.title, "alerted": list(story.alerted), "sources": sources}, ensure_ascii=False))  # fmt: skip
+            sources = [{"source": s.source, "title": s.title, "url": s.url, "seen": when(s.seen), "similarity": s.similarity} for s in story.sources]  # fmt: skip
+            print(json.dumps({"id": story.id, "created": when(story.created), "title": story.title, "alerted": list(story.alerted), "sources": sources}, ensure_ascii=False))  # fmt: skip
             continue
         alerted = f"alerted {', '.join(story.alerted)}" if story.alerted else "no alert"
-        print(f"{_when(story.created)}  {story.id}  {len(story.sources)} source{'s' if len(story.sources) != 1 else ''}  {alerted}  {story.title}")
+        print(f"{when(story.created)}  {story.id}  {len(story.sources)} source{'s' if len(story.sources) != 1 else ''}  {alerted}  {story.title}")
         for s in story.sources:
             similar = f"  ({s.similarity:.2f})" if s.similarity is not None else ""
-            print(f"    {_when(s.seen)}  {s.source}  {s.url or s.title}{similar}")
+            print(f"    {when(s.seen)}  {s.source}  {s.url or s.title}{similar}")
     if not rows and not args.json:
         print(f"no stories in the last {args.since}")
     return 0

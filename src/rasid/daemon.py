@@ -181,6 +181,7 @@ class Daemon:
             self.store, self.health, self.metrics_text, alerts_shown=is_loopback(listen),
             watchlists=lambda: [w.name for w in self.config.watchlists],
             verdicts=lambda text: self.ingestion.ingestor.pipeline.matcher.verdicts(text),
+            config=lambda: self.config,
         )  # fmt: skip
         return Served(app, listen)
 

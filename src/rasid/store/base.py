@@ -318,6 +318,10 @@ class Store(Protocol):
 
     def feed_state(self, source: str) -> FeedState: ...
 
+    def arrivals_since(self, since: float) -> dict[str, list[float]]:
+        """When each source's reports since `since` were first seen, by source."""
+        ...
+
     def feed_states(self) -> dict[str, FeedState]:
         """Every source's poll state, by name."""
         ...

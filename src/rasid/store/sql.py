@@ -654,6 +654,14 @@ class SQLStore:
             ).fetchall()
         return [r[0] for r in rows]
 
+    def arrivals_since(self, since: float) -> dict[str, list[float]]:
+        with self.db.read() as db:
+            rows = db.execute("SELECT source, first_seen FROM reports WHERE first_seen >= ?", (since,)).fetchall()
+        out: dict[str, list[float]] = {}
+        for source, seen in rows:
+            out.setdefault(source, []).append(seen)
+        return out
+
     def feed_states(self) -> dict[str, FeedState]:
         with self.db.read() as db:
             rows = db.execute(f"SELECT source, {', '.join(_FEED_COLUMNS)} FROM feed_state").fetchall()

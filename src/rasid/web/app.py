@@ -16,11 +16,13 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from rasid.config import Config
 from rasid.models import Verdict
 from rasid.store import Store
 from rasid.web.alert_list import alert_list
 from rasid.web.alert_verdict import alert_verdict
 from rasid.web.atom import atom_feed
+from rasid.web.source_list import source_list
 from rasid.web.story_page import story_page
 from rasid.web.templates import environment
 from rasid.web.try_watchlists import try_watchlists
@@ -52,11 +54,12 @@ def build_app(
     alerts_shown: bool,
     watchlists: Callable[[], list[str]] = list,
     verdicts: Callable[[str], list[Verdict]] = lambda text: [],
+    config: Callable[[], Config] | None = None,
 ) -> Starlette:
     """The routes for `store`; the alerts, the console and its triage (`alerts_shown`) only
     where the address is this machine's alone: alerts quote the news a team follows, which is
     nobody else's business. `watchlists()` names the watch-lists in force, `verdicts(text)`
-    matches a text against them."""
+    matches a text against them, `config()` is the config in force (for the sources page)."""
 
     async def healthz(request: Request) -> Response:
         ok, detail = await health()
@@ -118,6 +121,7 @@ def build_app(
             Route("/alerts/{alert_id}/verdict", alert_verdict(store), methods=["POST"]),
             Route("/try", try_watchlists(templates, verdicts), methods=["GET", "POST"]),
             Route("/stories/{story_id}", story_page(store, templates)),
+            *([Route("/sources", source_list(store, templates, config))] if config is not None else []),
             Mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static"),
         ]
     return Starlette(routes=routes)

@@ -36,6 +36,15 @@ TEXT: dict[str, dict[Language, str]] = {
     "outlet": {"ar": "المصدر", "en": "Outlet"},
     "report": {"ar": "الخبر", "en": "Report"},
     "similarity": {"ar": "التشابه", "en": "Similarity"},
+    "sources page": {"ar": "المصادر", "en": "Sources"},
+    "source": {"ar": "المصدر", "en": "Source"},
+    "last_success": {"ar": "آخر نجاح", "en": "Last success"},
+    "status": {"ar": "الحالة", "en": "Status"},
+    "errors": {"ar": "الأخطاء", "en": "Errors"},
+    "next_poll": {"ar": "الجلب التالي", "en": "Next poll"},
+    "per_day": {"ar": "الأخبار يوميًا (١٤ يومًا)", "en": "Reports a day (14 days)"},
+    "disabled": {"ar": "معطّل", "en": "disabled"},
+    "unhealthy": {"ar": "متعثّر", "en": "unhealthy"},
 }
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -98,6 +99,38 @@ def test_an_alert_is_read_and_triaged_in_the_console(tmp_path: Path) -> None:
             urllib.request.urlopen(forged, timeout=10)
         assert refused.value.code == 403
         assert json.loads(get(f"{base}/api/verdicts")[1])["verdicts"][0]["verdict"] == "false_positive"
+    finally:
+        driver.quit()
+        stop(proc)
+
+
+def test_the_outbox_page_shows_a_failing_notifier_and_its_actions_need_the_page_s_token(tmp_path: Path) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    proc = start(tmp_path, f"127.0.0.1:{port}", extra_notifier='{name: down, type: webhook, url: "http://127.0.0.1:9/hook"}')
+    driver = browser()
+    try:
+        wait_for_alerts(base, 3)
+        deadline = time.monotonic() + 30
+        while "connection refused" not in get(f"{base}/outbox")[1].decode():  # each alert tried once
+            assert time.monotonic() < deadline
+            time.sleep(0.2)
+        driver.get(base + "/outbox")
+        assert driver.find_element(By.CSS_SELECTOR, 'tr[data-notifier="down"]').text.split()[1] == "3"  # pending
+        rows = driver.find_elements(By.CSS_SELECTOR, "table.rows tbody tr")
+        assert len(rows) == 3 and "connection refused 127.0.0.1:9" in rows[0].text  # the head, in order; the rest wait behind it
+        driver.save_screenshot(str(ARTIFACTS / "console-outbox.png"))
+        driver.find_element(By.CSS_SELECTOR, "button[value=hasten]").click()
+        WebDriverWait(driver, 10).until(lambda d: d.current_url.endswith("/outbox") and d.find_elements(By.CSS_SELECTOR, "table.rows"))
+        assert len(driver.find_elements(By.CSS_SELECTOR, "table.rows tbody tr")) == 3  # still undelivered, none lost
+        forged = urllib.request.Request(f"{base}/outbox/purge", data=b"csrf=guess", method="POST",
+                                        headers={"content-type": "application/x-www-form-urlencoded"})  # fmt: skip
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(forged, timeout=10)
+        assert refused.value.code == 403
     finally:
         driver.quit()
         stop(proc)

@@ -22,6 +22,7 @@ from rasid.store import Store
 from rasid.web.alert_list import alert_list
 from rasid.web.alert_verdict import alert_verdict
 from rasid.web.atom import atom_feed
+from rasid.web.outbox_page import outbox_action, outbox_page
 from rasid.web.source_list import source_list
 from rasid.web.story_page import story_page
 from rasid.web.templates import environment
@@ -121,6 +122,8 @@ def build_app(
             Route("/alerts/{alert_id}/verdict", alert_verdict(store), methods=["POST"]),
             Route("/try", try_watchlists(templates, verdicts), methods=["GET", "POST"]),
             Route("/stories/{story_id}", story_page(store, templates)),
+            Route("/outbox", outbox_page(store, templates)),
+            Route("/outbox/{action}", outbox_action(store), methods=["POST"]),
             *([Route("/sources", source_list(store, templates, config))] if config is not None else []),
             Mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static"),
         ]

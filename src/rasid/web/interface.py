@@ -45,6 +45,16 @@ TEXT: dict[str, dict[Language, str]] = {
     "per_day": {"ar": "الأخبار يوميًا (١٤ يومًا)", "en": "Reports a day (14 days)"},
     "disabled": {"ar": "معطّل", "en": "disabled"},
     "unhealthy": {"ar": "متعثّر", "en": "unhealthy"},
+    "outbox": {"ar": "صندوق الإرسال", "en": "Outbox"},
+    "notifier": {"ar": "قناة التنبيه", "en": "Notifier"},
+    "pending": {"ar": "بانتظار الإرسال", "en": "pending"},
+    "delivered": {"ar": "أُرسل", "en": "delivered"},
+    "dead": {"ar": "متعذّر", "en": "dead"},
+    "attempts": {"ar": "المحاولات", "en": "Attempts"},
+    "error": {"ar": "الخطأ", "en": "Error"},
+    "retry": {"ar": "أعد إرسال المتعذّر", "en": "Requeue dead ones"},
+    "hasten": {"ar": "أرسل المنتظر الآن", "en": "Send waiting ones now"},
+    "purge": {"ar": "احذف ما مضى عليه ٣٠ يومًا", "en": "Purge rows older than 30 days"},
 }
 
 

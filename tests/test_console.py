@@ -73,9 +73,17 @@ def test_an_alert_is_read_and_triaged_in_the_console(tmp_path: Path) -> None:
         assert driver.find_element(By.TAG_NAME, "h1").text == "قصف على درعا"
         (copy,) = driver.find_elements(By.CSS_SELECTOR, "table.copies tbody tr")
         assert "inbox" in copy.text and "قصف على درعا" in copy.text and "south" in driver.find_element(By.CSS_SELECTOR, ".meta").text
+        driver.get(base + "/")
+        (tmp_path / "inbox" / "d.txt").write_text("قصف جديد على درعا\nقصف مدفعي جديد على أحياء درعا.", encoding="utf-8")
+        live = WebDriverWait(driver, 30).until(  # the page checks every 10 s, without a reload
+            lambda d: next(iter(d.find_elements(By.CSS_SELECTOR, "#live.new")), None)
+        )
+        assert "تنبيهات جديدة" in live.text
+        live.click()
+        WebDriverWait(driver, 10).until(lambda d: "قصف جديد على درعا" in d.find_element(By.TAG_NAME, "main").text)
         driver.get(base + "/sources")
         row = driver.find_element(By.CSS_SELECTOR, 'tr[data-source="inbox"]')
-        assert row.find_element(By.CSS_SELECTOR, "svg.per-day").get_attribute("aria-label").split()[-1] == "3"  # today
+        assert row.find_element(By.CSS_SELECTOR, "svg.per-day").get_attribute("aria-label").split()[-1] == "4"  # today
         assert "ok" in row.text  # its last scan's status
         driver.get(base + "/?lang=en")
         assert driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en" and "False positive" in driver.page_source

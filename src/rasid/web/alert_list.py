@@ -20,7 +20,10 @@ from rasid.web.interface import language, words
 PAGE = 30
 
 
-def alert_list(store: Store, templates: Environment, watchlists: Callable[[], list[str]]) -> Callable[[Request], Any]:
+def alert_list(
+    store: Store, templates: Environment, watchlists: Callable[[], list[str]], live_every: int = 10_000
+) -> Callable[[Request], Any]:
+    """The handler; the first page checks every `live_every` milliseconds for newer alerts and the daemon's health."""
     async def handle(request: Request) -> Response:
         params = request.query_params
         chosen = {"watchlist": params.get("watchlist") or None, "source": params.get("source") or None}
@@ -36,6 +39,7 @@ def alert_list(store: Store, templates: Environment, watchlists: Callable[[], li
         page = templates.get_template("views/alerts.html").render(
             lang=lang, t=words(lang), title=words(lang)["alerts"], alerts=alerts, watchlists=watchlists(),
             chosen=chosen, next=next_page, csrf=token,
+            live=None if before else {"newest": rows[0][1] if rows else "", "query": "&" + urlencode(after) if after else "", "every": live_every},
         )  # fmt: skip
         response = HTMLResponse(page)
         csrf.remember(response, token)

@@ -10,12 +10,12 @@ from urllib.parse import urlencode
 
 from jinja2 import Environment
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import Response
 
 from rasid.delivery.formats.wording import Wording
 from rasid.store import Store
-from rasid.web import csrf
-from rasid.web.interface import language, words
+from rasid.web.interface import language
+from rasid.web.templates import rendered
 
 PAGE = 30
 
@@ -24,28 +24,23 @@ def alert_list(
     store: Store, templates: Environment, watchlists: Callable[[], list[str]], live_every: int = 10_000
 ) -> Callable[[Request], Any]:
     """The handler; the first page checks every `live_every` milliseconds for newer alerts and the daemon's health."""
+
     async def handle(request: Request) -> Response:
         params = request.query_params
         chosen = {"watchlist": params.get("watchlist") or None, "source": params.get("source") or None}
         before = _cursor(params.get("before"))
         rows = await asyncio.to_thread(store.alert_documents, PAGE, before, chosen["watchlist"], chosen["source"])
         judged = await asyncio.to_thread(store.verdicts, [alert_id for _, alert_id, _ in rows])
-        lang = language(request)
-        wording = Wording(lang)
+        wording = Wording(language(request))
         alerts = [_shown(document, judged.get(alert_id), wording) for _, alert_id, document in rows]
         after = {k: v for k, v in chosen.items() if v}
         next_page = urlencode({**after, "before": f"{rows[-1][0]!r}~{rows[-1][1]}"}) if len(rows) == PAGE else None
-        token = csrf.token(request)
-        page = templates.get_template("views/alerts.html").render(
-            lang=lang, t=words(lang), title=words(lang)["alerts"], alerts=alerts, watchlists=watchlists(),
-            chosen=chosen, next=next_page, csrf=token,
-            live=None if before else {"newest": rows[0][1] if rows else "", "query": "&" + urlencode(after) if after else "", "every": live_every},
-        )  # fmt: skip
-        response = HTMLResponse(page)
-        csrf.remember(response, token)
-        if params.get("lang") in ("ar", "en"):
-            response.set_cookie("lang", params["lang"], samesite="lax")
-        return response
+        live = None
+        if before is None:  # the first page: it says when newer alerts arrive
+            live = {"newest": rows[0][1] if rows else "", "query": "&" + urlencode(after) if after else "", "every": live_every}
+        return rendered(
+            templates, request, "alerts", "alerts", alerts=alerts, watchlists=watchlists(), chosen=chosen, next=next_page, live=live
+        )
 
     return handle
 

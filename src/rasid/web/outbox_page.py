@@ -10,13 +10,13 @@ from typing import Any
 
 from jinja2 import Environment
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
+from starlette.responses import PlainTextResponse, RedirectResponse, Response
 
 from rasid.source_status import when
 from rasid.store import Store
 from rasid.web import csrf
 from rasid.web.forms import read_form
-from rasid.web.interface import language, words
+from rasid.web.templates import rendered
 
 SHOWN = 200
 PURGE_AFTER = 30 * 86400.0
@@ -35,14 +35,7 @@ def outbox_page(store: Store, templates: Environment) -> Callable[[Request], Any
             }
             for r in rows
         ]  # fmt: skip
-        lang = language(request)
-        token = csrf.token(request)
-        page = templates.get_template("views/outbox.html").render(
-            lang=lang, t=words(lang), title=words(lang)["outbox"], per_notifier=per_notifier, rows=shown, csrf=token
-        )
-        response = HTMLResponse(page)
-        csrf.remember(response, token)
-        return response
+        return rendered(templates, request, "outbox", "outbox", per_notifier=per_notifier, rows=shown)
 
     return handle
 

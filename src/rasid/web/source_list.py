@@ -10,12 +10,12 @@ from typing import Any
 
 from jinja2 import Environment
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import Response
 
 from rasid.config import Config
 from rasid.source_status import source_rows
 from rasid.store import Store
-from rasid.web.interface import language, words
+from rasid.web.templates import rendered
 
 DAYS = 14
 
@@ -33,10 +33,6 @@ def source_list(store: Store, templates: Environment, config: Callable[[], Confi
                 per_day[int(seen // 86400) - today + DAYS - 1] += 1
             row["per_day"] = per_day
             row["peak"] = max(per_day) or 1
-        lang = language(request)
-        page = templates.get_template("views/sources.html").render(
-            lang=lang, t=words(lang), title=words(lang)["sources page"], rows=rows, days=DAYS
-        )
-        return HTMLResponse(page)
+        return rendered(templates, request, "sources", "sources page", rows=rows, days=DAYS)
 
     return handle

@@ -10,10 +10,10 @@ from typing import Any
 
 from jinja2 import Environment
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, PlainTextResponse, Response
+from starlette.responses import PlainTextResponse, Response
 
 from rasid.store import Store
-from rasid.web.interface import language, words
+from rasid.web.templates import rendered
 
 
 def story_page(store: Store, templates: Environment) -> Callable[[Request], Any]:
@@ -21,15 +21,11 @@ def story_page(store: Store, templates: Environment) -> Callable[[Request], Any]
         story = await asyncio.to_thread(store.story, request.path_params["story_id"])
         if story is None:
             return PlainTextResponse("no such story", status_code=404)
-        lang = language(request)
         copies = [
             {"source": s.source, "title": s.title, "url": s.url, "seen": _iso(s.seen), "similarity": s.similarity}
             for s in story.sources
         ]
-        page = templates.get_template("views/story.html").render(
-            lang=lang, t=words(lang), title=story.title, story=story, created=_iso(story.created), copies=copies
-        )
-        return HTMLResponse(page)
+        return rendered(templates, request, "story", story.title, story=story, created=_iso(story.created), copies=copies)
 
     return handle
 

@@ -9,13 +9,13 @@ from typing import Any
 
 from jinja2 import Environment
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, PlainTextResponse, Response
+from starlette.responses import PlainTextResponse, Response
 
 from rasid.explain import how
 from rasid.models import Verdict
 from rasid.web import csrf
 from rasid.web.forms import read_form
-from rasid.web.interface import language, words
+from rasid.web.templates import rendered
 
 MAX_TEXT = 200_000
 """Characters of pasted text matched at most, as much as one report holds."""
@@ -30,14 +30,7 @@ def try_watchlists(templates: Environment, verdicts: Callable[[str], list[Verdic
                 return PlainTextResponse("refused: this form did not come from the console's own page", status_code=403)
             text = form.get("text", "")[:MAX_TEXT]
             results = [_shown(v) for v in await asyncio.to_thread(verdicts, text)]
-        lang = language(request)
-        token = csrf.token(request)
-        page = templates.get_template("views/try.html").render(
-            lang=lang, t=words(lang), title=words(lang)["try"], text=text, results=results, csrf=token
-        )
-        response = HTMLResponse(page)
-        csrf.remember(response, token)
-        return response
+        return rendered(templates, request, "try", "try", text=text, results=results)
 
     return handle
 

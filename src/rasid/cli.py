@@ -22,8 +22,8 @@ from rasid.config import (
     SENDING,
     Config,
     ConfigError,
-    ambiguous_area,
     WebhookNotifier,
+    ambiguous_area,
     default_config_path,
     format_duration,
     load_config,
@@ -117,7 +117,9 @@ def _parser() -> argparse.ArgumentParser:
     diff_config.add_argument("--json", action="store_true", help="one JSON object per watch-list")
     diff_config.set_defaults(command=_diff_config)
     explain = command("explain", _explain, "for one archived report, every watch-list's verdict and why")
-    explain.add_argument("report", metavar="REPORT", help="a report number (as replay prints it), URL, alert_… or story_… id, or a watched file's path")
+    explain.add_argument(
+        "report", metavar="REPORT", help="a report number (as replay prints it), URL, alert_… or story_… id, or a watched file's path"
+    )
     outbox = command("outbox", _outbox, "list pending and dead deliveries; retry or purge them")
     outbox.add_argument("action", nargs="?", choices=["list", "retry", "purge"], default="list")
     outbox.add_argument("ids", nargs="*", metavar="ID", help="with retry: alert ids to requeue")

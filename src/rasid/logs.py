@@ -9,7 +9,6 @@ import re
 import sys
 from datetime import datetime, timezone
 
-
 _UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 """Control characters, line and paragraph separators and bidi embeddings and overrides: in a
 logged value (a file name, a feed's title) they could end the line and forge another, or

@@ -141,3 +141,24 @@ def test_the_console_marks_whole_matched_words_only_and_escapes_the_rest() -> No
     shown = str(highlight("قصف على درعا وقصفت <b>الطائرات</b> ريف درعا", ["قصف", "درعا"]))
     assert shown.count("<mark>درعا</mark>") == 2 and "<mark>قصف</mark> على" in shown
     assert "وقصفت" in shown and "&lt;b&gt;" in shown and "<b>" not in shown
+
+
+def test_a_page_on_another_domain_pointed_at_127_0_0_1_gets_nothing(tmp_path: Path) -> None:
+    """DNS rebinding: a browser asking 127.0.0.1 for a page of evil.example names that host,
+    and gets no alert; the machine's own names get them."""
+    import http.client
+
+    port = free_port()
+    proc = start(tmp_path, f"127.0.0.1:{port}")
+    try:
+        wait_for_alerts(f"http://127.0.0.1:{port}", 3)
+        for host, status in (("evil.example", 421), (f"evil.example:{port}", 421), (f"localhost:{port}", 200), (f"127.0.0.1:{port}", 200)):
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            connection.request("GET", "/api/alerts", headers={"Host": host})
+            answer = connection.getresponse()
+            assert answer.status == status, host
+            body = answer.read().decode()
+            assert ("قصف على درعا" in body) == (status == 200)
+            connection.close()
+    finally:
+        stop(proc)

@@ -11,10 +11,13 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from starlette.applications import Starlette
+from starlette.datastructures import Headers
+from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from rasid.config import Config
 from rasid.models import Verdict
@@ -127,7 +130,32 @@ def build_app(
             *([Route("/sources", source_list(store, templates, config))] if config is not None else []),
             Mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static"),
         ]
-    return Starlette(routes=routes)
+    return Starlette(routes=routes, middleware=[Middleware(LoopbackNames)] if alerts_shown else [])
+
+
+LOOPBACK_NAMES = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+class LoopbackNames:
+    """On a loopback address, only requests that name this machine as the host they are for:
+    a web page whose domain an attacker re-points at 127.0.0.1 (DNS rebinding) would otherwise
+    read the alerts with the browser of someone on the machine."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and _host_name(Headers(scope=scope).get("host", "")) not in LOOPBACK_NAMES:
+            await PlainTextResponse("this console answers to 127.0.0.1 and localhost only", status_code=421)(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
+def _host_name(host: str) -> str:
+    """`127.0.0.1:9464` -> `127.0.0.1`, `[::1]:9464` -> `::1`."""
+    if host.startswith("["):
+        return host[1:].partition("]")[0]
+    return host.rpartition(":")[0] if host.count(":") == 1 else host
 
 
 def _page(request: Request) -> tuple[int, tuple[float, str] | None]:

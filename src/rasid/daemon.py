@@ -7,7 +7,6 @@ import logging
 import signal
 import time
 from collections.abc import Callable
-from datetime import datetime
 from functools import partial
 from typing import TYPE_CHECKING, TextIO
 
@@ -17,12 +16,11 @@ from rasid.config import Config, ConfigError
 from rasid.delivery import OutboxWorker, build_senders
 from rasid.feed_polling import FeedPolling
 from rasid.folder_scanning import FolderScanning
-from rasid.ingest import Ingested, Ingestion, Ingestor
+from rasid.ingest import Ingestion, Ingestor
 from rasid.jobs import Job, Jobs
 from rasid.leases import LEASE_ROUND, Leases
 from rasid.match import WatchListError
 from rasid.metrics import Metrics
-from rasid.models import Report
 from rasid.notify import Notifier, watchdog_interval
 from rasid.pipeline import Pipeline
 from rasid.source_health import SourceHealth
@@ -197,9 +195,6 @@ class Daemon:
 
     async def poll_feed(self, feed: FeedSource) -> None:
         await self.polling.poll(feed)
-
-    async def ingest(self, reports: list[Report], quiet_before: datetime | None = None) -> Ingested:
-        return await self.ingestion.ingest(reports, quiet_before)
 
     async def lease_round(self) -> None:
         """On a shared store: renew this instance's leases (`Leases.round`), and poll a feed just

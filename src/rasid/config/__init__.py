@@ -1,6 +1,11 @@
 """Loading and validating config.yaml."""
 
-from rasid.config.loader import SENDING, ambiguous_area, default_config_path, load_config
+from rasid.config.loader import (
+    SENDING,
+    ambiguous_area,
+    default_config_path,
+    load_config,
+)
 from rasid.config.models import (
     Config,
     ConsoleNotifier,

@@ -1,6 +1,12 @@
 """Recognising a report seen before: exactly (keys) or nearly (fingerprints)."""
 
-from rasid.dedup.exact import ReportWords, canonical_url, guid_key, report_keys, report_words
+from rasid.dedup.exact import (
+    ReportWords,
+    canonical_url,
+    guid_key,
+    report_keys,
+    report_words,
+)
 from rasid.dedup.fingerprints import (
     Fingerprint,
     fingerprint,

@@ -18,7 +18,13 @@ import ahocorasick
 
 from rasid.collector import collector_paused
 from rasid.config.models import WatchList
-from rasid.match.compiler import ArticleTest, Pattern, build_automaton, compile_patterns, mention_patterns
+from rasid.match.compiler import (
+    ArticleTest,
+    Pattern,
+    build_automaton,
+    compile_patterns,
+    mention_patterns,
+)
 from rasid.match.evidence import (
     AFTER_CHARS,
     AREA_GAIN,

@@ -14,11 +14,23 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 
-from rasid.httpbody import ACCEPT_ENCODING, BodyTooLarge, UnsupportedEncoding, read_capped
+from rasid.httpbody import (
+    ACCEPT_ENCODING,
+    BodyTooLarge,
+    UnsupportedEncoding,
+    read_capped,
+)
 from rasid.models import MAX_TEXT_CHARS, cut_text
 from rasid.redact import redact_url
 from rasid.sources.decode import decode_document
-from rasid.sources.fetch import CONNECT_TIMEOUT, MAX_REDIRECTS, FetchError, HostLimiter, checked_dial, public_address
+from rasid.sources.fetch import (
+    CONNECT_TIMEOUT,
+    MAX_REDIRECTS,
+    FetchError,
+    HostLimiter,
+    checked_dial,
+    public_address,
+)
 from rasid.sources.html import main_text
 
 __all__ = ["ArticleFetcher", "public_address"]

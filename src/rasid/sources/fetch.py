@@ -11,7 +11,12 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import httpx
 
-from rasid.httpbody import ACCEPT_ENCODING, BodyTooLarge, UnsupportedEncoding, read_capped
+from rasid.httpbody import (
+    ACCEPT_ENCODING,
+    BodyTooLarge,
+    UnsupportedEncoding,
+    read_capped,
+)
 from rasid.neterrors import transport_error
 from rasid.redact import redact_url
 

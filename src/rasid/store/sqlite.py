@@ -7,7 +7,13 @@ import sqlite3
 from datetime import datetime, timezone
 from pathlib import Path
 
-from rasid.store.database import SQLiteDatabase, StateError, damaged, read_only, sqlite_error
+from rasid.store.database import (
+    SQLiteDatabase,
+    StateError,
+    damaged,
+    read_only,
+    sqlite_error,
+)
 from rasid.store.schema import SCHEMA_VERSION
 from rasid.store.sql import SQLStore
 

@@ -11,6 +11,7 @@ import pytest
 
 from rasid.models import Report
 from rasid.store import (
+    AlertFilter,
     FeedState,
     FileState,
     QueuedAlert,
@@ -66,10 +67,70 @@ def test_alert_documents_page_newest_first_by_watch_list_and_source(open_state: 
     every = store.alert_documents(10)
     assert [d["n"] for _, _, d in every] == [3, 2, 1, 0]  # newest first; alert ids break the tie
     first = store.alert_documents(2)
-    rest = store.alert_documents(10, before=first[-1][:2])
+    rest = store.alert_documents(10, AlertFilter(before=first[-1][:2]))
     assert [d["n"] for _, _, d in first + rest] == [3, 2, 1, 0]
-    assert [d["n"] for _, _, d in store.alert_documents(10, watchlist="south")] == [3, 2, 0]
-    assert [d["n"] for _, _, d in store.alert_documents(10, watchlist="south", source="a")] == [3, 0]
+    assert [d["n"] for _, _, d in store.alert_documents(10, AlertFilter(watchlist="south"))] == [3, 2, 0]
+    assert [d["n"] for _, _, d in store.alert_documents(10, AlertFilter(watchlist="south", source="a"))] == [3, 0]
+    assert [d["n"] for _, _, d in store.alert_documents(10, AlertFilter(since=101.0))] == [3, 2]
+    assert [d["n"] for _, _, d in store.alert_documents(10, AlertFilter(until=101.0))] == [1, 0]
+
+
+def _place(pid: str, name: str, admin1: str, lat: float, lon: float) -> dict[str, object]:
+    return {"id": pid, "name": name, "kind": "locality", "country": "YE", "admin1": admin1, "lat": lat, "lon": lon}
+
+
+MOCHA = _place("71137", "المخا", "YE-TA", 13.32, 43.25)
+TAIZ = _place("70225", "تعز", "YE-TA", 13.58, 44.02)
+HODEIDAH = _place("79415", "الحديدة", "YE-HU", 14.80, 42.95)
+
+
+def _alert(i: int, places: list[dict[str, object]], keywords: list[str]) -> dict[str, object]:
+    matches = [{"kind": "place", "term": p["name"], "place": p} for p in places]
+    matches += [{"kind": "keyword", "term": k} for k in keywords]
+    return {"type": "alert", "id": f"alert_{i}", "watchlist": "yemen", "n": i, "matches": matches}
+
+
+def test_alerts_are_found_by_place_area_country_keyword_and_delivery_state(open_state: Callable[[], SQLStore]) -> None:
+    store = open_state()
+    docs = [
+        _alert(0, [MOCHA], ["قصف"]),
+        _alert(1, [TAIZ], ["غارة"]),
+        _alert(2, [HODEIDAH], ["قصف"]),
+        _alert(3, [TAIZ, HODEIDAH], ["إطلاق نار"]),
+    ]
+    for i, doc in enumerate(docs):
+        store.record_report(Report("feed", f"t{i}", "نص"), [f"k{i}"], [QueuedAlert(f"alert_{i}", "ops", doc)], 100.0 + i)
+
+    def found(**given: object) -> list[int]:
+        return [d["n"] for _, _, d in store.alert_documents(10, AlertFilter(**given))]  # type: ignore[arg-type]
+
+    assert found(terms=((("place", "تعز"),),)) == [3, 1]
+    assert found(terms=((("area", "YE-TA"),),)) == [3, 1, 0]  # every place inside the governorate
+    assert found(terms=((("country", "YE"),),)) == [3, 2, 1, 0]
+    assert found(terms=((("keyword", "قصف"),),)) == [2, 0]
+    assert found(terms=((("keyword", "قصف"),), (("area", "YE-TA"),))) == [0]
+    assert found(terms=((("keyword", "اطلاق نار"),),)) == [3]  # keys in matching form: hamza folded
+    assert found(terms=((("area", "YE-TA"),),), before=(101.0, "alert_1")) == [0]
+    assert found(terms=((("area", "YE-TA"),),), since=101.0) == [3, 1]
+    either = (("area", "YE-HU"), ("place", "المخا"))  # a choice of keys: each leads, the pages merge
+    assert found(terms=(either,)) == [3, 2, 0]
+    assert found(terms=(either,), before=(102.0, "alert_2")) == [0]
+    assert found(terms=(either, (("keyword", "قصف"),))) == [2, 0]
+    dying = next(r for r in store.pending_alerts("ops", 10) if r.alert_id == "alert_1")
+    store.mark_failed(dying.row_id, "HTTP 500", None)
+    assert found(state="dead") == [1]
+    assert found(state="pending") == [3, 2, 0]
+    assert found(state="pending", terms=((("place", "تعز"),),)) == [3]
+    assert found(state="dead", notifier="chat") == []
+    assert found(notifier="ops") == [3, 2, 1, 0]
+    assert [d.status for d in store.deliveries(["alert_1"])["alert_1"]] == ["dead"]
+
+    counts = {c.name: (c.alerts, c.lat, c.lon, c.newest) for c in store.alert_place_counts(AlertFilter(since=101.0))}
+    assert counts == {"تعز": (2, 13.58, 44.02, 103.0), "الحديدة": (2, 14.80, 42.95, 103.0)}
+    mapped = {c.name: c.alerts for c in store.alert_place_counts(AlertFilter(terms=(either,)))}
+    assert mapped == {"الحديدة": 2, "المخا": 1, "تعز": 1}  # every place of the alerts selected
+    only = store.alert_place_counts(AlertFilter(terms=((("keyword", "قصف"),),)))
+    assert sorted((c.name, c.alerts) for c in only) == [("الحديدة", 1), ("المخا", 1)]
 
 
 def test_one_story_with_its_sources_in_order(open_state: Callable[[], SQLStore]) -> None:
@@ -169,6 +230,22 @@ def test_a_version_5_sqlite_database_gains_the_outbox_claims(tmp_path: Path) -> 
     store = open_store(tmp_path)
     assert store.schema_version() == SCHEMA_VERSION
     assert [r.alert_id for r in store.pending_alerts("ops", 10)] == ["alert_old"]
+
+
+def test_alerts_stored_before_version_13_are_indexed_for_the_filters_and_map(tmp_path: Path) -> None:
+    store = open_store(tmp_path)
+    store.record_report(Report("feed", "t", "نص"), ["k"], [QueuedAlert("alert_0", "ops", _alert(0, [MOCHA], ["قصف"]))], 5.0)
+    store.close()
+    db = sqlite3.connect(tmp_path / "rasid.sqlite3")
+    db.executescript(
+        "DROP TABLE alert_terms; DROP TABLE alert_places; UPDATE meta SET value = '12' WHERE key = 'schema_version';"
+    )
+    db.commit()
+    db.close()
+    store = open_store(tmp_path)
+    assert store.schema_version() == SCHEMA_VERSION
+    assert [a for _, a, _ in store.alert_documents(5, AlertFilter(terms=((("area", "YE-TA"),),)))] == ["alert_0"]
+    assert [(c.name, c.alerts, c.newest) for c in store.alert_place_counts(AlertFilter())] == [("المخا", 1, 5.0)]
 
 
 def test_a_newer_schema_is_refused(tmp_path: Path) -> None:

@@ -90,6 +90,26 @@ def test_the_alerts_api_pages_with_a_cursor_and_filters(tmp_path: Path) -> None:
         (only,) = json.loads(body)["alerts"]
         assert only["report"]["title"] == "غارة على تعز"
         assert get(f"{base}/api/alerts?limit=0")[0] == 400 and get(f"{base}/api/alerts?before=x")[0] == 400
+
+        def titles(query: str) -> set[str]:
+            status, body, _ = get(f"{base}/api/alerts?{query}")
+            assert status == 200, body
+            return {a["report"]["title"] for a in json.loads(body)["alerts"]}
+
+        quote = urllib.request.quote
+        # درعا is also a governorate: its name or any place filed under it
+        assert titles(f"place={quote('درعا')}") == {"قصف على درعا", "اشتباكات في جاسم"}
+        assert titles(f"place={quote('جاسم')}&keyword={quote('اشتباك')}") == {"اشتباكات في جاسم"}
+        assert titles(f"keyword={quote('غارة')}") == {"غارة على تعز"}
+        assert len(titles("since=1h&state=delivered&notifier=log")) == 3
+        assert titles("state=dead") == set() and titles("until=2000-01-01") == set()
+        assert get(f"{base}/api/alerts?state=lost")[0] == 400 and get(f"{base}/api/alerts?since=soon")[0] == 400
+        status, body, kind = get(f"{base}/api/places.geojson")
+        assert status == 200 and kind.startswith("application/geo+json")
+        points = {f["properties"]["name"]: f for f in json.loads(body)["features"]}
+        assert set(points) == {"درعا", "جاسم", "تعز"}  # listed by name: placed by the gazetteer's point
+        lon, lat = points["تعز"]["geometry"]["coordinates"]
+        assert 13 < lat < 14.2 and 43.5 < lon < 44.5 and points["درعا"]["properties"]["alerts"] == 2
     finally:
         err = stop(proc)
     assert "uvicorn" not in err.lower()  # its own lines stay out of rasid's log at info

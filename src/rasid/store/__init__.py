@@ -4,12 +4,14 @@ from pathlib import Path
 
 from rasid.store.base import (
     ArchivedReport,
+    Delivery,
     FeedState,
     FileState,
     InstanceRow,
     KnownReport,
     OutboxEntry,
     OutboxRow,
+    PlaceCount,
     QueuedAlert,
     Store,
     StoryEntry,
@@ -17,6 +19,7 @@ from rasid.store.base import (
     StoryRow,
     StorySource,
 )
+from rasid.store.alert_query import AlertFilter
 from rasid.store.database import StateError
 from rasid.store.sql import SQLStore
 from rasid.store.sqlite import SQLiteStore
@@ -44,13 +47,16 @@ def open_store(
 
 
 __all__ = [
+    "AlertFilter",
     "ArchivedReport",
+    "Delivery",
     "FeedState",
     "FileState",
     "InstanceRow",
     "KnownReport",
     "OutboxEntry",
     "OutboxRow",
+    "PlaceCount",
     "QueuedAlert",
     "SQLStore",
     "SQLiteStore",

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from rasid.models import Report
+from rasid.store.alert_query import AlertFilter
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,16 @@ class OutboxEntry:
     next_attempt: float
     last_error: str | None
     document: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """How one alert fared with one notifier."""
+
+    notifier: str
+    status: str
+    attempts: int
+    last_error: str | None
 
 
 @dataclass(frozen=True)
@@ -153,6 +164,19 @@ class InstanceRow:
     leases: list[str]
 
 
+@dataclass(frozen=True)
+class PlaceCount:
+    """A place on the map: how many of the alerts shown name it, and when the newest came."""
+
+    place: str
+    """A gazetteer id, or `alert_index.NAMED` and the name."""
+    name: str
+    lat: float | None
+    lon: float | None
+    alerts: int
+    newest: float
+
+
 class Store(Protocol):
     """State that must survive restarts: seen reports, the outbox, source bookkeeping."""
 
@@ -198,11 +222,12 @@ class Store(Protocol):
         it opened (`story_…`)."""
         ...
 
-    def alert_documents(
-        self, limit: int, before: tuple[float, str] | None = None, watchlist: str | None = None, source: str | None = None
-    ) -> list[tuple[float, str, dict[str, Any]]]:
-        """The latest alerts' documents as `(created, id, document)`, newest first: those older
-        than the `(created, id)` cursor `before`, of one watch-list or source if asked."""
+    def alert_documents(self, limit: int, selected: AlertFilter = AlertFilter()) -> list[tuple[float, str, dict[str, Any]]]:
+        """The latest alerts' documents as `(created, id, document)`, newest first, of those `selected`."""
+        ...
+
+    def alert_place_counts(self, selected: AlertFilter) -> list[PlaceCount]:
+        """Each place of the alerts `selected`, with how many name it."""
         ...
 
     def set_verdict(self, alert_id: str, verdict: str, note: str, now: float) -> bool:
@@ -287,6 +312,10 @@ class Store(Protocol):
 
     def outbox_rows(self, statuses: tuple[str, ...], limit: int) -> list[OutboxEntry]:
         """Outbox rows in these states, oldest first."""
+        ...
+
+    def deliveries(self, alert_ids: list[str]) -> dict[str, list[Delivery]]:
+        """Each alert's outbox rows: to which notifiers, and how it went."""
         ...
 
     def requeue(self, alert_ids: list[str] | None, now: float) -> int:

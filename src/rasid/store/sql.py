@@ -17,18 +17,22 @@ from typing import TYPE_CHECKING, Any
 from rasid.models import Report
 from rasid.store.base import (
     ArchivedReport,
+    Delivery,
     FeedState,
     FileState,
     InstanceRow,
     KnownReport,
     OutboxEntry,
     OutboxRow,
+    PlaceCount,
     QueuedAlert,
     StoryEntry,
     StoryInfo,
     StoryRow,
     StorySource,
 )
+from rasid.store.alert_index import alert_places, alert_terms
+from rasid.store.alert_query import AlertFilter, alert_page, place_counts
 from rasid.store.database import Cursor, Database, Session
 from rasid.store.schema import SCHEMA_VERSION, TABLES, upgrade_statements
 
@@ -62,6 +66,28 @@ def _batches(cursor: Cursor, size: int = 50_000) -> Iterator[list[Any]]:
 
 def _marks(values: Any) -> str:
     return ",".join("?" * len(values))
+
+
+def _index_documents(db: Session, documents: list[tuple[str, dict[str, Any]]]) -> None:
+    """The `alert_terms` and `alert_places` rows of these alerts, at the time stored with each
+    (an alert recorded before keeps its rows and its time)."""
+    db.executemany(
+        "INSERT INTO alert_terms (kind, term, created, alert_id) SELECT ?, ?, created, id FROM alerts WHERE id = ?"
+        " ON CONFLICT DO NOTHING",
+        [(kind, key, alert) for alert, doc in documents for kind, key in sorted(alert_terms(doc))],
+    )
+    db.executemany(
+        "INSERT INTO alert_places (created, alert_id, place, name, lat, lon) SELECT created, id, ?, ?, ?, ? FROM alerts"
+        " WHERE id = ? ON CONFLICT DO NOTHING",
+        [(place, name, lat, lon, alert) for alert, doc in documents for place, (name, lat, lon) in alert_places(doc).items()],
+    )
+
+
+def _index_alerts(db: Session) -> None:
+    """Fill `alert_terms` and `alert_places` from the documents stored before they existed."""
+    rows = db.execute("SELECT id, document FROM alerts WHERE document IS NOT NULL").fetchall()
+    for start in range(0, len(rows), 10_000):
+        _index_documents(db, [(alert, json.loads(doc)) for alert, doc in rows[start : start + 10_000]])
 
 
 class SQLStore:
@@ -107,6 +133,8 @@ class SQLStore:
             with self.db.transaction() as db:
                 for statement in upgrade_statements(before, self.db.dialect, existing):
                     db.execute(statement)
+                if 10 <= before < 13:
+                    _index_alerts(db)
                 db.execute(
                     "INSERT INTO meta (key, value) VALUES ('schema_version', ?)"
                     " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
@@ -193,6 +221,7 @@ class SQLStore:
                     for alert, doc in sorted(raised.items())
                 ],
             )
+            _index_documents(db, sorted(raised.items()))
             return report_id
 
     def _file_under_story(
@@ -271,23 +300,16 @@ class SQLStore:
             return self.archived_report(url) if url and not url.startswith(("alert_", "story_")) else None
         return _archived(row) if row else None
 
-    def alert_documents(
-        self, limit: int, before: tuple[float, str] | None = None, watchlist: str | None = None, source: str | None = None
-    ) -> list[tuple[float, str, dict[str, Any]]]:
-        where, args = ["document IS NOT NULL"], []
-        if before is not None:
-            where.append("(created < ? OR (created = ? AND id < ?))")
-            args += [before[0], before[0], before[1]]
-        for column, value in (("watchlist", watchlist), ("source", source)):
-            if value is not None:
-                where.append(f"{column} = ?")
-                args.append(value)
+    def alert_documents(self, limit: int, selected: AlertFilter = AlertFilter()) -> list[tuple[float, str, dict[str, Any]]]:
+        sql, args = alert_page(selected, limit)
         with self.db.read() as db:
-            rows = db.execute(
-                f"SELECT created, id, document FROM alerts WHERE {' AND '.join(where)} ORDER BY created DESC, id DESC LIMIT ?",
-                (*args, limit),
-            ).fetchall()
+            rows = db.execute(sql, args).fetchall()
         return [(created, alert_id, json.loads(document)) for created, alert_id, document in rows]
+
+    def alert_place_counts(self, selected: AlertFilter) -> list[PlaceCount]:
+        sql, args = place_counts(selected)
+        with self.db.read() as db:
+            return [PlaceCount(*row) for row in db.execute(sql, args).fetchall()]
 
     def set_verdict(self, alert_id: str, verdict: str, note: str, now: float) -> bool:
         with self.db.transaction() as db:
@@ -583,6 +605,20 @@ class SQLStore:
                 (*statuses, limit),
             ).fetchall()
         return [OutboxEntry(*r[:7], json.loads(r[7])) for r in rows]
+
+    def deliveries(self, alert_ids: list[str]) -> dict[str, list[Delivery]]:
+        if not alert_ids:
+            return {}
+        with self.db.read() as db:
+            rows = db.execute(
+                f"SELECT alert_id, notifier, status, attempts, last_error FROM outbox WHERE alert_id IN ({_marks(alert_ids)})"
+                " ORDER BY notifier",
+                alert_ids,
+            ).fetchall()
+        out: dict[str, list[Delivery]] = {}
+        for alert_id, *rest in rows:
+            out.setdefault(alert_id, []).append(Delivery(*rest))
+        return out
 
     def requeue(self, alert_ids: list[str] | None, now: float) -> int:
         with self.db.transaction() as db:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import json
+import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
@@ -20,11 +21,15 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from rasid.config import Config
+from rasid.match.gazetteer import Gazetteer
 from rasid.models import Verdict
 from rasid.store import Store
+from rasid.web.alert_filters import FilterError, chosen_filters, cursor, with_cursor
 from rasid.web.alert_list import alert_list
 from rasid.web.alert_verdict import alert_verdict
 from rasid.web.atom import atom_feed
+from rasid.web.geojson import located, place_features
+from rasid.web.map_page import map_page
 from rasid.web.outbox_page import outbox_action, outbox_page
 from rasid.web.source_list import source_list
 from rasid.web.story_page import story_page
@@ -77,24 +82,55 @@ def build_app(
             {"error": "alerts are served on a loopback address only (http.listen: 127.0.0.1:PORT)"}, status_code=403
         )
 
+    known: dict[int, Gazetteer] = {}
+
+    def places() -> Gazetteer | None:
+        """The gazetteer with the config's own places, made again only when the config changes."""
+        if config is None:
+            return None
+        from rasid.match import gazetteer_with
+
+        custom = config().gazetteer
+        if id(custom) not in known:
+            known.clear()
+            known[id(custom)] = gazetteer_with(custom.places)
+        return known[id(custom)]
+
     async def api_alerts(request: Request) -> Response:
         if not alerts_shown:
             return refused()
         try:
-            limit, before = _page(request)
-        except ValueError as exc:
+            limit = _limit(request)
+            chosen = chosen_filters(request.query_params, places(), time.time())
+            selected = with_cursor(chosen, cursor(request.query_params.get("before")))
+        except (ValueError, FilterError) as exc:
             return JSONResponse({"error": str(exc)}, status_code=400)
-        params = request.query_params
-        rows = await asyncio.to_thread(store.alert_documents, limit, before, params.get("watchlist"), params.get("source"))
+        rows = await asyncio.to_thread(store.alert_documents, limit, selected)
         next_cursor = f"{rows[-1][0]!r}~{rows[-1][1]}" if len(rows) == limit else None
         body = {"alerts": [document for _, _, document in rows], "next": next_cursor}
         return Response(json.dumps(body, ensure_ascii=False), media_type="application/json")
+
+    async def api_places(request: Request) -> Response:
+        """GeoJSON: a point for each place the selected alerts name (the last 7 days unless `since` says)."""
+        if not alerts_shown:
+            return refused()
+        try:
+            chosen = chosen_filters({"since": "7d", **request.query_params}, places(), time.time())
+        except FilterError as exc:
+            return JSONResponse({"error": str(exc)}, status_code=400)
+        counts = await asyncio.to_thread(store.alert_place_counts, chosen.selected)
+        body = place_features(located(counts, places()))
+        return Response(json.dumps(body, ensure_ascii=False), media_type="application/geo+json")
 
     async def feed(request: Request) -> Response:
         if not alerts_shown:
             return refused()
         watchlist = request.path_params.get("name")
-        rows = await asyncio.to_thread(store.alert_documents, PAGE, None, watchlist, None)
+        try:
+            chosen = chosen_filters({**request.query_params, **({"watchlist": watchlist} if watchlist else {})}, places(), time.time())
+        except FilterError as exc:
+            return JSONResponse({"error": str(exc)}, status_code=400)
+        rows = await asyncio.to_thread(store.alert_documents, PAGE, chosen.selected)
         title = f"rasid: {watchlist}" if watchlist else "rasid: every alert"
         body = atom_feed(title, str(request.url), [document for _, _, document in rows])
         return Response(body, media_type="application/atom+xml; charset=utf-8")
@@ -115,13 +151,15 @@ def build_app(
         Route("/metrics", metrics_page),
         Route("/api/alerts", api_alerts),
         Route("/api/verdicts", api_verdicts),
+        Route("/api/places.geojson", api_places),
         Route("/alerts.atom", feed),
         Route("/watchlists/{name}.atom", feed),
     ]
     if alerts_shown:
         templates = environment()
         routes += [
-            Route("/", alert_list(store, templates, watchlists)),
+            Route("/", alert_list(store, templates, watchlists, places)),
+            Route("/map", map_page(store, templates, watchlists, places)),
             Route("/alerts/{alert_id}/verdict", alert_verdict(store), methods=["POST"]),
             Route("/try", try_watchlists(templates, verdicts), methods=["GET", "POST"]),
             Route("/stories/{story_id}", story_page(store, templates)),
@@ -158,20 +196,8 @@ def _host_name(host: str) -> str:
     return host.rpartition(":")[0] if host.count(":") == 1 else host
 
 
-def _page(request: Request) -> tuple[int, tuple[float, str] | None]:
-    """`limit` and the `before` cursor (`created~id`, as `next` gave it) of an API request."""
-    params = request.query_params
-    raw = params.get("limit", str(PAGE))
+def _limit(request: Request) -> int:
+    raw = request.query_params.get("limit", str(PAGE))
     if not raw.isdigit() or not 1 <= int(raw) <= MAX_PAGE:
         raise ValueError(f"limit must be a whole number from 1 to {MAX_PAGE}")
-    cursor = params.get("before")
-    if cursor is None:
-        return int(raw), None
-    created, _, alert_id = cursor.partition("~")
-    try:
-        moment = float(created)
-    except ValueError:
-        moment = None
-    if moment is None or not alert_id:
-        raise ValueError("before must be the `next` of an earlier answer")
-    return int(raw), (moment, alert_id)
+    return int(raw)

@@ -148,10 +148,34 @@ def _parser() -> argparse.ArgumentParser:
     listing.set_defaults(command=_places_list)
     reference = sub.add_parser("config-reference", help="print the configuration reference (Markdown)")
     reference.set_defaults(command=_reference)
+    passwd = sub.add_parser(
+        "passwd", help="hash a console user's password for http.users (asked for, or one line of standard input)",
+        description="hash a console user's password for http.users (asked for, or one line of standard input)",
+    )  # fmt: skip
+    passwd.set_defaults(command=_passwd)
     match = command("match", _match, "match files against the watch-lists (no state is touched)")
     match.add_argument("--json", action="store_true", help="one JSON object per input, one per line")
     match.add_argument("files", nargs="+", metavar="FILE", help="files to match, - for standard input")
     return parser
+
+
+def _passwd(args: argparse.Namespace) -> int:
+    import getpass
+
+    from argon2 import PasswordHasher
+
+    if sys.stdin.isatty():
+        password = getpass.getpass("password: ")
+        if getpass.getpass("again: ") != password:
+            print("passwd: the two passwords differ", file=sys.stderr)
+            return 1
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    if len(password) < 8:
+        print("passwd: a password needs at least 8 characters", file=sys.stderr)
+        return 1
+    print(PasswordHasher().hash(password))
+    return 0
 
 
 def _open_store(
@@ -199,9 +223,9 @@ def _config(args: argparse.Namespace, unneeded: Collection[str] = ()) -> tuple[P
     return path, load_config(path, unneeded=unneeded)
 
 
-LOOKING = SENDING
+LOOKING = (*SENDING, "http")
 """What a command that reads the state and sends nothing can do without."""
-MATCHING = (*SENDING, "storage")
+MATCHING = (*LOOKING, "storage")
 """What a command that reads neither the state nor sends can do without."""
 
 

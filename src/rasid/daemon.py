@@ -171,15 +171,17 @@ class Daemon:
             await asyncio.to_thread(self.store.leave)
 
     def _http(self, listen: str) -> Served:
-        """`/healthz`, `/metrics` and, on a loopback address, the alerts API and feeds."""
+        """`/healthz`, `/metrics` and, on a loopback address or with people to sign in, the
+        console, the alerts API and feeds."""
         from rasid.web.app import build_app, is_loopback
         from rasid.web.server import Served
 
+        loopback = is_loopback(listen)
         app = build_app(
-            self.store, self.health, self.metrics_text, alerts_shown=is_loopback(listen),
+            self.store, self.health, self.metrics_text, alerts_shown=loopback or self.config.http.signs_in,
             watchlists=lambda: [w.name for w in self.config.watchlists],
             verdicts=lambda text: self.ingestion.ingestor.pipeline.matcher.verdicts(text),
-            config=lambda: self.config,
+            config=lambda: self.config, loopback=loopback,
         )  # fmt: skip
         return Served(app, listen)
 

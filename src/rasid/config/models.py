@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import ipaddress
 import math
 import re
 from collections.abc import Iterable
@@ -488,12 +489,70 @@ class ArchiveConfig(Model):
         return {"enabled": data} if isinstance(data, bool) else data
 
 
+class ConsoleUser(Model):
+    """A person who may use the console, the alerts API and the feeds."""
+
+    name: str = Field(pattern=r"^[^\s:]{1,64}$", description="the name to sign in with")
+    password_hash: SecretStr | None = Field(
+        None,
+        description="the Argon2 hash `rasid passwd` prints, never the password (secret: use `${VAR}` or a file);"
+        " none for a user only a trusted proxy signs in",
+    )
+    read_only: bool = Field(False, description="may read, but not triage, retry or purge")
+
+    @field_validator("password_hash")
+    @classmethod
+    def _argon2(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().startswith("$argon2"):
+            raise ValueError("must be an Argon2 hash as `rasid passwd` prints it ($argon2id$...), not a password")
+        return value
+
+
+class TrustedProxy(Model):
+    """A reverse proxy that signs people in (single sign-on) and names them in a header."""
+
+    header: str = Field(pattern=r"^[A-Za-z0-9-]+$", description="the header naming the user: `X-Forwarded-User`, `Remote-User`")
+    trusted: list[str] = Field(
+        ["127.0.0.1", "::1"], min_length=1, description="addresses (or networks) the proxy connects from; the header is ignored from any other"
+    )
+    read_only: bool = Field(False, description="whether users the proxy names but `users` does not list are read-only")
+
+    @field_validator("trusted")
+    @classmethod
+    def _networks(cls, value: list[str]) -> list[str]:
+        for item in value:
+            try:
+                ipaddress.ip_network(item, strict=False)
+            except ValueError:
+                raise ValueError(f"{item!r} is no IP address or network") from None
+        return value
+
+
 class HttpConfig(Model):
-    """The health and metrics endpoint."""
+    """The health and metrics endpoint, and the console with its API and feeds."""
 
     listen: str = Field(
         "127.0.0.1:9464", pattern=r"^[^:\s]+:\d{1,5}$", description="address:port serving /healthz and /metrics"
     )
+    users: list[ConsoleUser] = Field(
+        [], description="who may sign in; with users or a proxy the console asks who you are, on any address"
+    )
+    proxy: TrustedProxy | None = Field(None, description="a reverse proxy that signs people in and names them")
+    session: Seconds = Field(12 * 3600.0, gt=0, description="how long a sign-in lasts")
+
+    @field_validator("users")
+    @classmethod
+    def _unique(cls, value: list[ConsoleUser]) -> list[ConsoleUser]:
+        names = [u.name for u in value]
+        twice = sorted({n for n in names if names.count(n) > 1})
+        if twice:
+            raise ValueError(f"user names must differ: {', '.join(twice)} given twice")
+        return value
+
+    @property
+    def signs_in(self) -> bool:
+        """Whether the console asks who people are."""
+        return bool(self.users) or self.proxy is not None
 
 
 class StorageConfig(Model):

@@ -314,6 +314,16 @@ class Store(Protocol):
         """Outbox rows in these states, oldest first."""
         ...
 
+    def open_session(self, digest: str, person: str, expires: float, now: float) -> None:
+        """Record a sign-in by its token's digest until `expires`, forgetting those expired."""
+        ...
+
+    def session_person(self, digest: str, now: float) -> str | None:
+        """Who signed in with this token's digest, while the sign-in lasts."""
+        ...
+
+    def close_session(self, digest: str) -> None: ...
+
     def deliveries(self, alert_ids: list[str]) -> dict[str, list[Delivery]]:
         """Each alert's outbox rows: to which notifiers, and how it went."""
         ...

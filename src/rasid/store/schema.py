@@ -158,6 +158,11 @@ TABLES: tuple[Table, ...] = (
         without_rowid=True,
     ),  # the map: each alert's places with their points (none for a name the gazetteer was not asked about)
     Table(
+        "sessions",
+        (("digest", "text", "PRIMARY KEY"), ("person", "text", "NOT NULL"), ("expires", "real", "NOT NULL")),
+        indexes=(("sessions_expires", "expires"),),
+    ),  # console sign-ins, by the SHA-256 of the cookie's token (any instance knows them)
+    Table(
         "fingerprints",
         (
             ("report_id", "int", "PRIMARY KEY"),
@@ -274,7 +279,8 @@ MIGRATIONS: dict[int, tuple[AddColumn, ...]] = {
 each alert id was raised for, for `rasid explain alert_…`; 10 keeps each alert's document
 there, for the alerts API and feeds; 11 adds `verdicts`, a team's triage of its alerts; 12 an index
 of reports by when they were first seen, for the sources page; 13 the `alert_terms` and
-`alert_places` of every alert, filled from the stored documents, for the filters and the map)."""
+`alert_places` of every alert, filled from the stored documents, for the filters and the map,
+and the console's `sessions`)."""
 
 
 def upgrade_statements(version: int, dialect: Dialect, existing: frozenset[str]) -> list[str]:

@@ -606,6 +606,20 @@ class SQLStore:
             ).fetchall()
         return [OutboxEntry(*r[:7], json.loads(r[7])) for r in rows]
 
+    def open_session(self, digest: str, person: str, expires: float, now: float) -> None:
+        with self.db.transaction() as db:
+            db.execute("DELETE FROM sessions WHERE expires < ?", (now,))
+            db.execute("INSERT INTO sessions (digest, person, expires) VALUES (?, ?, ?)", (digest, person, expires))
+
+    def session_person(self, digest: str, now: float) -> str | None:
+        with self.db.read() as db:
+            row = db.execute("SELECT person FROM sessions WHERE digest = ? AND expires > ?", (digest, now)).fetchone()
+        return row[0] if row else None
+
+    def close_session(self, digest: str) -> None:
+        with self.db.transaction() as db:
+            db.execute("DELETE FROM sessions WHERE digest = ?", (digest,))
+
     def deliveries(self, alert_ids: list[str]) -> dict[str, list[Delivery]]:
         if not alert_ids:
             return {}

@@ -21,9 +21,11 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from rasid.config import Config
+from rasid.config.models import HttpConfig
 from rasid.match.gazetteer import Gazetteer
 from rasid.models import Verdict
 from rasid.store import Store
+from rasid.web.access import Access
 from rasid.web.alert_filters import FilterError, chosen_filters, cursor, with_cursor
 from rasid.web.alert_list import alert_list
 from rasid.web.alert_verdict import alert_verdict
@@ -31,6 +33,8 @@ from rasid.web.atom import atom_feed
 from rasid.web.geojson import located, place_features
 from rasid.web.map_page import map_page
 from rasid.web.outbox_page import outbox_action, outbox_page
+from rasid.web.people import People
+from rasid.web.sign_in import login, login_page, logout
 from rasid.web.source_list import source_list
 from rasid.web.story_page import story_page
 from rasid.web.templates import environment
@@ -64,11 +68,15 @@ def build_app(
     watchlists: Callable[[], list[str]] = list,
     verdicts: Callable[[str], list[Verdict]] = lambda text: [],
     config: Callable[[], Config] | None = None,
+    loopback: bool = True,
 ) -> Starlette:
     """The routes for `store`; the alerts, the console and its triage (`alerts_shown`) only
-    where the address is this machine's alone: alerts quote the news a team follows, which is
-    nobody else's business. `watchlists()` names the watch-lists in force, `verdicts(text)`
-    matches a text against them, `config()` is the config in force (for the sources page)."""
+    where the address is this machine's alone or people must sign in: alerts quote the news a
+    team follows, which is nobody else's business. `watchlists()` names the watch-lists in force, `verdicts(text)`
+    matches a text against them, `config()` is the config in force (for the sources page, the
+    gazetteer and who may sign in); `loopback`: whether the address is this machine's alone."""
+    settings = (lambda: config().http) if config is not None else HttpConfig
+    people = People(store, settings)
 
     async def healthz(request: Request) -> Response:
         ok, detail = await health()
@@ -158,6 +166,9 @@ def build_app(
     if alerts_shown:
         templates = environment()
         routes += [
+            Route("/login", login_page(templates)),
+            Route("/login", login(templates, people, settings), methods=["POST"]),
+            Route("/logout", logout(people), methods=["POST"]),
             Route("/", alert_list(store, templates, watchlists, places)),
             Route("/map", map_page(store, templates, watchlists, places)),
             Route("/alerts/{alert_id}/verdict", alert_verdict(store), methods=["POST"]),
@@ -168,7 +179,9 @@ def build_app(
             *([Route("/sources", source_list(store, templates, config))] if config is not None else []),
             Mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static"),
         ]
-    return Starlette(routes=routes, middleware=[Middleware(LoopbackNames)] if alerts_shown else [])
+    middleware = [Middleware(LoopbackNames)] if alerts_shown and loopback else []
+    middleware.append(Middleware(Access, people=people, settings=settings))
+    return Starlette(routes=routes, middleware=middleware)
 
 
 LOOPBACK_NAMES = frozenset({"127.0.0.1", "localhost", "::1"})

@@ -22,7 +22,10 @@ class Served:
         self.socket = socket.create_server((host or "127.0.0.1", int(port)), reuse_port=False)
         # uvicorn's own serve() would take over SIGINT and SIGTERM, which are the daemon's: its
         # steps are run here instead, without signal handling and without its logging setup
-        config = uvicorn.Config(app, lifespan="off", log_config=None, access_log=False, timeout_graceful_shutdown=2)
+        # proxy_headers off: who connected is the peer itself, so that `http.proxy.trusted` is
+        # checked against the proxy's own address, never one a header claims
+        config = uvicorn.Config(app, lifespan="off", log_config=None, access_log=False, timeout_graceful_shutdown=2,
+                                proxy_headers=False)  # fmt: skip
         config.load()
         self.server = uvicorn.Server(config)
         self.server.lifespan = config.lifespan_class(config)

@@ -47,7 +47,7 @@ def rendered(templates: Environment, request: Request, view: str, title: str, **
     text = words(lang)
     token = csrf.token(request)
     page = templates.get_template(f"views/{view}.html").render(
-        lang=lang, t=text, title=text.get(title, title), csrf=token, **values
+        lang=lang, t=text, title=text.get(title, title), csrf=token, person=request.scope.get("person"), **values
     )
     response = HTMLResponse(page)
     csrf.remember(response, token)

@@ -63,7 +63,15 @@ def test_an_alert_is_read_and_triaged_in_the_console(tmp_path: Path) -> None:
         alert_id = article.get_attribute("id")
         article.find_element(By.NAME, "note").send_keys("قصف قديم أعيد نشره")
         article.find_element(By.CSS_SELECTOR, "button[value=false_positive]").click()
-        judged = WebDriverWait(driver, 10).until(  # the form posts, and the page comes back with the verdict
+        # the form posts, and the page offers the changes that would have prevented it, checked on the archive
+        fixes = WebDriverWait(driver, 20).until(lambda d: d.find_elements(By.CSS_SELECTOR, "section.fix"))
+        kinds = {f.get_attribute("data-kind") for f in fixes}
+        assert "exclude_near" in kinds and "context" in kinds, kinds
+        assert all(f.get_attribute("data-prevents") in ("yes", "no") for f in fixes)
+        assert "exclude_near: [قصف على]" in driver.page_source or "exclude_near: [درعا البلد]" in driver.page_source
+        driver.save_screenshot(str(ARTIFACTS / "console-fixes.png"))
+        driver.get(base + "/")
+        judged = WebDriverWait(driver, 10).until(
             lambda d: next(iter(d.find_elements(By.CSS_SELECTOR, f'article[id="{alert_id}"][data-verdict="false_positive"]')), None)
         )
         assert "إنذار كاذب: قصف قديم أعيد نشره" in judged.text
@@ -81,6 +89,12 @@ def test_an_alert_is_read_and_triaged_in_the_console(tmp_path: Path) -> None:
         assert "تنبيهات جديدة" in live.text
         live.click()
         WebDriverWait(driver, 10).until(lambda d: "قصف جديد على درعا" in d.find_element(By.TAG_NAME, "main").text)
+        driver.get(base + "/map")
+        places = {c.find_element(By.TAG_NAME, "title").get_attribute("textContent") for c in driver.find_elements(By.CSS_SELECTOR, "svg.map a.place")}
+        assert any(p.startswith("درعا") for p in places) and any("تعز" in p for p in places), places
+        driver.save_screenshot(str(ARTIFACTS / "console-map.png"))
+        driver.find_element(By.CSS_SELECTOR, "table.map-places a").click()  # the busiest place: its alerts
+        WebDriverWait(driver, 10).until(lambda d: "place=" in d.current_url and d.find_elements(By.CSS_SELECTOR, "article.alert"))
         driver.get(base + "/sources")
         row = driver.find_element(By.CSS_SELECTOR, 'tr[data-source="inbox"]')
         assert row.find_element(By.CSS_SELECTOR, "svg.per-day").get_attribute("aria-label").split()[-1] == "4"  # today

@@ -21,6 +21,7 @@ from rasid.store import (
     open_store,
 )
 from rasid.dedup import CANDIDATES
+from rasid.store.alert_query import alert_page, place_counts
 from rasid.store.bands import BUCKET_LIMIT, BandIndex, pack_band_keys, read_band_keys
 from rasid.store.schema import SCHEMA_VERSION
 
@@ -124,6 +125,18 @@ def test_alerts_are_found_by_place_area_country_keyword_and_delivery_state(open_
     assert found(state="dead", notifier="chat") == []
     assert found(notifier="ops") == [3, 2, 1, 0]
     assert [d.status for d in store.deliveries(["alert_1"])["alert_1"]] == ["dead"]
+
+    # whatever a query reads first, it selects the same alerts in the same order
+    for given in [
+        AlertFilter(terms=(either, (("keyword", "قصف"),)), state="pending"),
+        AlertFilter(terms=((("country", "YE"),), (("keyword", "غارة"), ("keyword", "قصف"))), since=100.5, state="dead"),
+        AlertFilter(terms=(either,), state="pending", notifier="ops", before=(103.0, "alert_3")),
+    ]:
+        leads = ["time", *range(len(given.terms)), *(["state"] if given.state in ("pending", "dead") else [])]
+        with store.db.read() as db:
+            pages = {lead: db.execute(*alert_page(given, 10, lead)).fetchall() for lead in leads}  # type: ignore[arg-type]
+            counted = {lead: sorted(db.execute(*place_counts(given, lead)).fetchall()) for lead in leads}  # type: ignore[arg-type]
+        assert len({repr(p) for p in pages.values()}) == 1 and len({repr(c) for c in counted.values()}) == 1, given
 
     counts = {c.name: (c.alerts, c.lat, c.lon, c.newest) for c in store.alert_place_counts(AlertFilter(since=101.0))}
     assert counts == {"تعز": (2, 13.58, 44.02, 103.0), "الحديدة": (2, 14.80, 42.95, 103.0)}

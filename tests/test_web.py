@@ -182,3 +182,19 @@ def test_a_page_on_another_domain_pointed_at_127_0_0_1_gets_nothing(tmp_path: Pa
             connection.close()
     finally:
         stop(proc)
+
+
+def test_the_map_joins_places_too_close_to_tell_apart_and_zooms_to_fit() -> None:
+    from rasid.store import PlaceCount
+    from rasid.web.map_view import ARAB_WORLD, circles, view_of
+
+    daraa = PlaceCount("SY-DR", "درعا", 32.62, 36.10, 5, 1.0)
+    jasim = PlaceCount("165997", "جاسم", 32.99, 36.06, 2, 1.0)
+    taiz = PlaceCount("70225", "تعز", 13.58, 44.02, 1, 1.0)
+    wide = view_of([daraa, jasim, taiz])
+    assert wide.west < 36.06 and wide.east > 44.02 and wide.south < 13.58 and wide.north > 32.99
+    (south, yemen) = circles([taiz, jasim, daraa], wide)  # the larger first; جاسم is 40 km from درعا
+    assert [p.name for p in south.places] == ["درعا", "جاسم"] and south.alerts == 7 and yemen.places == (taiz,)
+    close = view_of([daraa, jasim], asked=(35.9, 32.5, 36.3, 33.1))  # a cluster's own box: now apart
+    assert len(circles([daraa, jasim, taiz], close)) == 2  # تعز is outside it
+    assert view_of([]).west < ARAB_WORLD[0] and view_of([]).east > ARAB_WORLD[2]

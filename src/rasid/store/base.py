@@ -226,6 +226,10 @@ class Store(Protocol):
         """The latest alerts' documents as `(created, id, document)`, newest first, of those `selected`."""
         ...
 
+    def alert_document(self, alert_id: str) -> dict[str, Any] | None:
+        """One alert's document."""
+        ...
+
     def alert_place_counts(self, selected: AlertFilter) -> list[PlaceCount]:
         """Each place of the alerts `selected`, with how many name it."""
         ...

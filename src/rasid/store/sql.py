@@ -32,7 +32,7 @@ from rasid.store.base import (
     StorySource,
 )
 from rasid.store.alert_index import alert_places, alert_terms
-from rasid.store.alert_query import AlertFilter, alert_page, place_counts
+from rasid.store.alert_query import AlertFilter, Lead, alert_page, best_lead, lead_sizes, place_counts
 from rasid.store.database import Cursor, Database, Session
 from rasid.store.schema import SCHEMA_VERSION, TABLES, upgrade_statements
 
@@ -66,6 +66,12 @@ def _batches(cursor: Cursor, size: int = 50_000) -> Iterator[list[Any]]:
 
 def _marks(values: Any) -> str:
     return ",".join("?" * len(values))
+
+
+def _lead(db: Session, selected: AlertFilter) -> Lead:
+    """What a query for `selected` reads first (`alert_query.best_lead`)."""
+    sizes = {lead: db.execute(sql, args).fetchone()[0] for lead, sql, args in lead_sizes(selected)}
+    return best_lead(selected, sizes)
 
 
 def _index_documents(db: Session, documents: list[tuple[str, dict[str, Any]]]) -> None:
@@ -301,14 +307,19 @@ class SQLStore:
         return _archived(row) if row else None
 
     def alert_documents(self, limit: int, selected: AlertFilter = AlertFilter()) -> list[tuple[float, str, dict[str, Any]]]:
-        sql, args = alert_page(selected, limit)
         with self.db.read() as db:
+            sql, args = alert_page(selected, limit, _lead(db, selected))
             rows = db.execute(sql, args).fetchall()
         return [(created, alert_id, json.loads(document)) for created, alert_id, document in rows]
 
-    def alert_place_counts(self, selected: AlertFilter) -> list[PlaceCount]:
-        sql, args = place_counts(selected)
+    def alert_document(self, alert_id: str) -> dict[str, Any] | None:
         with self.db.read() as db:
+            row = db.execute("SELECT document FROM alerts WHERE id = ? AND document IS NOT NULL", (alert_id,)).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def alert_place_counts(self, selected: AlertFilter) -> list[PlaceCount]:
+        with self.db.read() as db:
+            sql, args = place_counts(selected, _lead(db, selected))
             return [PlaceCount(*row) for row in db.execute(sql, args).fetchall()]
 
     def set_verdict(self, alert_id: str, verdict: str, note: str, now: float) -> bool:

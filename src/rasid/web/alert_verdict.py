@@ -32,7 +32,8 @@ def alert_verdict(store: Store) -> Callable[[Request], Any]:
         alert_id = request.path_params["alert_id"]
         if not await asyncio.to_thread(store.set_verdict, alert_id, verdict, note, time.time()):
             return PlainTextResponse("no such alert", status_code=404)
-        return RedirectResponse(f"/#{alert_id}", status_code=303)
+        target = f"/alerts/{alert_id}/fixes" if verdict == "false_positive" else f"/#{alert_id}"
+        return RedirectResponse(target, status_code=303)
 
     return handle
 

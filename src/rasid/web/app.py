@@ -26,6 +26,7 @@ from rasid.match.gazetteer import Gazetteer
 from rasid.models import Verdict
 from rasid.store import Store
 from rasid.web.access import Access
+from rasid.web.alert_fixes import alert_fixes
 from rasid.web.alert_filters import FilterError, chosen_filters, cursor, with_cursor
 from rasid.web.alert_list import alert_list
 from rasid.web.alert_verdict import alert_verdict
@@ -75,7 +76,7 @@ def build_app(
     team follows, which is nobody else's business. `watchlists()` names the watch-lists in force, `verdicts(text)`
     matches a text against them, `config()` is the config in force (for the sources page, the
     gazetteer and who may sign in); `loopback`: whether the address is this machine's alone."""
-    settings = (lambda: config().http) if config is not None else HttpConfig
+    settings = (lambda: config().http or HttpConfig()) if config is not None else HttpConfig
     people = People(store, settings)
 
     async def healthz(request: Request) -> Response:
@@ -177,6 +178,7 @@ def build_app(
             Route("/outbox", outbox_page(store, templates)),
             Route("/outbox/{action}", outbox_action(store), methods=["POST"]),
             *([Route("/sources", source_list(store, templates, config))] if config is not None else []),
+            *([Route("/alerts/{alert_id}/fixes", alert_fixes(store, templates, config))] if config is not None else []),
             Mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static"),
         ]
     middleware = [Middleware(LoopbackNames)] if alerts_shown and loopback else []

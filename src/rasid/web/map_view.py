@@ -14,7 +14,7 @@ ARAB_WORLD = (-18.0, -13.0, 60.0, 38.0)
 """West, south, east, north of the view with no alerts to show."""
 MIN_SPAN = 3.0
 """Degrees: the view is never closer than this (a village's alerts still show its neighbours)."""
-CLUSTER = 1 / 30
+CLUSTER = 1 / 20
 """Places closer than this share of the view's width are one circle."""
 
 

@@ -143,3 +143,25 @@ def test_a_long_status_is_cut_at_a_word() -> None:
     assert len(short) <= 48 and short.endswith("…") and status.startswith(short[:-1])
     assert status[len(short) - 1] == " "  # ends where a word did
     assert _shortened("connection refused 127.0.0.1:9", 48) == "connection refused 127.0.0.1:9"
+
+
+def test_passwd_prints_a_hash_the_console_accepts_and_read_only_commands_need_none(tmp_path: Path) -> None:
+    from argon2 import PasswordHasher
+
+    made = rasid("passwd", cwd=tmp_path, input_text="مدينة تعز 2026\n")
+    assert made.returncode == 0, made.stderr
+    hashed = made.stdout.strip()
+    assert hashed.startswith("$argon2id$") and PasswordHasher().verify(hashed, "مدينة تعز 2026")
+    short = rasid("passwd", cwd=tmp_path, input_text="short\n")
+    assert short.returncode == 1 and "at least 8" in short.stderr and not short.stdout
+    config = tmp_path / "config.yaml"
+    config.write_text(
+        'http: {users: [{name: amal, password_hash: "${AMAL_HASH}"}]}\nwatchlists: [{name: d, places: [درعا]}]\n',
+        encoding="utf-8",
+    )
+    assert rasid("stories", "-c", str(config), cwd=tmp_path).returncode == 0  # the hash is the console's business
+    assert rasid("match", "-c", str(config), "-", cwd=tmp_path, input_text="درعا").returncode == 0
+    wrong = tmp_path / "wrong.yaml"
+    wrong.write_text("http: {users: [{name: amal, password_hash: hunter22}]}\nwatchlists: [{name: d, places: [درعا]}]\n")
+    checked = rasid("check", "-c", str(wrong), cwd=tmp_path)
+    assert checked.returncode == 1 and "http.users[0].password_hash" in checked.stderr and "rasid passwd" in checked.stderr

@@ -110,6 +110,19 @@ def test_the_alerts_api_pages_with_a_cursor_and_filters(tmp_path: Path) -> None:
         assert set(points) == {"درعا", "جاسم", "تعز"}  # listed by name: placed by the gazetteer's point
         lon, lat = points["تعز"]["geometry"]["coordinates"]
         assert 13 < lat < 14.2 and 43.5 < lon < 44.5 and points["درعا"]["properties"]["alerts"] == 2
+        stories, cursor = [], ""
+        while True:
+            status, body, _ = get(f"{base}/api/stories?limit=2{cursor}")
+            page = json.loads(body)
+            stories += page["stories"]
+            if page["next"] is None:
+                break
+            cursor = "&before=" + quote(page["next"])
+        assert len(stories) == 3 and len({s["id"] for s in stories}) == 3
+        assert {s["title"] for s in stories} == {text.split("\n")[0] for text in REPORTS.values()}
+        assert all(s["sources"][0]["source"] == "inbox" and s["alerted"] for s in stories)
+        (inbox,) = json.loads(get(f"{base}/api/sources")[1])["sources"]
+        assert inbox["source"] == "inbox" and inbox["kind"] == "folder" and inbox["status"] != "-"
     finally:
         err = stop(proc)
     assert "uvicorn" not in err.lower()  # its own lines stay out of rasid's log at info

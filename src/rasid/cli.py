@@ -616,8 +616,7 @@ def _stories(args: argparse.Namespace) -> int:
 
     for story in rows:
         if args.json:
-            sources = [{"source": s.source, "title": s.title, "url": s.url, "seen": when(s.seen), "similarity": s.similarity} for s in story.sources]  # fmt: skip
-            print(json.dumps({"id": story.id, "created": when(story.created), "title": story.title, "alerted": list(story.alerted), "sources": sources}, ensure_ascii=False))  # fmt: skip
+            print(json.dumps(story.to_json(), ensure_ascii=False))
             continue
         alerted = f"alerted {', '.join(story.alerted)}" if story.alerted else "no alert"
         print(f"{when(story.created)}  {story.id}  {len(story.sources)} source{'s' if len(story.sources) != 1 else ''}  {alerted}  {story.title}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from typing import Any, Protocol
 
 from rasid.models import Report
@@ -144,6 +145,17 @@ class StoryRow:
     alerted: tuple[str, ...] = ()
     """The watch-lists the story alerted for."""
 
+    def to_json(self) -> dict[str, Any]:
+        sources = [
+            {"source": s.source, "title": s.title, "url": s.url, "seen": _iso(s.seen), "similarity": s.similarity}
+            for s in self.sources
+        ]
+        return {"id": self.id, "created": _iso(self.created), "title": self.title, "alerted": list(self.alerted), "sources": sources}
+
+
+def _iso(moment: float) -> str:
+    return datetime.fromtimestamp(moment, timezone.utc).isoformat(timespec="seconds")
+
 
 @dataclass(frozen=True)
 class FileState:
@@ -270,8 +282,9 @@ class Store(Protocol):
         """One story with every source that carried it, or None."""
         ...
 
-    def stories(self, since: float, limit: int) -> list[StoryRow]:
-        """Stories first seen since `since`, newest first, with their sources."""
+    def stories(self, since: float, limit: int, before: tuple[float, str] | None = None) -> list[StoryRow]:
+        """Stories first seen since `since`, newest first (older than the `(created, id)` cursor
+        `before` if given), with their sources."""
         ...
 
     def prune_fingerprints(self, before: float) -> int:

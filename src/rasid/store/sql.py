@@ -432,10 +432,12 @@ class SQLStore:
             found = self._story_rows(db, rows)
         return found[0] if found else None
 
-    def stories(self, since: float, limit: int) -> list[StoryRow]:
+    def stories(self, since: float, limit: int, before: tuple[float, str] | None = None) -> list[StoryRow]:
+        after, args = ("", []) if before is None else (" AND (created < ? OR (created = ? AND id < ?))", [before[0], *before])
         with self.db.read() as db:
             rows = db.execute(
-                "SELECT id, created, title FROM stories WHERE created >= ? ORDER BY created DESC LIMIT ?", (since, limit)
+                f"SELECT id, created, title FROM stories WHERE created >= ?{after} ORDER BY created DESC, id DESC LIMIT ?",
+                (since, *args, limit),
             ).fetchall()
             return self._story_rows(db, rows)
 

@@ -24,6 +24,7 @@ from rasid.config import Config
 from rasid.config.models import HttpConfig
 from rasid.match.gazetteer import Gazetteer
 from rasid.models import Verdict
+from rasid.source_status import source_rows
 from rasid.store import Store
 from rasid.web.access import Access
 from rasid.web.alert_fixes import alert_fixes
@@ -144,6 +145,28 @@ def build_app(
         body = atom_feed(title, str(request.url), [document for _, _, document in rows])
         return Response(body, media_type="application/atom+xml; charset=utf-8")
 
+    async def api_stories(request: Request) -> Response:
+        """Stories newest first (the last 7 days unless `since` says), with their outlets, by cursor."""
+        if not alerts_shown:
+            return refused()
+        try:
+            limit = _limit(request)
+            since = chosen_filters({"since": request.query_params.get("since", "7d")}, None, time.time()).selected.since
+            before = cursor(request.query_params.get("before"))
+        except (ValueError, FilterError) as exc:
+            return JSONResponse({"error": str(exc)}, status_code=400)
+        rows = await asyncio.to_thread(store.stories, since or 0.0, limit, before)
+        body = {"stories": [s.to_json() for s in rows], "next": f"{rows[-1].created!r}~{rows[-1].id}" if len(rows) == limit else None}
+        return Response(json.dumps(body, ensure_ascii=False), media_type="application/json")
+
+    async def api_sources(request: Request) -> Response:
+        """Every configured source's state, as `rasid sources --json` gives it."""
+        if not alerts_shown or config is None:
+            return refused()
+        states = await asyncio.to_thread(store.feed_states)
+        body = {"sources": source_rows(config(), states)}
+        return Response(json.dumps(body, ensure_ascii=False), media_type="application/json")
+
     async def api_verdicts(request: Request) -> Response:
         """Every verdict given, with its alert: the evaluation set a team builds for its lists."""
         if not alerts_shown:
@@ -160,6 +183,8 @@ def build_app(
         Route("/metrics", metrics_page),
         Route("/api/alerts", api_alerts),
         Route("/api/verdicts", api_verdicts),
+        Route("/api/stories", api_stories),
+        Route("/api/sources", api_sources),
         Route("/api/places.geojson", api_places),
         Route("/alerts.atom", feed),
         Route("/watchlists/{name}.atom", feed),

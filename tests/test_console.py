@@ -156,3 +156,45 @@ def test_the_outbox_page_shows_a_failing_notifier_and_its_actions_need_the_page_
     finally:
         driver.quit()
         stop(proc)
+
+
+def test_a_read_only_person_signs_in_reads_and_is_refused_a_retry(tmp_path: Path) -> None:
+    from argon2 import PasswordHasher
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    hashed = PasswordHasher(time_cost=1, memory_cost=8192).hash("قراءة فقط 2026")
+    users = f", users: [{{name: field, password_hash: '{hashed}', read_only: true}}]"
+    proc = start(tmp_path, f"0.0.0.0:{port}", extra_notifier='{name: down, type: webhook, url: "http://127.0.0.1:9/hook"}', http=users)
+    driver = browser()
+    try:
+        deadline = time.monotonic() + 30
+        while get(f"{base}/healthz")[0] != 200:
+            assert time.monotonic() < deadline
+            time.sleep(0.2)
+        driver.get(base + "/outbox")
+        WebDriverWait(driver, 10).until(lambda d: "/login" in d.current_url)  # asked who they are first
+        driver.find_element(By.NAME, "name").send_keys("field")
+        driver.find_element(By.NAME, "password").send_keys("قراءة فقط 2026")
+        driver.save_screenshot(str(ARTIFACTS / "console-login.png"))
+        driver.find_element(By.CSS_SELECTOR, "form.login button").click()
+        WebDriverWait(driver, 10).until(lambda d: d.current_url.endswith("/outbox") and d.find_elements(By.CSS_SELECTOR, "table.notifiers"))
+        assert "field" in driver.find_element(By.CSS_SELECTOR, "form.person").text
+        assert not driver.find_elements(By.CSS_SELECTOR, "button[value=retry]")  # no button to press
+        # and pressing one anyway, with the page's own token, is refused
+        status = driver.execute_async_script(
+            """const done = arguments[arguments.length - 1];
+            const token = document.querySelector("form.person input[name=csrf]").value;
+            fetch("/outbox/retry", {method: "POST", headers: {"content-type": "application/x-www-form-urlencoded"},
+                                    body: "do=retry&csrf=" + encodeURIComponent(token)}).then(r => done(r.status));"""
+        )
+        assert status == 403
+        driver.get(base + "/")
+        WebDriverWait(driver, 30).until(lambda d: d.find_elements(By.CSS_SELECTOR, "article.alert"))
+        assert not driver.find_elements(By.CSS_SELECTOR, "form.triage")
+        assert get(f"{base}/api/alerts")[0] == 401  # no sign-in, no alerts
+    finally:
+        driver.quit()
+        stop(proc)

@@ -22,10 +22,10 @@ REPORTS = {
 }
 
 
-def start(folder: Path, listen: str, extra_notifier: str = "") -> subprocess.Popen[str]:
+def start(folder: Path, listen: str, extra_notifier: str = "", http: str = "") -> subprocess.Popen[str]:
     (folder / "inbox").mkdir()
     (folder / "config.yaml").write_text(
-        f'http: {{listen: "{listen}"}}\n'
+        f'http: {{listen: "{listen}"{http}}}\n'
         "sources: {folders: [{name: inbox, path: ./inbox, interval: 1s, settle: 0s}]}\n"
         "watchlists:\n"
         "  - {name: south, places: [درعا, جاسم], keywords: [قصف, اشتباك*]}\n"

@@ -58,7 +58,7 @@ def _drawn(circle: Circle, view: View, given: dict[str, str]) -> dict[str, Any]:
     unit = view.box[2] / 100
     return {
         "x": round(circle.x, 4), "y": round(circle.y, 4), "r": round(unit * (1.2 + 0.7 * math.sqrt(circle.alerts)), 4),
-        "alerts": circle.alerts, "label": first.name + (f" +{len(circle.places) - 1}" if len(circle.places) > 1 else ""),
+        "alerts": circle.alerts, "label": first.name + (f" \u2066+{len(circle.places) - 1}\u2069" if len(circle.places) > 1 else ""),  # isolated: "+1" stays as written in RTL
         "names": "، ".join(p.name for p in circle.places[:12]), "link": link, "font": round(unit * 2.8, 4),
     }  # fmt: skip
 

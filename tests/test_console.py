@@ -1,5 +1,5 @@
-"""The console in a real browser (Debian's headless Chromium through Selenium): an alert that
-arrived through `rasid run`, its highlighted Arabic passage right to left, its story, triaged as
+"""The console in a real browser (Debian's headless Chromium through Selenium): alerts that
+arrived through `rasid run` from a feed on 127.0.0.1 and a folder, the map, a highlighted Arabic passage right to left, its story, triaged as
 a false positive with a note, the verdict stored; no secret on the page; a forged form refused."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from support import ROOT, free_port
+from support import ROOT, FeedServer, Response, free_port, rss
 from test_web import get, start, stop, wait_for_alerts
 
 CHROMIUM = shutil.which("chromium")
@@ -46,11 +46,19 @@ def test_an_alert_is_read_and_triaged_in_the_console(tmp_path: Path) -> None:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     secret = "whsec_c2VjcmV0LW5ldmVyLW9uLWEtcGFnZQ=="
-    proc = start(tmp_path, f"127.0.0.1:{port}", extra_notifier=f'{{name: ops, type: webhook, url: "", secret: "{secret}"}}')
+    wire = FeedServer()  # a news agency's feed on 127.0.0.1
+    item = {"title": "غارة على قارب صيد قبالة ساحل تعز", "link": "http://127.0.0.1:9/taiz-2", "guid": "taiz-2",
+            "description": "أصيب ثلاثة صيادين حين استهدفت غارة جوية قاربهم قبالة الساحل الغربي لمحافظة تعز."}  # fmt: skip
+    wire.routes["/feed"] = Response(200, rss([item]), {"Content-Type": "application/rss+xml"})
+    proc = start(tmp_path, f"127.0.0.1:{port}", extra_notifier=f'{{name: ops, type: webhook, url: "", secret: "{secret}"}}',
+                 feed=wire.url + "/feed")  # fmt: skip
     driver = browser()
     try:
-        wait_for_alerts(base, 3)
+        wait_for_alerts(base, 4)
         driver.get(base + "/")
+        from_feed = next(a for a in driver.find_elements(By.CSS_SELECTOR, "article.alert") if "غارة على قارب صيد" in a.text)
+        assert from_feed.find_element(By.CSS_SELECTOR, "h2 a").get_attribute("href") == "http://127.0.0.1:9/taiz-2"
+        assert "wire" in from_feed.find_element(By.CSS_SELECTOR, ".meta").text
         assert driver.find_element(By.TAG_NAME, "html").get_attribute("dir") == "rtl"
         article = next(a for a in driver.find_elements(By.CSS_SELECTOR, "article.alert") if "قصف على درعا" in a.text)
         passage = article.find_element(By.CSS_SELECTOR, ".passage")
@@ -91,7 +99,7 @@ def test_an_alert_is_read_and_triaged_in_the_console(tmp_path: Path) -> None:
         WebDriverWait(driver, 10).until(lambda d: "قصف جديد على درعا" in d.find_element(By.TAG_NAME, "main").text)
         driver.get(base + "/map")
         places = {c.find_element(By.TAG_NAME, "title").get_attribute("textContent") for c in driver.find_elements(By.CSS_SELECTOR, "svg.map a.place")}
-        assert any(p.startswith("درعا") for p in places) and any("تعز" in p for p in places), places
+        assert any(p.startswith("درعا") for p in places) and "تعز: 2" in places, places  # the folder's report and the feed's
         driver.save_screenshot(str(ARTIFACTS / "console-map.png"))
         driver.find_element(By.CSS_SELECTOR, "table.map-places a").click()  # the busiest place: its alerts
         WebDriverWait(driver, 10).until(lambda d: "place=" in d.current_url and d.find_elements(By.CSS_SELECTOR, "article.alert"))
@@ -124,6 +132,7 @@ def test_an_alert_is_read_and_triaged_in_the_console(tmp_path: Path) -> None:
     finally:
         driver.quit()
         stop(proc)
+        wire.close()
 
 
 def test_the_outbox_page_shows_a_failing_notifier_and_its_actions_need_the_page_s_token(tmp_path: Path) -> None:

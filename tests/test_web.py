@@ -22,11 +22,13 @@ REPORTS = {
 }
 
 
-def start(folder: Path, listen: str, extra_notifier: str = "", http: str = "") -> subprocess.Popen[str]:
+def start(folder: Path, listen: str, extra_notifier: str = "", http: str = "", feed: str = "") -> subprocess.Popen[str]:
+    """`rasid run` on a folder of three reports (and on `feed`, a feed's URL, if given)."""
     (folder / "inbox").mkdir()
+    feeds = f', feeds: [{{name: wire, url: "{feed}", interval: 1s}}]' if feed else ""
     (folder / "config.yaml").write_text(
         f'http: {{listen: "{listen}"{http}}}\n'
-        "sources: {folders: [{name: inbox, path: ./inbox, interval: 1s, settle: 0s}]}\n"
+        f"sources: {{folders: [{{name: inbox, path: ./inbox, interval: 1s, settle: 0s}}]{feeds}}}\n"
         "watchlists:\n"
         "  - {name: south, places: [درعا, جاسم], keywords: [قصف, اشتباك*]}\n"
         "  - {name: yemen, places: [تعز], keywords: [غارة]}\n"

@@ -184,3 +184,27 @@ def test_a_trusted_proxy_names_the_person_and_nobody_else_can(tmp_path: Path) ->
         assert Browser(port).request("GET", "/", headers={"X-Forwarded-User": "amal"})[0] == 303
     finally:
         stop(proc)
+
+
+def test_a_reload_that_removes_the_users_closes_the_console_rather_than_opening_it(tmp_path: Path) -> None:
+    import signal
+
+    port = free_port()
+    proc = start(tmp_path, port)
+    try:
+        wait_ready(port)
+        config = tmp_path / "config.yaml"
+        text = config.read_text(encoding="utf-8")
+        users = text[text.index("  users:") : text.index("sources:")]
+        config.write_text(text.replace(users, ""), encoding="utf-8")
+        proc.send_signal(signal.SIGHUP)
+        deadline = time.monotonic() + 20
+        while Browser(port).request("GET", "/api/alerts", headers=basic("amal", PASSWORDS["amal"]))[0] != 403:
+            assert time.monotonic() < deadline, "the reload did not take"
+            time.sleep(0.2)
+        for path in ("/", "/api/alerts", "/alerts.atom", "/map"):
+            status, _, body = Browser(port).request("GET", path)
+            assert status == 403 and "http.users" in body, path
+        assert Browser(port).request("GET", "/healthz")[0] == 200
+    finally:
+        stop(proc)

@@ -73,9 +73,12 @@ class Daemon:
         self.scanning = FolderScanning(store, self.ingestion, self.health_of_sources, self.jobs, clock, lambda: self.folders)
 
     def apply(self, config: Config) -> None:
-        """Take `config` as the one in force: sources, watch-lists and notifiers are replaced;
-        the store, and with it the outbox and the dedup state, stays. Raises before changing
-        anything when the new watch-lists cannot be compiled."""
+        """Take `config` as the one in force: sources, watch-lists, notifiers and the console's
+        people are replaced; the store, and with it the outbox and the dedup state, stays, and
+        so does the HTTP address until a restart. Raises before changing anything when the new
+        watch-lists cannot be compiled."""
+        if hasattr(self, "config") and _listen(self.config) != _listen(config):
+            log.warning("http.listen changed: it takes effect at the next start (now %s)", _listen(self.config) or "off")
         senders = build_senders(config.notifiers, self.client, self.stream)
         pipeline = Pipeline(config.watchlists, list(senders), config.gazetteer.places, config.dedup)
         ingestor = Ingestor(self.store, pipeline, self.metrics, self.clock, config.dedup.window, config.archive.enabled)
@@ -280,3 +283,7 @@ def install_signal_handlers(stop: asyncio.Event) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
+
+
+def _listen(config: Config) -> str | None:
+    return config.http.listen if config.http is not None else None

@@ -1,5 +1,6 @@
 """Who may reach what: with `http.users` or `http.proxy` set, every page, API answer and feed
-needs a signed-in person, and read-only people change nothing."""
+needs a signed-in person, and read-only people change nothing; without them, only a loopback
+address serves anything beyond health and metrics."""
 
 from __future__ import annotations
 
@@ -28,10 +29,11 @@ class Access:
     """The middleware: sets `scope["person"]` (None when nobody needs to sign in) or answers
     for the app."""
 
-    def __init__(self, app: ASGIApp, people: People, settings: Callable[[], HttpConfig]) -> None:
+    def __init__(self, app: ASGIApp, people: People, settings: Callable[[], HttpConfig], loopback: bool) -> None:
         self.app = app
         self.people = people
         self.settings = settings
+        self.loopback = loopback
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -39,8 +41,12 @@ class Access:
             return
         scope["person"] = None
         path: str = scope["path"]
-        if not self.settings().signs_in or path.startswith(OPEN):
+        if path.startswith(OPEN) or (self.loopback and not self.settings().signs_in):
             await self.app(scope, receive, send)
+            return
+        if not self.settings().signs_in:  # users removed by a reload, on an address others reach: closed
+            closed = PlainTextResponse("the console needs http.users or http.proxy on this address", status_code=403)
+            await closed(scope, receive, send)
             return
         person = await self.people.of(HTTPConnection(scope))
         if person is None:

@@ -207,7 +207,7 @@ def build_app(
             Mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static"),
         ]
     middleware = [Middleware(LoopbackNames)] if alerts_shown and loopback else []
-    middleware.append(Middleware(Access, people=people, settings=settings))
+    middleware.append(Middleware(Access, people=people, settings=settings, loopback=loopback))
     return Starlette(routes=routes, middleware=middleware)
 
 

@@ -149,6 +149,11 @@ def test_people_sign_in_and_read_only_people_change_nothing(tmp_path: Path) -> N
         assert rami.request("POST", "/try", {"csrf": token, "text": "قصف على درعا"})[0] == 200  # trying changes nothing
         assert rami.request("GET", "/api/alerts", headers=basic("rami", PASSWORDS["rami"]))[0] == 200
 
+        guesser = Browser(port)
+        answers = [guesser.sign_in("amal", f"guess {i}") for i in range(8)]
+        assert answers == [401] * 7 + [429]  # ten wrong ones from this address (three above), then it waits
+        assert guesser.request("GET", "/api/alerts", headers=basic("amal", PASSWORDS["amal"]))[0] == 401
+
         assert amal.request("POST", "/logout", {"csrf": amal.token("/")})[0] == 303
         assert amal.request("GET", "/")[0] == 303  # the session is gone from the state, not only the cookie
         for page_path in ("/", "/sources", "/outbox", "/map", "/try", "/api/alerts", "/alerts.atom", "/api/places.geojson"):

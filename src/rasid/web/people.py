@@ -22,6 +22,9 @@ from rasid.config.models import HttpConfig
 from rasid.store import Store
 
 SESSION_COOKIE = "rasid_session"
+FAILURES_ALLOWED = 10
+"""Wrong passwords from one address within `FAILURE_WINDOW` before it must wait."""
+FAILURE_WINDOW = 900.0
 REMEMBERED = 600.0
 """Seconds a password checked for HTTP Basic is taken as right again without hashing it (a
 reader polling a feed would otherwise pay Argon2's cost at every request)."""
@@ -41,6 +44,7 @@ class People:
         self.settings = settings
         self.hasher = PasswordHasher()
         self._checked: dict[str, float] = {}
+        self._failures: dict[str, list[float]] = {}
 
     async def of(self, connection: HTTPConnection) -> Person | None:
         """The person a request comes from, or None when it shows no valid sign-in."""
@@ -54,9 +58,15 @@ class People:
             if name is not None:
                 return self.named(name, http)
         basic = _basic(connection.headers.get("authorization", ""))
-        if basic is not None and await self.check_password(*basic):
+        if basic is not None and not self.barred(connection) and await self.check_password(*basic, connection):
             return self.named(basic[0], http)
         return None
+
+    def barred(self, connection: HTTPConnection) -> bool:
+        """Whether the address this comes from got the password wrong too often lately."""
+        now = time.monotonic()
+        recent = [t for t in self._failures.get(_peer(connection), []) if t > now - FAILURE_WINDOW]
+        return len(recent) >= FAILURES_ALLOWED
 
     def named(self, name: str, http: HttpConfig | None = None) -> Person | None:
         http = http or self.settings()
@@ -67,8 +77,9 @@ class People:
             return Person(name, http.proxy.read_only)
         return None
 
-    async def check_password(self, name: str, password: str) -> bool:
-        """Whether `password` is `name`'s (an unknown name costs as long as a wrong password)."""
+    async def check_password(self, name: str, password: str, connection: HTTPConnection) -> bool:
+        """Whether `password` is `name`'s (an unknown name costs as long as a wrong password);
+        a wrong one counts against the address it came from."""
         user = next((u for u in self.settings().users if u.name == name and u.password_hash is not None), None)
         stored = user.password_hash.get_secret_value() if user and user.password_hash else None
         key = hashlib.sha256(f"{name}\x00{password}\x00{stored}".encode()).hexdigest()
@@ -77,13 +88,22 @@ class People:
             return True
         try:
             await asyncio.to_thread(self.hasher.verify, stored or _decoy(), password)
+            right = stored is not None
         except (VerificationError, InvalidHashError):
-            return False
-        if stored is None:
+            right = False
+        if not right:
+            self._failed(_peer(connection), now)
             return False
         self._checked = {k: until for k, until in self._checked.items() if until > now}
         self._checked[key] = now + REMEMBERED
         return True
+
+    def _failed(self, peer: str, now: float) -> None:
+        """Count a wrong password against `peer`, forgetting those older than the window."""
+        since = now - FAILURE_WINDOW
+        kept = {k: [t for t in v if t > since] for k, v in self._failures.items()}
+        kept[peer] = [*kept.get(peer, []), now][-FAILURES_ALLOWED:]
+        self._failures = {k: v for k, v in kept.items() if v}
 
     async def sign_in(self, name: str) -> str:
         """A new session's token for the cookie."""
@@ -101,6 +121,10 @@ class People:
             return None
         name = connection.headers.get(proxy.header, "").strip()
         return self.named(name, http) if name else None
+
+
+def _peer(connection: HTTPConnection) -> str:
+    return connection.client.host if connection.client else ""
 
 
 def trusted(host: str, networks: list[str]) -> bool:

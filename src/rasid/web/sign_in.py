@@ -28,8 +28,11 @@ def login(templates: Environment, people: People, settings: Callable[[], HttpCon
         form = await read_form(request)
         if form is None or not csrf.valid(request, form.get("csrf")):
             return PlainTextResponse("refused: this form did not come from the console's own page", status_code=403)
+        if people.barred(request):
+            return PlainTextResponse("too many wrong passwords from this address: try again in 15 minutes", status_code=429)
         name, back = form.get("name", ""), _back(form.get("next"))
-        person = people.named(name) if await people.check_password(name, form.get("password", "")) else None
+        right = await people.check_password(name, form.get("password", ""), request)
+        person = people.named(name) if right else None
         if person is None:
             page = rendered(templates, request, "login", "sign in", back=back, failed=True)
             page.status_code = 401

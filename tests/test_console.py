@@ -49,7 +49,9 @@ def test_an_alert_is_read_and_triaged_in_the_console(tmp_path: Path) -> None:
     wire = FeedServer()  # a news agency's feed on 127.0.0.1
     item = {"title": "غارة على قارب صيد قبالة ساحل تعز", "link": "http://127.0.0.1:9/taiz-2", "guid": "taiz-2",
             "description": "أصيب ثلاثة صيادين حين استهدفت غارة جوية قاربهم قبالة الساحل الغربي لمحافظة تعز."}  # fmt: skip
-    wire.routes["/feed"] = Response(200, rss([item]), {"Content-Type": "application/rss+xml"})
+    copy = {"title": "غارة ثانية على تعز", "link": "http://127.0.0.1:9/taiz-copy", "guid": "taiz-copy",
+            "description": "شنت طائرات غارة ثانية على مواقع في مدينة تعز فجر اليوم."}  # the folder's story, again  # fmt: skip
+    wire.routes["/feed"] = Response(200, rss([item, copy]), {"Content-Type": "application/rss+xml"})
     proc = start(tmp_path, f"127.0.0.1:{port}", extra_notifier=f'{{name: ops, type: webhook, url: "", secret: "{secret}"}}',
                  feed=wire.url + "/feed")  # fmt: skip
     driver = browser()
@@ -59,6 +61,14 @@ def test_an_alert_is_read_and_triaged_in_the_console(tmp_path: Path) -> None:
         from_feed = next(a for a in driver.find_elements(By.CSS_SELECTOR, "article.alert") if "غارة على قارب صيد" in a.text)
         assert from_feed.find_element(By.CSS_SELECTOR, "h2 a").get_attribute("href") == "http://127.0.0.1:9/taiz-2"
         assert "wire" in from_feed.find_element(By.CSS_SELECTOR, ".meta").text
+
+        def outlets_of_taiz_story(d: object) -> list[str]:
+            d.get(base + "/?watchlist=yemen")  # type: ignore[attr-defined]
+            return [o.text for o in d.find_elements(By.CSS_SELECTOR, ".outlets") if "،" in o.text]  # type: ignore[attr-defined]
+
+        (both,) = WebDriverWait(driver, 20).until(outlets_of_taiz_story)  # one alert, carried by two outlets
+        assert sorted(both.split("، ")) == ["inbox", "wire"]
+        driver.get(base + "/")
         assert driver.find_element(By.TAG_NAME, "html").get_attribute("dir") == "rtl"
         article = next(a for a in driver.find_elements(By.CSS_SELECTOR, "article.alert") if "قصف على درعا" in a.text)
         passage = article.find_element(By.CSS_SELECTOR, ".passage")

@@ -341,6 +341,10 @@ class Store(Protocol):
 
     def close_session(self, digest: str) -> None: ...
 
+    def story_outlets(self, story_ids: list[str]) -> dict[str, list[str]]:
+        """The sources that carried each story, in the order they did."""
+        ...
+
     def deliveries(self, alert_ids: list[str]) -> dict[str, list[Delivery]]:
         """Each alert's outbox rows: to which notifiers, and how it went."""
         ...

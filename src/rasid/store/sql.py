@@ -633,6 +633,20 @@ class SQLStore:
         with self.db.transaction() as db:
             db.execute("DELETE FROM sessions WHERE digest = ?", (digest,))
 
+    def story_outlets(self, story_ids: list[str]) -> dict[str, list[str]]:
+        if not story_ids:
+            return {}
+        with self.db.read() as db:
+            rows = db.execute(
+                f"SELECT story_id, source, min(seen) FROM story_sources WHERE story_id IN ({_marks(story_ids)})"
+                " GROUP BY story_id, source ORDER BY 3",
+                story_ids,
+            ).fetchall()
+        out: dict[str, list[str]] = {}
+        for story_id, source, _ in rows:
+            out.setdefault(story_id, []).append(source)
+        return out
+
     def deliveries(self, alert_ids: list[str]) -> dict[str, list[Delivery]]:
         if not alert_ids:
             return {}

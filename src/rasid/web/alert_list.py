@@ -43,8 +43,13 @@ def alert_list(
         ids = [alert_id for _, alert_id, _ in rows]
         judged = await asyncio.to_thread(store.verdicts, ids)
         delivered = await asyncio.to_thread(store.deliveries, ids)
+        stories = list({(d.get("story") or {}).get("id") or "": None for _, _, d in rows if d.get("story")})
+        outlets = await asyncio.to_thread(store.story_outlets, stories)
         wording = Wording(language(request))
-        alerts = [_shown(document, judged.get(alert_id), delivered.get(alert_id, []), wording) for _, alert_id, document in rows]
+        alerts = [
+            _shown(document, judged.get(alert_id), delivered.get(alert_id, []), outlets, wording)
+            for _, alert_id, document in rows
+        ]
         next_page = urlencode({**chosen.given, "before": f"{rows[-1][0]!r}~{rows[-1][1]}"}) if len(rows) == PAGE else None
         live = None
         if before is None:  # the first page: it says when newer alerts arrive
@@ -59,12 +64,15 @@ def alert_list(
 
 
 def _shown(
-    document: dict[str, Any], verdict: tuple[str, str, float] | None, deliveries: list[Delivery], wording: Wording
-) -> dict[str, Any]:
+    document: dict[str, Any], verdict: tuple[str, str, float] | None, deliveries: list[Delivery],
+    outlets: dict[str, list[str]], wording: Wording,
+) -> dict[str, Any]:  # fmt: skip
     matches = document.get("matches", [])
+    carried = outlets.get((document.get("story") or {}).get("id", ""), [])
     return {
         **document,
-        "sources": wording.sources((document.get("story") or {}).get("sources", 1)),
+        "sources": wording.sources(max(len(carried), (document.get("story") or {}).get("sources", 1))),
+        "outlets": carried,
         "places": list(dict.fromkeys(m["term"] for m in matches if m.get("kind") == "place")),
         "keywords": list(dict.fromkeys(m["term"] for m in matches if m.get("kind") == "keyword")),
         "surfaces": [m["surface"] for m in matches],

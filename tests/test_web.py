@@ -171,7 +171,7 @@ def test_alerts_stay_off_an_address_that_is_not_loopback(tmp_path: Path) -> None
 
 
 def test_the_console_marks_whole_matched_words_only_and_escapes_the_rest() -> None:
-    from rasid.web.templates import highlight
+    from rasid.delivery.formats.html import highlight
 
     shown = str(highlight("قصف على درعا وقصفت <b>الطائرات</b> ريف درعا", ["قصف", "درعا"]))
     assert shown.count("<mark>درعا</mark>") == 2 and "<mark>قصف</mark> على" in shown

@@ -462,7 +462,51 @@ class ConsoleNotifier(Model):
         return True
 
 
-Notifier = Annotated[WebhookNotifier | ConsoleNotifier, Field(discriminator="type")]
+EmailAddress = Annotated[str, Field(pattern=r"^[^@\s<>]+@[^@\s<>]+$")]
+
+
+class EmailNotifier(Model):
+    """Sends each alert (or each digest) as an email over SMTP."""
+
+    name: Name = Field(description="what watch-lists' `notify` refer to")
+    type: Literal["email"]
+    host: str = Field(min_length=1, description="the SMTP server (your provider's or a relay)")
+    port: int | None = Field(None, ge=1, le=65535, description="default: 587 with starttls, 465 with tls, 25 with none")
+    security: Literal["starttls", "tls", "none"] = Field(
+        "starttls", description="starttls (port 587), tls (port 465), or none: only to a server on this machine"
+    )
+    username: str | None = Field(None, description="to log in with; default: no login")
+    password: SecretStr | None = Field(None, description="its password (secret: use `${VAR}`, a file or a credential)")
+    sender: EmailAddress = Field(description="the From address, one your server may send as")
+    to: list[EmailAddress] = Field(min_length=1, description="the recipients")
+    subject_prefix: str = Field("[rasid]", description="before each subject, for mail filters")
+    timeout: Seconds = Field(30.0, gt=0, description="give up on an attempt after this long")
+    rate: Rate = Field(None, description="at most this many messages, e.g. `1/s`")
+    alert_after: Seconds = Field(
+        3600.0, gt=0, description="failing this long raises an error log line and a `notifier.failing` event"
+    )
+    digest: Seconds | None = Field(None, gt=0, description="one email per period with every alert of it, e.g. `1h`")
+    language: Language = Field("en", description="the labels: `en` or `ar`")
+    timezone: TimeZone | None = Field(None, description="show times in this zone (`Asia/Aden`); default: as UTC ISO 8601")
+
+    @model_validator(mode="after")
+    def _plain_only_here(self) -> EmailNotifier:
+        if self.security == "none" and self.host not in ("127.0.0.1", "::1", "localhost"):
+            raise ValueError("security: none sends the password and the news in clear: only to 127.0.0.1, ::1 or localhost")
+        if self.password is not None and self.username is None:
+            raise ValueError("a password needs a username")
+        return self
+
+    @property
+    def smtp_port(self) -> int:
+        return self.port or {"starttls": 587, "tls": 465, "none": 25}[self.security]
+
+    @property
+    def enabled(self) -> bool:
+        return True
+
+
+Notifier = Annotated[WebhookNotifier | ConsoleNotifier | EmailNotifier, Field(discriminator="type")]
 
 
 class DeliveryConfig(Model):

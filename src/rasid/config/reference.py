@@ -19,6 +19,7 @@ from rasid.config.models import (
     CustomPlace,
     DedupConfig,
     DeliveryConfig,
+    EmailNotifier,
     Example,
     FeedConfig,
     FolderConfig,
@@ -43,6 +44,7 @@ SECTIONS: list[tuple[str, type[BaseModel]]] = [
     ("gazetteer places in `places`", PlaceSet),
     ("`notifiers[]` with `type: webhook`", WebhookNotifier),
     ("`notifiers[]` with `type: console`", ConsoleNotifier),
+    ("`notifiers[]` with `type: email`", EmailNotifier),
     ("`delivery`", DeliveryConfig),
     ("`dedup`", DedupConfig),
     ("`http`", HttpConfig),
@@ -72,6 +74,7 @@ _MODEL_NAMES: dict[type, str] = {
     TrustedProxy: "proxy",
     WebhookNotifier: "notifier",
     ConsoleNotifier: "notifier",
+    EmailNotifier: "notifier",
 }
 
 

@@ -16,7 +16,7 @@ from typing import Any, Protocol, TextIO
 import httpx
 
 from rasid import __version__
-from rasid.config.models import ConsoleNotifier, Notifier, WebhookNotifier
+from rasid.config.models import ConsoleNotifier, EmailNotifier, Notifier, WebhookNotifier
 from rasid.delivery.formats import render
 from rasid.delivery.formats.wording import PLAIN, Wording
 from rasid.delivery.signing import secret_key, signature
@@ -253,6 +253,10 @@ def build_senders(notifiers: list[Notifier], client: httpx.AsyncClient, stream: 
     for n in notifiers:
         if isinstance(n, ConsoleNotifier):
             senders[n.name] = ConsoleSender(n, stream)
+        elif isinstance(n, EmailNotifier):
+            from rasid.delivery.email_sender import EmailSender
+
+            senders[n.name] = EmailSender(n)
         elif n.enabled:
             senders[n.name] = WebhookSender(n, client)
     return senders

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from urllib.parse import quote
 
 from starlette.requests import HTTPConnection
-from starlette.responses import PlainTextResponse, RedirectResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from rasid.config.models import HttpConfig
@@ -44,9 +44,8 @@ class Access:
         if path.startswith(OPEN) or (self.loopback and not self.settings().signs_in):
             await self.app(scope, receive, send)
             return
-        if not self.settings().signs_in:  # users removed by a reload, on an address others reach: closed
-            closed = PlainTextResponse("the console needs http.users or http.proxy on this address", status_code=403)
-            await closed(scope, receive, send)
+        if not self.settings().signs_in:  # nobody to sign in, on an address others reach: closed
+            await _closed(path)(scope, receive, send)
             return
         person = await self.people.of(HTTPConnection(scope))
         if person is None:
@@ -58,6 +57,13 @@ class Access:
             return
         scope["person"] = person
         await self.app(scope, receive, send)
+
+
+CLOSED = "alerts are served on a loopback address only (http.listen: 127.0.0.1:PORT), or to people who sign in (http.users, http.proxy)"
+
+
+def _closed(path: str) -> Response:
+    return JSONResponse({"error": CLOSED}, status_code=403) if for_machines(path) else PlainTextResponse(CLOSED, status_code=403)
 
 
 def _unknown(scope: Scope) -> Response:

@@ -26,7 +26,7 @@ from rasid.match.gazetteer import Gazetteer
 from rasid.models import Verdict
 from rasid.source_status import source_rows
 from rasid.store import Store
-from rasid.web.access import Access
+from rasid.web.access import CLOSED, Access
 from rasid.web.alert_fixes import alert_fixes
 from rasid.web.alert_filters import FilterError, chosen_filters, cursor, with_cursor
 from rasid.web.alert_list import alert_list
@@ -88,9 +88,7 @@ def build_app(
         return Response(await metrics(), media_type="text/plain; version=0.0.4; charset=utf-8")
 
     def refused() -> Response:
-        return JSONResponse(
-            {"error": "alerts are served on a loopback address only (http.listen: 127.0.0.1:PORT)"}, status_code=403
-        )
+        return JSONResponse({"error": CLOSED}, status_code=403)
 
     known: dict[int, Gazetteer] = {}
 

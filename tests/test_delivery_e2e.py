@@ -148,3 +148,32 @@ def test_once_attempts_every_due_alert_however_many(tmp_path: Path, receiver: We
     assert done.returncode == 0, done.stderr[-2000:]
     assert len({p.headers["webhook-id"] for p in receiver.posts()}) == count
     assert f"pending 0, delivered {count}, dead 0" in rasid("outbox", "-c", "config.yaml", cwd=tmp_path).stdout
+
+
+def test_notify_test_sends_a_marked_test_alert_and_says_what_each_receiver_answered(tmp_path: Path) -> None:
+    good, bad = WebhookReceiver(), WebhookReceiver([Response(500, b"down")])
+    try:
+        (tmp_path / "config.yaml").write_text(
+            "watchlists: [{name: south, places: [درعا]}]\n"
+            "notifiers:\n"
+            f"  - {{name: ops, type: webhook, url: '{good.url}/hook', secret: '{SECRET}'}}\n"
+            f"  - {{name: chat, type: webhook, url: '{bad.url}/hook', format: slack}}\n"
+            "  - {name: screen, type: console}\n",
+            encoding="utf-8",
+        )
+        every = rasid("notify-test", "-c", "config.yaml", cwd=tmp_path)
+        assert every.returncode == 1  # one receiver failed
+        lines = dict(line.split(": ", 1) for line in every.stdout.splitlines() if line.startswith(("ops:", "chat:", "screen:")))
+        assert lines["ops"].startswith("sent (answered 200)") and lines["chat"].startswith("FAILED (HTTP 500)")
+        assert lines["screen"].startswith("sent") and "رسالة اختبار من راصد" in every.stdout  # the console notifier printed it
+        (post,) = good.posts()
+        document = Webhook(SECRET).verify(post.body, post.headers)  # signed like any alert
+        assert document["test"] is True and document["id"].startswith("test_") and document["watchlist"] == "rasid-test"
+        assert f"id={document['id']}" in lines["ops"]
+        one = rasid("notify-test", "-c", "config.yaml", "ops", cwd=tmp_path)
+        assert one.returncode == 0 and len(good.posts()) == 2 and "chat" not in one.stdout
+        assert not (tmp_path / "state").exists()  # nothing recorded
+        assert rasid("notify-test", "-c", "config.yaml", "nobody", cwd=tmp_path).returncode == 1
+    finally:
+        good.close()
+        bad.close()

@@ -148,6 +148,8 @@ def _parser() -> argparse.ArgumentParser:
     listing.set_defaults(command=_places_list)
     reference = sub.add_parser("config-reference", help="print the configuration reference (Markdown)")
     reference.set_defaults(command=_reference)
+    notify_test = command("notify-test", _notify_test, "send a test alert through each notifier (or one) and say what its receiver answered")
+    notify_test.add_argument("notifier", nargs="?", metavar="NOTIFIER", help="only this notifier")
     passwd = sub.add_parser(
         "passwd", help="hash a console user's password for http.users (asked for, or one line of standard input)",
         description="hash a console user's password for http.users (asked for, or one line of standard input)",
@@ -157,6 +159,39 @@ def _parser() -> argparse.ArgumentParser:
     match.add_argument("--json", action="store_true", help="one JSON object per input, one per line")
     match.add_argument("files", nargs="+", metavar="FILE", help="files to match, - for standard input")
     return parser
+
+
+def _notify_test(args: argparse.Namespace) -> int:
+    import asyncio
+
+    import httpx
+
+    from rasid.delivery.senders import build_senders
+    from rasid.delivery.test_alert import test_alert
+
+    _, config = _config(args, ("storage", "http"))
+    chosen = [n for n in config.notifiers if args.notifier in (None, n.name)]
+    if not chosen:
+        print(f"notify-test: no notifier {args.notifier!r} (the config has {', '.join(n.name for n in config.notifiers) or 'none'})", file=sys.stderr)
+        return 1
+
+    async def send_all() -> int:
+        failed = 0
+        async with httpx.AsyncClient() as client:
+            senders = build_senders(chosen, client)
+            for notifier in chosen:
+                sender = senders.get(notifier.name)
+                if sender is None:
+                    print(f"{notifier.name}: disabled (no url)")
+                    continue
+                document = test_alert(datetime.now(timezone.utc))
+                result = await sender.send(document)
+                answer = (f"answered {result.status}" if result.status else "done") if result.ok else result.error
+                print(f"{notifier.name}: {'sent' if result.ok else 'FAILED'} ({answer}) id={document['id']}")
+                failed += not result.ok
+        return failed
+
+    return 1 if asyncio.run(send_all()) else 0
 
 
 def _passwd(args: argparse.Namespace) -> int:

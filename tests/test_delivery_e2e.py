@@ -177,3 +177,45 @@ def test_notify_test_sends_a_marked_test_alert_and_says_what_each_receiver_answe
     finally:
         good.close()
         bad.close()
+
+
+def test_a_report_firing_three_watch_lists_is_one_message_unless_a_notifier_asks_for_one_each(tmp_path: Path) -> None:
+    import json as json_module
+
+    import jsonschema
+
+    once, each = WebhookReceiver(), WebhookReceiver()
+    try:
+        (tmp_path / "inbox").mkdir()
+        (tmp_path / "inbox" / "a.txt").write_text("قصف على درعا\nقصفت مدفعية النظام أحياء درعا البلد واغتيل قيادي.", encoding="utf-8")
+        (tmp_path / "config.yaml").write_text(
+            "sources: {folders: [{name: inbox, path: ./inbox, interval: 1s}]}\n"
+            "watchlists:\n"
+            "  - {name: south, places: [درعا]}\n"
+            "  - {name: shelling, keywords: [قصف]}\n"
+            "  - {name: killings, keywords: [اغتيال, اغتيل]}\n"
+            "  - {name: yemen, places: [تعز]}\n"
+            "notifiers:\n"
+            f"  - {{name: desk, type: webhook, url: '{once.url}/hook'}}\n"
+            f"  - {{name: archive, type: webhook, url: '{each.url}/hook', one_per: watchlist}}\n",
+            encoding="utf-8",
+        )
+        result = rasid("once", "-c", "config.yaml", cwd=tmp_path)
+        assert result.returncode == 0, result.stderr
+        (post,) = once.posts()
+        document = post.json()
+        assert document["watchlists"] == ["south", "shelling", "killings"] and document["watchlist"] == "south"
+        assert len(document["alerts"]) == 3 and document["id"] == document["alerts"][0]
+        assert {m["term"] for m in document["matches"]} == {"درعا", "قصف", "اغتيل"}
+        schema = json_module.loads((Path(__file__).parent.parent / "src" / "rasid" / "delivery" / "alert.schema.json").read_text())
+        jsonschema.validate(document, schema)
+        assert sorted(p.json()["watchlist"] for p in each.posts()) == ["killings", "shelling", "south"]
+        assert all("watchlists" not in p.json() for p in each.posts())
+        for alert in document["alerts"]:  # each watch-list's alert is kept as its own (the console lists three)
+            explained = rasid("explain", "-c", "config.yaml", alert, cwd=tmp_path)
+            assert explained.returncode == 0 and "قصف على درعا" in explained.stdout
+        replayed = rasid("replay", "-c", "config.yaml", "--json", cwd=tmp_path)
+        assert {json_module.loads(line)["watchlist"] for line in replayed.stdout.splitlines()} >= {"south", "shelling", "killings"}
+    finally:
+        once.close()
+        each.close()

@@ -80,7 +80,8 @@ class Daemon:
         if hasattr(self, "config") and _listen(self.config) != _listen(config):
             log.warning("http.listen changed: it takes effect at the next start (now %s)", _listen(self.config) or "off")
         senders = build_senders(config.notifiers, self.client, self.stream)
-        pipeline = Pipeline(config.watchlists, list(senders), config.gazetteer.places, config.dedup)
+        per_watchlist = frozenset(n.name for n in config.notifiers if n.one_per == "watchlist")
+        pipeline = Pipeline(config.watchlists, list(senders), config.gazetteer.places, config.dedup, per_watchlist)
         ingestor = Ingestor(self.store, pipeline, self.metrics, self.clock, config.dedup.window, config.archive.enabled)
         if hasattr(self, "ingestion"):
             self.ingestion.ingestor = ingestor

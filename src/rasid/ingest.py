@@ -113,7 +113,7 @@ class Ingestor:
                 if plan is None:
                     return Filed(report, examined)
                 recorded = self.store.record_report(
-                    report, examined.keys, plan.queued, self.clock(), plan.story, self.archive
+                    report, examined.keys, plan.queued, self.clock(), plan.story, self.archive, plan.documents
                 )
         except ConnectionError:
             raise

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from rasid.config.models import CustomPlace, DedupConfig, WatchList
 from rasid.dedup import (
@@ -16,7 +17,7 @@ from rasid.dedup import (
     report_keys,
     report_words,
 )
-from rasid.delivery.payload import alert_document, alert_id, story_update_document
+from rasid.delivery.payload import alert_document, alert_id, combined_document, story_update_document
 from rasid.match import build_matcher
 from rasid.models import Alert, Report, Verdict
 from rasid.store.base import QueuedAlert, StoryEntry, StoryInfo
@@ -41,6 +42,8 @@ class Plan:
     queued: list[QueuedAlert]
     updates: list[str]
     """Watch-lists told of a new source by a `story.updated` event."""
+    documents: list[dict[str, Any]]
+    """Each alert's own document (as the alerts list and API keep it)."""
 
 
 class Pipeline:
@@ -52,9 +55,12 @@ class Pipeline:
         notifiers: list[str],
         custom_places: list[CustomPlace] = (),  # type: ignore[assignment]
         dedup: DedupConfig = DedupConfig(),
+        per_watchlist: frozenset[str] = frozenset(),
     ) -> None:
         self.matcher = build_matcher(watchlists, list(custom_places))
         self.dedup = dedup
+        self.per_watchlist = per_watchlist
+        """Notifiers that take one message per watch-list; the others one per report."""
         self.routes = {
             wl.name: tuple(n for n in (wl.notify if wl.notify is not None else notifiers) if n in notifiers)
             for wl in watchlists
@@ -78,6 +84,7 @@ class Pipeline:
         listed = match is None or self.dedup.on_duplicate != "drop"
         sources = story.sources + (1 if listed else 0) if match else 1
         alerts: list[Alert] = []
+        documents: dict[str, dict[str, Any]] = {}
         queued: list[QueuedAlert] = []
         updates: list[str] = []
         for v in examined.verdicts if alerting else ():
@@ -85,12 +92,12 @@ class Pipeline:
             if match is None or v.watchlist not in story.alerted:
                 alert = Alert(alert_id(examined.keys[0], v.watchlist), v.watchlist, report, v.matches, notifiers, story_id, sources)
                 alerts.append(alert)
-                document = alert_document(alert, now)
-                queued.extend(QueuedAlert(alert.id, n, document) for n in notifiers)
+                documents[alert.id] = alert_document(alert, now)
             elif self.dedup.on_duplicate == "update":
                 document = story_update_document(examined.keys[0], v.watchlist, report, story_id, sources, match.jaccard, now)
                 updates.append(v.watchlist)
                 queued.extend(QueuedAlert(document["id"], n, document) for n in notifiers)
+        queued = self._routed(alerts, documents) + queued
         entry = StoryEntry(
             story_id=story_id,
             new_story=match is None,
@@ -100,4 +107,17 @@ class Pipeline:
             band_keys=fp.band_keys,
             alerted=tuple(a.watchlist for a in alerts),
         )
-        return Plan(entry, alerts, queued, updates)
+        return Plan(entry, alerts, queued, updates, list(documents.values()))
+
+    def _routed(self, alerts: list[Alert], documents: dict[str, dict[str, Any]]) -> list[QueuedAlert]:
+        """The outbox rows of a report's alerts: to each notifier one message naming every
+        watch-list it was fired for, or one per watch-list where the notifier asks for that."""
+        out: list[QueuedAlert] = []
+        notifiers = dict.fromkeys(n for a in alerts for n in a.notifiers)
+        for n in notifiers:
+            mine = [documents[a.id] for a in alerts if n in a.notifiers]
+            if len(mine) == 1 or n in self.per_watchlist:
+                out += [QueuedAlert(d["id"], n, d) for d in mine]
+            else:
+                out.append(QueuedAlert(mine[0]["id"], n, combined_document(mine)))
+        return out

@@ -418,6 +418,9 @@ class WebhookNotifier(Model):
         3600.0, gt=0, description="failing this long raises an error log line and a `notifier.failing` event"
     )
     digest: Seconds | None = Field(None, gt=0, description="batch alerts into one message per period, e.g. `15m`")
+    one_per: Literal["report", "watchlist"] = Field(
+        "report", description="report: a report that fires several watch-lists is one message naming them all; watchlist: one each"
+    )
     language: Language = Field("en", description="the labels of chat messages: `en` or `ar` (المصدر، الأماكن ...)")
     timezone: TimeZone | None = Field(None, description="show times in this zone (`Asia/Aden`); default: as UTC ISO 8601")
     template: str | None = Field(
@@ -454,6 +457,9 @@ class ConsoleNotifier(Model):
     name: Name = Field(description="what watch-lists' `notify` refer to")
     type: Literal["console"]
     digest: Seconds | None = Field(None, gt=0, description="batch alerts into one message per period, e.g. `15m`")
+    one_per: Literal["report", "watchlist"] = Field(
+        "report", description="report: a report that fires several watch-lists is one message naming them all; watchlist: one each"
+    )
     language: Language = Field("en", description="the labels of its lines: `en` or `ar`")
     timezone: TimeZone | None = Field(None, description="show times in this zone (`Asia/Aden`); default: as UTC ISO 8601")
 
@@ -486,6 +492,9 @@ class EmailNotifier(Model):
         3600.0, gt=0, description="failing this long raises an error log line and a `notifier.failing` event"
     )
     digest: Seconds | None = Field(None, gt=0, description="one email per period with every alert of it, e.g. `1h`")
+    one_per: Literal["report", "watchlist"] = Field(
+        "report", description="report: a report that fires several watch-lists is one message naming them all; watchlist: one each"
+    )
     language: Language = Field("en", description="the labels: `en` or `ar`")
     timezone: TimeZone | None = Field(None, description="show times in this zone (`Asia/Aden`); default: as UTC ISO 8601")
 

@@ -33,6 +33,19 @@ def alert_document(alert: Alert, created_at: datetime) -> dict[str, Any]:
     }
 
 
+def combined_document(documents: list[dict[str, Any]]) -> dict[str, Any]:
+    """One report's alerts for several watch-lists as one document: the first's, naming every
+    watch-list and alert id, with every list's matches."""
+    first = documents[0]
+    matches = {(m["start"], m["end"], m["kind"], m["term"]): m for d in documents for m in d["matches"]}
+    return {
+        **first,
+        "watchlists": [d["watchlist"] for d in documents],
+        "alerts": [d["id"] for d in documents],
+        "matches": [matches[k] for k in sorted(matches)],
+    }
+
+
 def story_update_document(
     report_key: str, watchlist: str, report: Report, story_id: str, sources: int, similarity: float, created_at: datetime
 ) -> dict[str, Any]:

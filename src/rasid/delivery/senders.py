@@ -101,7 +101,7 @@ def format_console(document: dict[str, Any], wording: Wording = PLAIN) -> str:
         lines.append("  " + " · ".join(origin))
         lines.append(f"  {wording['story']}: {story.get('id')}  {wording['similarity']} {document.get('similarity')}")
         return "\n".join(lines) + "\n\n"
-    lines = [f"[{document['watchlist']}] {report['title']}"]
+    lines = [f"[{', '.join(document.get('watchlists') or [document['watchlist']])}] {report['title']}"]
     lines.append("  " + " · ".join(origin))
     for kind, label in (("place", "places"), ("keyword", "keywords")):
         counts = Counter(m["term"] for m in document["matches"] if m["kind"] == kind)

@@ -219,10 +219,12 @@ class Store(Protocol):
         now: float,
         story: StoryEntry | None = None,
         archive: bool = False,
+        raised: list[dict[str, Any]] | None = None,
     ) -> bool:
         """Record `report` under `keys` (those not taken yet), file it under its story, keep its text
         in the archive if asked, and queue `alerts`, atomically. Returns False, changing nothing, if
-        one of its `guid:` keys is taken."""
+        one of its `guid:` keys is taken. `raised`: the alerts' own documents for the alerts list
+        (default: the alert documents queued)."""
         ...
 
     def archived(self, since: float) -> Iterator[ArchivedReport]:

@@ -68,6 +68,13 @@ def _marks(values: Any) -> str:
     return ",".join("?" * len(values))
 
 
+def _all_taken(document: dict[str, Any], taken: set[str]) -> bool:
+    """Whether every watch-list an alert document is for was alerted by another copy first."""
+    if document.get("type") != "alert":
+        return False
+    return all(w in taken for w in document.get("watchlists") or [document.get("watchlist")])
+
+
 def _lead(db: Session, selected: AlertFilter) -> Lead:
     """What a query for `selected` reads first (`alert_query.best_lead`)."""
     sizes = {lead: db.execute(sql, args).fetchone()[0] for lead, sql, args in lead_sizes(selected)}
@@ -184,16 +191,18 @@ class SQLStore:
         now: float,
         story: StoryEntry | None = None,
         archive: bool = False,
+        raised: list[dict[str, Any]] | None = None,
     ) -> bool:
         with self._bands_lock if not self.shared else nullcontext():  # a report and its bands become visible together
-            report_id = self._record(report, keys, alerts, now, story, archive)
+            report_id = self._record(report, keys, alerts, now, story, archive, raised)
             if report_id is not None and self._bands is not None and story is not None and story.band_keys:
                 self._bands.add(report_id, story.band_keys)
         return report_id is not None
 
     def _record(
-        self, report: Report, keys: list[str], alerts: list[QueuedAlert], now: float, story: StoryEntry | None, archive: bool
-    ) -> int | None:
+        self, report: Report, keys: list[str], alerts: list[QueuedAlert], now: float, story: StoryEntry | None, archive: bool,
+        raised: list[dict[str, Any]] | None,
+    ) -> int | None:  # fmt: skip
         with self.db.transaction() as db:
             guids = [k for k in keys if k.startswith("guid:")]
             if guids:
@@ -210,31 +219,33 @@ class SQLStore:
                 "INSERT INTO seen_keys (key, report_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
                 [(k, report_id) for k in keys],
             )
+            if raised is None:
+                raised = [a.document for a in alerts if a.document.get("type") == "alert"]
             if story is not None:
-                alerts = self._file_under_story(db, report, report_id, story, now, alerts)
+                taken = self._file_under_story(db, report, report_id, story, now)
+                alerts = [a for a in alerts if not _all_taken(a.document, taken)]
+                raised = [d for d in raised if d["watchlist"] not in taken]
             if archive:
                 db.execute(
                     "INSERT INTO archive (report_id, first_seen, text) VALUES (?, ?, ?)",
                     (report_id, now, zlib.compress(report.text.encode("utf-8"), 6)),
                 )
             self._queue(db, alerts, now)
-            raised = {a.alert_id: a.document for a in alerts if a.document.get("type") == "alert"}
+            documents = {d["id"]: d for d in raised}
             db.executemany(
                 "INSERT INTO alerts (id, report_id, watchlist, created, source, document) VALUES (?, ?, ?, ?, ?, ?)"
                 " ON CONFLICT DO NOTHING",
                 [
                     (alert, report_id, doc["watchlist"], now, report.source, json.dumps(doc, ensure_ascii=False))
-                    for alert, doc in sorted(raised.items())
+                    for alert, doc in sorted(documents.items())
                 ],
             )
-            _index_documents(db, sorted(raised.items()))
+            _index_documents(db, sorted(documents.items()))
             return report_id
 
-    def _file_under_story(
-        self, db: Session, report: Report, report_id: int, story: StoryEntry, now: float, alerts: list[QueuedAlert]
-    ) -> list[QueuedAlert]:
-        """File the report under its story; returns `alerts` less those for watch-lists another
-        report of the story alerted first (two instances filing copies at the same moment)."""
+    def _file_under_story(self, db: Session, report: Report, report_id: int, story: StoryEntry, now: float) -> set[str]:
+        """File the report under its story; returns the watch-lists another report of the story
+        alerted first (two instances filing copies at the same moment)."""
         if story.new_story:
             db.execute(
                 "INSERT INTO stories (id, created, title, url, sources) VALUES (?, ?, ?, ?, ?)"
@@ -270,9 +281,7 @@ class SQLStore:
                 from rasid.store.bands import pack_band_keys
 
                 db.execute("INSERT INTO bands (report_id, keys) VALUES (?, ?)", (report_id, pack_band_keys(story.band_keys)))
-        if not taken:
-            return alerts
-        return [a for a in alerts if not (a.document.get("type") == "alert" and a.document.get("watchlist") in taken)]
+        return set(taken)
 
     def archived(self, since: float) -> Iterator[ArchivedReport]:
         with self.db.read() as db:

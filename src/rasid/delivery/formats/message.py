@@ -53,4 +53,4 @@ def message(document: dict[str, Any], wording: Wording = PLAIN) -> Message:
     if story:
         facts.append((wording["story"], wording.sources(sources)))
     emphasis = [m["surface"] for m in matches]
-    return Message(document["watchlist"], report["title"], report.get("url"), document.get("snippet", ""), facts, emphasis)
+    return Message(" · ".join(document.get("watchlists") or [document["watchlist"]]), report["title"], report.get("url"), document.get("snippet", ""), facts, emphasis)

@@ -148,6 +148,18 @@ def _parser() -> argparse.ArgumentParser:
     listing.set_defaults(command=_places_list)
     reference = sub.add_parser("config-reference", help="print the configuration reference (Markdown)")
     reference.set_defaults(command=_reference)
+    silence = command("silence", _silence, "keep some alerts from being sent for a while (recorded, shown as silenced)")
+    silence.add_argument("action", choices=["add", "list", "expire"])
+    silence.add_argument("id", nargs="?", metavar="ID", help="with expire: the silence to end now")
+    held = silence.add_mutually_exclusive_group()
+    held.add_argument("--story", metavar="ID", help="alerts and updates of this story (story_…)")
+    held.add_argument("--watchlist", metavar="NAME", help="alerts of this watch-list")
+    held.add_argument("--place", metavar="NAME", help="alerts naming this place, or any place in this governorate or country")
+    held.add_argument("--match", metavar="TEXT", help="alerts whose report says this (in matching form)")
+    silence.add_argument("--for", dest="span", default="6h", metavar="DURATION", help="with add: how long (default 6h)")
+    silence.add_argument("--note", default="", help="with add: why, for whoever reads the list")
+    silence.add_argument("--all", action="store_true", help="with list: those that ended in the last 7 days too")
+    silence.add_argument("--json", action="store_true", help="with list: one JSON object per silence")
     notify_test = command("notify-test", _notify_test, "send a test alert through each notifier (or one) and say what its receiver answered")
     notify_test.add_argument("notifier", nargs="?", metavar="NOTIFIER", help="only this notifier")
     passwd = sub.add_parser(
@@ -159,6 +171,55 @@ def _parser() -> argparse.ArgumentParser:
     match.add_argument("--json", action="store_true", help="one JSON object per input, one per line")
     match.add_argument("files", nargs="+", metavar="FILE", help="files to match, - for standard input")
     return parser
+
+
+def _silence(args: argparse.Namespace) -> int:
+    import getpass
+    import time
+
+    from rasid.config import parse_duration
+    from rasid.silences import new_silence_id
+    from rasid.store import Silence
+    from rasid.store.alert_index import place_keys
+
+    _, config = _config(args, LOOKING)
+    now = time.time()
+    if args.action == "add":
+        kind, value = next(((k, getattr(args, k)) for k in ("story", "watchlist", "place", "match") if getattr(args, k)), (None, None))
+        if kind is None or not value:
+            print("silence add: give --story, --watchlist, --place or --match", file=sys.stderr)
+            return 2
+        keys = place_keys(value, _gazetteer(args)) if kind == "place" else ()
+        made = Silence(new_silence_id(), kind, value, keys, now, now + parse_duration(args.span), args.note, getpass.getuser())
+        store = _open_store(config)
+        try:
+            store.add_silence(made)
+        finally:
+            store.close()
+        print(f"{made.id}: {kind} {value} silenced until {when(made.ends)}")
+        return 0
+    if args.action == "expire":
+        if not args.id:
+            print("silence expire: give the silence's id (rasid silence list)", file=sys.stderr)
+            return 2
+        store = _open_store(config)
+        try:
+            ended = store.expire_silence(args.id, now)
+        finally:
+            store.close()
+        print(f"{args.id}: ended" if ended else f"{args.id}: no such silence in force", file=sys.stdout if ended else sys.stderr)
+        return 0 if ended else 1
+    with _state(config) as store:
+        listed = store.silences(now - 7 * 86400 if args.all else now)
+    for s in listed:
+        state = "active" if s.active(now) else "ended" if s.ends <= now else "pending"
+        if args.json:
+            print(json.dumps({**s.to_json(), "state": state, "starts": when(s.starts), "ends": when(s.ends)}, ensure_ascii=False))
+        else:
+            print(f"{s.id}  {state:7}  {s.kind} {s.value}  until {when(s.ends)}  by {s.by or '-'}{'  ' + s.note if s.note else ''}")
+    if not listed and not args.json:
+        print("no silences")
+    return 0
 
 
 def _notify_test(args: argparse.Namespace) -> int:

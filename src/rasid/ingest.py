@@ -17,13 +17,15 @@ from rasid.dedup import Candidate, StoryMatch, guid_key, unpack_shingles
 from rasid.metrics import Metrics
 from rasid.models import ItemFailure, Report
 from rasid.pipeline import Examined, Pipeline, Plan
-from rasid.store import Store, StoryInfo
+from rasid.store import Silence, Store, StoryInfo
 
 log = logging.getLogger("rasid.daemon")
 
 BATCH = 64
 """Reports recorded in one transaction: enough to spread its cost, few enough that the
 delivery and status readers of a SQLite state wait a few tens of milliseconds at most."""
+SILENCES_EVERY = 2.0
+"""Seconds between reads of the silences in force."""
 FOREVER_QUIET = datetime.max.replace(tzinfo=timezone.utc)
 """`quiet_before` for a backlog taken in without alerting, whatever its reports' dates."""
 
@@ -64,6 +66,7 @@ class Ingestor:
         self.clock = clock
         self.dedup_window = dedup_window
         self.archive = archive
+        self._silences_read: tuple[float, list[Silence]] = (float("-inf"), [])
 
     def examine(self, reports: list[Report]) -> list[Examined | Filed]:
         """Each report cut to its bounds and examined; one whose guid its source gave before is
@@ -141,7 +144,15 @@ class Ingestor:
             self.metrics.dedup_candidates.observe(len(candidates))
             match = self.pipeline.same_story(examined, candidates)
         story = self.store.story_info(match.story_id) if match else StoryInfo(0, frozenset())
-        return self.pipeline.plan(examined, match, story, datetime.fromtimestamp(self.clock(), timezone.utc), alerting)
+        now = self.clock()
+        return self.pipeline.plan(examined, match, story, datetime.fromtimestamp(now, timezone.utc), alerting, self._silences(now))
+
+    def _silences(self, now: float) -> list[Silence]:
+        """The silences in force, read again every `SILENCES_EVERY` seconds (a silence added by
+        `rasid silence add` holds within that, on every instance)."""
+        if now - self._silences_read[0] >= SILENCES_EVERY or now < self._silences_read[0]:
+            self._silences_read = (now, self.store.silences(now))
+        return self._silences_read[1]
 
     def _announce(self, examined: Examined, plan: Plan) -> None:
         """Count and log a recorded report."""
@@ -149,7 +160,11 @@ class Ingestor:
         self.metrics.reports.labels(report.source).inc()
         for verdict in examined.verdicts:
             self.metrics.matches.labels(verdict.watchlist).inc(len(verdict.matches))
+        silenced = {d["id"]: d["silenced"]["id"] for d in plan.documents if "silenced" in d}
         for alert in plan.alerts:
+            if alert.id in silenced:
+                log.info("alert silenced alert=%s watchlist=%s story=%s silence=%s", alert.id, alert.watchlist, alert.story_id, silenced[alert.id])
+                continue
             self.metrics.alerts.labels(alert.watchlist).inc()
             log.info(
                 "alert queued alert=%s watchlist=%s story=%s source=%s notifiers=%s",

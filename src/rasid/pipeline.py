@@ -20,7 +20,8 @@ from rasid.dedup import (
 from rasid.delivery.payload import alert_document, alert_id, combined_document, story_update_document
 from rasid.match import build_matcher
 from rasid.models import Alert, Report, Verdict
-from rasid.store.base import QueuedAlert, StoryEntry, StoryInfo
+from rasid.silences import silencing
+from rasid.store.base import QueuedAlert, Silence, StoryEntry, StoryInfo
 
 
 @dataclass(frozen=True)
@@ -75,10 +76,12 @@ class Pipeline:
         return best_match(examined.fingerprint, candidates, self.dedup.similarity, self.dedup.containment)
 
     def plan(
-        self, examined: Examined, match: StoryMatch | None, story: StoryInfo, now: datetime, alerting: bool = True
-    ) -> Plan:
+        self, examined: Examined, match: StoryMatch | None, story: StoryInfo, now: datetime, alerting: bool = True,
+        silences: list[Silence] = (),  # type: ignore[assignment]
+    ) -> Plan:  # fmt: skip
         """Alerts for watch-lists this story has not alerted yet; for the others, per `on_duplicate`.
-        With `alerting` false (a backlog item) the report is recorded and nobody is told."""
+        With `alerting` false (a backlog item) the report is recorded and nobody is told; an
+        alert a silence holds is recorded as silenced and sent to nobody."""
         report, fp = examined.report, examined.fingerprint
         story_id = match.story_id if match else "story_" + hashlib.sha256(examined.keys[0].encode()).hexdigest()[:20]
         listed = match is None or self.dedup.on_duplicate != "drop"
@@ -92,9 +95,14 @@ class Pipeline:
             if match is None or v.watchlist not in story.alerted:
                 alert = Alert(alert_id(examined.keys[0], v.watchlist), v.watchlist, report, v.matches, notifiers, story_id, sources)
                 alerts.append(alert)
-                documents[alert.id] = alert_document(alert, now)
+                documents[alert.id] = document = alert_document(alert, now)
+                held = silencing(silences, document, report.text, now.timestamp())
+                if held is not None:
+                    document["silenced"] = {"id": held.id, "until": datetime.fromtimestamp(held.ends, now.tzinfo).isoformat(timespec="seconds")}
             elif self.dedup.on_duplicate == "update":
                 document = story_update_document(examined.keys[0], v.watchlist, report, story_id, sources, match.jaccard, now)
+                if silencing(silences, document, report.text, now.timestamp()) is not None:
+                    continue
                 updates.append(v.watchlist)
                 queued.extend(QueuedAlert(document["id"], n, document) for n in notifiers)
         queued = self._routed(alerts, documents) + queued
@@ -115,7 +123,9 @@ class Pipeline:
         out: list[QueuedAlert] = []
         notifiers = dict.fromkeys(n for a in alerts for n in a.notifiers)
         for n in notifiers:
-            mine = [documents[a.id] for a in alerts if n in a.notifiers]
+            mine = [documents[a.id] for a in alerts if n in a.notifiers and "silenced" not in documents[a.id]]
+            if not mine:
+                continue
             if len(mine) == 1 or n in self.per_watchlist:
                 out += [QueuedAlert(d["id"], n, d) for d in mine]
             else:

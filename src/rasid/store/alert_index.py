@@ -3,13 +3,16 @@ of `alert_terms` and `alert_places`."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rasid.normalize import normalize_term
 
+if TYPE_CHECKING:
+    from rasid.match.gazetteer import Gazetteer
+
 TermKind = str
 """`place` (a place's name as listed or as the gazetteer names it), `area` (its division's code,
-`YE-TA`), `country` (`YE`) or `keyword`."""
+`YE-TA`), `country` (`YE`), `keyword`, or `silenced` (`any`, and the silence's id)."""
 
 
 def place_area(country: str, admin1: str) -> str:
@@ -23,6 +26,8 @@ def alert_terms(document: dict[str, Any]) -> set[tuple[TermKind, str]]:
     """`(kind, key)` for each way the alert list can be filtered to this alert; names are keyed
     in matching form, so إدلب and ادلب find the same alerts."""
     out: set[tuple[TermKind, str]] = set()
+    if document.get("silenced"):
+        out |= {("silenced", "any"), ("silenced", document["silenced"]["id"])}
     for m in document.get("matches", ()):
         if m.get("kind") == "keyword":
             out.add(("keyword", normalize_term(m["term"])))
@@ -56,3 +61,21 @@ def alert_places(document: dict[str, Any]) -> dict[str, tuple[str, float | None,
         else:
             out.setdefault(NAMED + normalize_term(m["term"]), (m["term"], None, None))
     return out
+
+
+def place_keys(name: str, gazetteer: Gazetteer | None) -> tuple[tuple[TermKind, str], ...]:
+    """The `alert_terms` keys a place name selects: the name itself, and the code of the
+    country or governorate it names (or of a region's one governorate), which every place
+    inside it was filed under."""
+    keys: list[tuple[TermKind, str]] = []
+    for area in gazetteer.areas(name) if gazetteer is not None else []:
+        if area.kind == "country":
+            keys.append(("country", area.country))
+        elif area.kind == "governorate":
+            keys.append(("area", place_area(area.country, area.admin1)))
+        elif area.kind == "region" and len(area.members) == 1 and "-" in area.members[0]:
+            keys.append(("area", area.members[0]))
+        else:
+            continue
+        break
+    return (*keys, ("place", normalize_term(name)))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 from rasid.models import Report
 from rasid.store.alert_query import AlertFilter
@@ -176,6 +176,33 @@ class InstanceRow:
     leases: list[str]
 
 
+SilenceKind = Literal["story", "watchlist", "place", "match"]
+
+
+@dataclass(frozen=True)
+class Silence:
+    """For a while, the alerts of one story, watch-list or place, or whose report says some
+    words, are recorded but not sent (`rasid.silences`)."""
+
+    id: str
+    kind: SilenceKind
+    value: str
+    """The story id, watch-list name, place name or text, as given."""
+    keys: tuple[tuple[str, str], ...]
+    """For a place: the `alert_terms` keys it stands for (its name, and its governorate's or country's code)."""
+    starts: float
+    ends: float
+    note: str = ""
+    by: str = ""
+
+    def active(self, now: float) -> bool:
+        return self.starts <= now < self.ends
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "kind": self.kind, "value": self.value, "starts": self.starts, "ends": self.ends,
+                "note": self.note, "by": self.by}  # fmt: skip
+
+
 @dataclass(frozen=True)
 class PlaceCount:
     """A place on the map: how many of the alerts shown name it, and when the newest came."""
@@ -331,6 +358,16 @@ class Store(Protocol):
 
     def outbox_rows(self, statuses: tuple[str, ...], limit: int) -> list[OutboxEntry]:
         """Outbox rows in these states, oldest first."""
+        ...
+
+    def add_silence(self, silence: Silence) -> None: ...
+
+    def silences(self, since: float) -> list[Silence]:
+        """Silences that end at `since` or later (every one in force then, and those to come)."""
+        ...
+
+    def expire_silence(self, silence_id: str, now: float) -> bool:
+        """End a silence now; False if there is none by that id still in force."""
         ...
 
     def open_session(self, digest: str, person: str, expires: float, now: float) -> None:

@@ -26,6 +26,7 @@ from rasid.store.base import (
     OutboxRow,
     PlaceCount,
     QueuedAlert,
+    Silence,
     StoryEntry,
     StoryInfo,
     StoryRow,
@@ -627,6 +628,25 @@ class SQLStore:
                 (*statuses, limit),
             ).fetchall()
         return [OutboxEntry(*r[:7], json.loads(r[7])) for r in rows]
+
+    def add_silence(self, silence: Silence) -> None:
+        with self.db.transaction() as db:
+            db.execute(
+                'INSERT INTO silences (id, kind, value, keys, starts, ends, note, "by") VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+                (silence.id, silence.kind, silence.value, json.dumps(silence.keys, ensure_ascii=False), silence.starts,
+                 silence.ends, silence.note, silence.by),
+            )  # fmt: skip
+
+    def silences(self, since: float) -> list[Silence]:
+        with self.db.read() as db:
+            rows = db.execute(
+                'SELECT id, kind, value, keys, starts, ends, note, "by" FROM silences WHERE ends >= ? ORDER BY starts, id', (since,)
+            ).fetchall()
+        return [Silence(i, k, v, tuple(tuple(key) for key in json.loads(keys)), st, en, note, by) for i, k, v, keys, st, en, note, by in rows]
+
+    def expire_silence(self, silence_id: str, now: float) -> bool:
+        with self.db.transaction() as db:
+            return db.execute("UPDATE silences SET ends = ? WHERE id = ? AND ends > ?", (now, silence_id, now)).rowcount > 0
 
     def open_session(self, digest: str, person: str, expires: float, now: float) -> None:
         with self.db.transaction() as db:

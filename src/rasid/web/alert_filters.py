@@ -11,11 +11,11 @@ from typing import cast
 
 from rasid.match.gazetteer import Gazetteer
 from rasid.normalize import normalize_term
-from rasid.store.alert_index import place_area
+from rasid.store.alert_index import place_keys
 from rasid.store.alert_query import AlertFilter, DeliveryState, TermKey
 
 FIELDS = ("watchlist", "source", "place", "keyword", "notifier", "state", "since", "until")
-STATES = ("pending", "delivered", "dead")
+STATES = ("pending", "delivered", "dead", "silenced")
 _SPAN = re.compile(r"^(\d+)([mhdw])$")
 _SECONDS = {"m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
 
@@ -44,6 +44,9 @@ def chosen_filters(params: Mapping[str, str], gazetteer: Gazetteer | None, now: 
     state = given.get("state")
     if state is not None and state not in STATES:
         raise FilterError(f"state must be one of {', '.join(STATES)}")
+    if state == "silenced":  # held by a silence: filed as such, never in the outbox
+        terms.append((("silenced", "any"),))
+        state = None
     selected = AlertFilter(
         watchlist=given.get("watchlist"),
         source=given.get("source"),
@@ -58,24 +61,6 @@ def chosen_filters(params: Mapping[str, str], gazetteer: Gazetteer | None, now: 
 
 def with_cursor(chosen: ChosenFilters, before: tuple[float, str] | None) -> AlertFilter:
     return replace(chosen.selected, before=before)
-
-
-def place_keys(name: str, gazetteer: Gazetteer | None) -> tuple[TermKey, ...]:
-    """The `alert_terms` keys a place name selects: the name itself, and the code of the
-    country or governorate it names (or of a region's one governorate), which every place
-    inside it was filed under."""
-    keys: list[TermKey] = []
-    for area in gazetteer.areas(name) if gazetteer is not None else []:
-        if area.kind == "country":
-            keys.append(("country", area.country))
-        elif area.kind == "governorate":
-            keys.append(("area", place_area(area.country, area.admin1)))
-        elif area.kind == "region" and len(area.members) == 1 and "-" in area.members[0]:
-            keys.append(("area", area.members[0]))
-        else:
-            continue
-        break
-    return (*keys, ("place", normalize_term(name)))
 
 
 def _moment(raw: str, now: float, name: str) -> float:

@@ -21,6 +21,8 @@ TEXT: dict[str, dict[Language, str]] = {
     "last 7d": {"ar": "آخر ٧ أيام", "en": "Last 7 days"},
     "last 30d": {"ar": "آخر ٣٠ يومًا", "en": "Last 30 days"},
     "deliveries": {"ar": "الإرسال", "en": "Delivery"},
+    "silenced": {"ar": "مكتوم", "en": "silenced"},
+    "silenced until": {"ar": "لم يُرسل: مكتوم حتى", "en": "not sent: silenced until"},
     "map": {"ar": "الخريطة", "en": "Map"},
     "fixes": {"ar": "ما كان سيمنع هذا الإنذار الكاذب", "en": "What would have prevented this false positive"},
     "not archived": {"ar": "نص الخبر غير محفوظ في الأرشيف، فلا يمكن اختبار التعديلات.", "en": "The report's text is not in the archive, so no change can be checked."},

@@ -330,3 +330,34 @@ def test_a_receiver_back_after_an_outage_gets_its_alerts_before_the_next_retry_s
         assert [r.method for r in refusing.requests] == ["POST"]  # it answered 503: no check, no resend
     finally:
         refusing.close()
+
+
+def test_quiet_hours_hold_news_until_morning_but_not_urgent_alerts_or_events(tmp_path: Path, receiver: WebhookReceiver) -> None:
+    from rasid.config.models import QuietHours
+
+    store = SQLiteStore(tmp_path / "s.db")
+    night = datetime(2026, 11, 30, 20, 0, tzinfo=timezone.utc).timestamp()  # 23:00 in Aden
+    morning = datetime(2026, 12, 1, 3, 30, tzinfo=timezone.utc).timestamp()  # 06:30 in Aden
+    documents = [
+        {"type": "alert", "id": "alert_a", "watchlist": "yemen", "report": {"title": "أ"}},
+        {"type": "alert", "id": "alert_b", "watchlist": "yemen", "report": {"title": "ب"}, "urgent": True},
+        {"type": "notifier.failing", "id": "event_c", "notifier": "mail", "error": "down"},
+        {"type": "alert", "id": "alert_d", "watchlist": "yemen", "report": {"title": "د"}},
+    ]
+    for i, doc in enumerate(documents):
+        store.record_report(Report("s", "t", f"text {i}"), [f"k{i}"], [QueuedAlert(doc["id"], "ops", doc)], night)
+    quiet = QuietHours.model_validate({"from": "22:00", "to": "06:00", "timezone": "Asia/Aden"})
+
+    def deliver(now: float) -> int:
+        async def go() -> int:
+            async with httpx.AsyncClient() as client:
+                notifier = WebhookNotifier(name="ops", type="webhook", url=receiver.url, quiet=quiet)
+                return await OutboxWorker(store, build_senders([notifier], client), 86400, clock=Clock(now)).deliver_due()
+
+        return asyncio.run(go())
+
+    assert deliver(night) == 2
+    assert [p.json()["id"] for p in receiver.posts()] == ["alert_b", "event_c"]  # urgent news and events: at once
+    assert deliver(night + 3600) == 0 and store.outbox_counts()["pending"] == 2  # held, not attempted
+    assert deliver(morning) == 2
+    assert [p.json()["id"] for p in receiver.posts()][2:] == ["alert_a", "alert_d"]  # in their order

@@ -402,6 +402,39 @@ DEFAULT_RATES: dict[str, float] = {"slack": 1.0, "discord": 1.0, "telegram": 1.0
 """What each service tolerates per webhook or chat, when `rate` is not set."""
 
 
+ClockTime = Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")]
+
+
+class QuietHours(Model):
+    """Hours in which a notifier's alerts wait for the morning, unless urgent (a burst)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True, populate_by_name=True)
+
+    start: ClockTime = Field(alias="from", description="`22:00`: from this time of day")
+    end: ClockTime = Field(alias="to", description="`06:00`: to this one (the next day when earlier)")
+    timezone: TimeZone = Field("UTC", description="whose clock: `Asia/Aden`")
+
+    @model_validator(mode="after")
+    def _some_hours(self) -> QuietHours:
+        if self.start == self.end:
+            raise ValueError("from and to must differ")
+        return self
+
+    def holds(self, moment: float) -> bool:
+        """Whether the Unix time `moment` falls in these hours."""
+        from datetime import datetime
+        from zoneinfo import ZoneInfo
+
+        local = datetime.fromtimestamp(moment, ZoneInfo(self.timezone))
+        now, start, end = local.hour * 60 + local.minute, _minutes(self.start), _minutes(self.end)
+        return start <= now < end if start < end else now >= start or now < end
+
+
+def _minutes(clock: str) -> int:
+    hours, minutes = clock.split(":")
+    return int(hours) * 60 + int(minutes)
+
+
 class WebhookNotifier(Model):
     """POSTs each alert, signed (Standard Webhooks) when a secret is set, in the receiver's format."""
 
@@ -421,6 +454,7 @@ class WebhookNotifier(Model):
     one_per: Literal["report", "watchlist"] = Field(
         "report", description="report: a report that fires several watch-lists is one message naming them all; watchlist: one each"
     )
+    quiet: QuietHours | None = Field(None, description="`{from: \"22:00\", to: \"06:00\", timezone: Asia/Aden}`: alerts wait until `to`, bursts do not")
     language: Language = Field("en", description="the labels of chat messages: `en` or `ar` (المصدر، الأماكن ...)")
     timezone: TimeZone | None = Field(None, description="show times in this zone (`Asia/Aden`); default: as UTC ISO 8601")
     template: str | None = Field(
@@ -460,6 +494,7 @@ class ConsoleNotifier(Model):
     one_per: Literal["report", "watchlist"] = Field(
         "report", description="report: a report that fires several watch-lists is one message naming them all; watchlist: one each"
     )
+    quiet: QuietHours | None = Field(None, description="`{from: \"22:00\", to: \"06:00\", timezone: Asia/Aden}`: alerts wait until `to`, bursts do not")
     language: Language = Field("en", description="the labels of its lines: `en` or `ar`")
     timezone: TimeZone | None = Field(None, description="show times in this zone (`Asia/Aden`); default: as UTC ISO 8601")
 
@@ -495,6 +530,7 @@ class EmailNotifier(Model):
     one_per: Literal["report", "watchlist"] = Field(
         "report", description="report: a report that fires several watch-lists is one message naming them all; watchlist: one each"
     )
+    quiet: QuietHours | None = Field(None, description="`{from: \"22:00\", to: \"06:00\", timezone: Asia/Aden}`: alerts wait until `to`, bursts do not")
     language: Language = Field("en", description="the labels: `en` or `ar`")
     timezone: TimeZone | None = Field(None, description="show times in this zone (`Asia/Aden`); default: as UTC ISO 8601")
 

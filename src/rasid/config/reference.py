@@ -26,6 +26,7 @@ from rasid.config.models import (
     GazetteerConfig,
     HttpConfig,
     PlaceSet,
+    QuietHours,
     Sources,
     StorageConfig,
     Term,
@@ -45,6 +46,7 @@ SECTIONS: list[tuple[str, type[BaseModel]]] = [
     ("`notifiers[]` with `type: webhook`", WebhookNotifier),
     ("`notifiers[]` with `type: console`", ConsoleNotifier),
     ("`notifiers[]` with `type: email`", EmailNotifier),
+    ("`notifiers[].quiet`", QuietHours),
     ("`delivery`", DeliveryConfig),
     ("`dedup`", DedupConfig),
     ("`http`", HttpConfig),
@@ -75,6 +77,7 @@ _MODEL_NAMES: dict[type, str] = {
     WebhookNotifier: "notifier",
     ConsoleNotifier: "notifier",
     EmailNotifier: "notifier",
+    QuietHours: "quiet hours",
 }
 
 
@@ -85,7 +88,7 @@ def reference_markdown() -> str:
         doc = (model.__doc__ or "").strip()
         out += [f"### {title}", "", doc, "", "| key | type | default | meaning |", "|---|---|---|---|"]
         for name, field in model.model_fields.items():
-            out.append(f"| `{name}` | {_type_name(field)} | {_default(field)} | {field.description or ''} |")
+            out.append(f"| `{field.alias or name}` | {_type_name(field)} | {_default(field)} | {field.description or ''} |")
         out.append("")
     return "\n".join(out).strip() + "\n"
 

@@ -26,6 +26,7 @@ class EmailSender:
         self.rate = config.rate
         self.alert_after = config.alert_after
         self.digest = config.digest
+        self.quiet = config.quiet
         self.wording = Wording(config.language, config.timezone)
 
     async def send(self, document: dict[str, Any]) -> SendResult:

@@ -10,6 +10,7 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timezone
 from functools import partial
+from typing import Any
 
 from rasid.delivery.senders import Sender, SendResult
 from rasid.metrics import Metrics
@@ -39,6 +40,15 @@ def retry_delay(
     base = schedule[min(failures, len(schedule)) - 1]
     delay = base * (1 + JITTER * (2 * rand() - 1))
     return max(delay, min(retry_after or 0.0, max(RETRY_AFTER_CAP, *schedule)))
+
+
+HELD_TYPES = frozenset({"alert", "story.updated", "digest"})
+"""What quiet hours hold; events about notifiers and sources go out at any hour."""
+
+
+def held_in_quiet_hours(document: dict[str, Any]) -> bool:
+    """Whether quiet hours hold this document: news that is not urgent."""
+    return document.get("type", "alert") in HELD_TYPES and not document.get("urgent")
 
 
 Write = Callable[[], object]
@@ -135,6 +145,8 @@ class OutboxWorker:
             return 0, False
         queue = await asyncio.to_thread(self.store.pending_alerts, notifier, BATCH, self.clock())
         sender = self.senders.get(notifier)
+        if sender is not None and sender.quiet is not None and sender.quiet.holds(self.clock()):
+            queue = [row for row in queue if not held_in_quiet_hours(row.document)]
         if sender is not None and sender.digest:
             sent = await self._send_digest(notifier, sender, queue)
             return sent, bool(sent) and len(queue) == BATCH

@@ -16,7 +16,7 @@ from typing import Any, Protocol, TextIO
 import httpx
 
 from rasid import __version__
-from rasid.config.models import ConsoleNotifier, EmailNotifier, Notifier, WebhookNotifier
+from rasid.config.models import ConsoleNotifier, EmailNotifier, Notifier, QuietHours, WebhookNotifier
 from rasid.delivery.formats import render
 from rasid.delivery.formats.wording import PLAIN, Wording
 from rasid.delivery.signing import secret_key, signature
@@ -47,6 +47,8 @@ class Sender(Protocol):
     """Seconds of failure after which the other notifiers are told."""
     digest: float | None
     """Seconds over which alerts are batched into one message, or None."""
+    quiet: QuietHours | None
+    """Hours in which alerts that are not urgent wait."""
 
     async def send(self, document: dict[str, Any]) -> SendResult: ...
 
@@ -65,6 +67,7 @@ class ConsoleSender:
         self.rate: float | None = None
         self.alert_after: float | None = None
         self.digest = config.digest
+        self.quiet = config.quiet
         self.wording = Wording(config.language, config.timezone)
 
     async def send(self, document: dict[str, Any]) -> SendResult:
@@ -126,6 +129,7 @@ class WebhookSender:
         self.rate = config.requests_per_second
         self.alert_after = config.alert_after
         self.digest = config.digest
+        self.quiet = config.quiet
         self.wording = Wording(config.language, config.timezone)
         secret = config.secret.get_secret_value() if config.secret else ""
         self._key = secret_key(secret) if secret else None

@@ -79,3 +79,37 @@ def test_a_silence_holds_its_story_or_watch_list_only_while_it_lasts() -> None:
     assert silencing([other, story], document, "", 150.0) is story
     assert silencing([other, listed], document, "", 150.0) is listed  # any of the lists it was fired for
     assert silencing([story, listed], document, "", 250.0) is None and silencing([story], document, "", 50.0) is None
+
+
+def test_a_burst_is_told_once_with_its_stories_and_makes_the_lists_alerts_urgent(tmp_path: Path) -> None:
+    receiver = WebhookReceiver()
+    try:
+        stories = {
+            "wire-a": "غارة على ميناء الحديدة\nاستهدفت غارة جوية رصيف ميناء الحديدة فجر اليوم وأصيب عمال.",
+            "wire-b": "قصف على أطراف تعز\nقصف مدفعي على الأحياء الشرقية لمدينة تعز وسقوط ضحايا مدنيين.",
+            "wire-c": "انفجار في عدن\nانفجار عبوة ناسفة قرب نقطة تفتيش في مدينة عدن صباح اليوم.",
+        }
+        folders = []
+        for name, text in stories.items():
+            (tmp_path / name).mkdir()
+            (tmp_path / name / "r.txt").write_text(text, encoding="utf-8")
+            folders.append(f"{{name: {name}, path: ./{name}, interval: 1s}}")
+        (tmp_path / "config.yaml").write_text(
+            "state_dir: ./state\n"
+            f"sources: {{folders: [{', '.join(folders)}]}}\n"
+            "watchlists:\n"
+            "  - {name: yemen, places: [الحديدة, تعز, عدن], burst: {outlets: 3, within: 20m}}\n"
+            f"notifiers: [{{name: desk, type: webhook, url: '{receiver.url}/hook'}}]\n",
+            encoding="utf-8",
+        )
+        assert rasid("once", "-c", "config.yaml", cwd=tmp_path).returncode == 0
+        documents = [p.json() for p in receiver.posts()]
+        (burst,) = [d for d in documents if d["type"] == "burst"]
+        assert burst["watchlist"] == "yemen" and burst["outlets"] == 3 and burst["within"] == 1200 and burst["urgent"] is True
+        assert sorted(s["outlets"][0] for s in burst["stories"]) == ["wire-a", "wire-b", "wire-c"]
+        (tmp_path / "wire-a" / "s.txt").write_text("اشتباكات في تعز\nاشتباكات عنيفة في الضواحي الغربية لمدينة تعز.", encoding="utf-8")
+        assert rasid("once", "-c", "config.yaml", cwd=tmp_path).returncode == 0
+        later = [p.json() for p in receiver.posts()][len(documents):]
+        assert [d["type"] for d in later] == ["alert"] and later[0]["urgent"] is True  # within the burst: urgent, no second burst
+    finally:
+        receiver.close()

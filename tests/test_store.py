@@ -433,3 +433,17 @@ def test_a_band_shared_by_thousands_yields_a_bounded_shortlist_of_the_most_simil
     assert len(found) == CANDIDATES
     assert "close" in {sid for _, sid, _ in found}
     assert {sid for _, sid, _ in store.similar_reports((42,), 0.0)} == {"close", *(f"s{i}" for i in range(1_485, 1_500))}
+
+
+def test_a_burst_counts_outlets_within_its_window_and_comes_once_per_window(open_state: Callable[[], SQLStore]) -> None:
+    store = open_state()
+    for i, (source, at) in enumerate([("a", 100.0), ("b", 500.0), ("a", 900.0), ("c", 1500.0), ("d", 4000.0)]):
+        story = StoryEntry(f"story_{i}", new_story=True, alerted=("yemen",))
+        store.record_report(Report(source, f"t{i}", f"text {i}"), [f"k{i}"], [], at, story)
+    assert store.burst("yemen", 3, 1200.0, 1000.0) is None  # a, b (a twice): two outlets
+    burst = store.burst("yemen", 3, 1200.0, 1600.0)  # b, a, c within 20 minutes
+    assert burst is not None and [s.id for s in burst] == ["story_1", "story_2", "story_3"]
+    assert store.bursting(1700.0, {"yemen": 1200.0}) == {"yemen"} and store.bursting(1700.0, {}) == set()
+    assert store.burst("yemen", 3, 1200.0, 1700.0) is None  # once per window
+    assert store.burst("yemen", 3, 1200.0, 4100.0) is None  # its window over, too few outlets now
+    assert store.bursting(4100.0, {"yemen": 1200.0}) == set() and store.burst("south", 1, 60.0, 4100.0) is None

@@ -17,7 +17,8 @@ from rasid.dedup import Candidate, StoryMatch, guid_key, unpack_shingles
 from rasid.metrics import Metrics
 from rasid.models import ItemFailure, Report
 from rasid.pipeline import Examined, Pipeline, Plan
-from rasid.store import Silence, Store, StoryInfo
+from rasid.delivery.payload import burst_document
+from rasid.store import QueuedAlert, Silence, Store, StoryInfo
 
 log = logging.getLogger("rasid.daemon")
 
@@ -67,6 +68,7 @@ class Ingestor:
         self.dedup_window = dedup_window
         self.archive = archive
         self._silences_read: tuple[float, list[Silence]] = (float("-inf"), [])
+        self._bursting_read: tuple[float, frozenset[str]] = (float("-inf"), frozenset())
 
     def examine(self, reports: list[Report]) -> list[Examined | Filed]:
         """Each report cut to its bounds and examined; one whose guid its source gave before is
@@ -123,6 +125,13 @@ class Ingestor:
         except Exception as exc:
             log.debug("report not recorded, the traceback source=%s item=%r", report.source, _item(report), exc_info=True)
             return _failed(report, exc)
+        if recorded and self.pipeline.bursts and not backlog:
+            try:
+                self._check_bursts(examined)
+            except ConnectionError:
+                raise
+            except Exception as exc:  # the report is recorded: a burst not told is logged, not a lost report
+                log.error("burst check failed source=%s error=%s: %s", report.source, type(exc).__name__, exc)
         return Filed(report, examined, plan if recorded else None)
 
     def _plan(self, examined: Examined, alerting: bool) -> Plan | None:
@@ -145,7 +154,40 @@ class Ingestor:
             match = self.pipeline.same_story(examined, candidates)
         story = self.store.story_info(match.story_id) if match else StoryInfo(0, frozenset())
         now = self.clock()
-        return self.pipeline.plan(examined, match, story, datetime.fromtimestamp(now, timezone.utc), alerting, self._silences(now))
+        return self.pipeline.plan(
+            examined, match, story, datetime.fromtimestamp(now, timezone.utc), alerting, self._silences(now), self._bursting(now)
+        )
+
+    def _bursting(self, now: float) -> frozenset[str]:
+        """The watch-lists within a burst's window, read with the silences (`SILENCES_EVERY`)."""
+        if not self.pipeline.bursts:
+            return frozenset()
+        if now - self._bursting_read[0] >= SILENCES_EVERY or now < self._bursting_read[0]:
+            within = {name: b.within for name, b in self.pipeline.bursts.items()}
+            self._bursting_read = (now, frozenset(self.store.bursting(now, within)))
+        return self._bursting_read[1]
+
+    def _check_bursts(self, examined: Examined) -> None:
+        """After a report firing watch-lists that watch for bursts: queue a `burst` event for
+        each that now has enough outlets."""
+        now = self.clock()
+        for verdict in examined.verdicts:
+            burst = self.pipeline.bursts.get(verdict.watchlist)
+            if burst is None:
+                continue
+            stories = self.store.burst(verdict.watchlist, burst.outlets, burst.within, now)
+            if stories is None:
+                continue
+            outlets = len({s.source for story in stories for s in story.sources if s.seen >= now - burst.within})
+            document = burst_document(
+                verdict.watchlist, outlets, burst.within,
+                [{"id": s.id, "title": s.title, "outlets": list(dict.fromkeys(x.source for x in s.sources))} for s in stories],
+                datetime.fromtimestamp(now, timezone.utc),
+            )  # fmt: skip
+            notifiers = self.pipeline.routes.get(verdict.watchlist, ())
+            self.store.enqueue([QueuedAlert(document["id"], n, document) for n in notifiers], now)
+            self._bursting_read = (float("-inf"), frozenset())  # read again: its alerts are urgent from now
+            log.warning("burst watchlist=%s outlets=%d within=%.0fs stories=%d", verdict.watchlist, outlets, burst.within, len(stories))
 
     def _silences(self, now: float) -> list[Silence]:
         """The silences in force, read again every `SILENCES_EVERY` seconds (a silence added by

@@ -62,6 +62,8 @@ class Pipeline:
         self.dedup = dedup
         self.per_watchlist = per_watchlist
         """Notifiers that take one message per watch-list; the others one per report."""
+        self.bursts = {wl.name: wl.burst for wl in watchlists if wl.burst is not None}
+        """The watch-lists that watch for bursts, and how."""
         self.routes = {
             wl.name: tuple(n for n in (wl.notify if wl.notify is not None else notifiers) if n in notifiers)
             for wl in watchlists
@@ -78,10 +80,12 @@ class Pipeline:
     def plan(
         self, examined: Examined, match: StoryMatch | None, story: StoryInfo, now: datetime, alerting: bool = True,
         silences: list[Silence] = (),  # type: ignore[assignment]
+        urgent: frozenset[str] = frozenset(),
     ) -> Plan:  # fmt: skip
         """Alerts for watch-lists this story has not alerted yet; for the others, per `on_duplicate`.
         With `alerting` false (a backlog item) the report is recorded and nobody is told; an
-        alert a silence holds is recorded as silenced and sent to nobody."""
+        alert a silence holds is recorded as silenced and sent to nobody; those of the `urgent`
+        watch-lists (bursting) are marked urgent."""
         report, fp = examined.report, examined.fingerprint
         story_id = match.story_id if match else "story_" + hashlib.sha256(examined.keys[0].encode()).hexdigest()[:20]
         listed = match is None or self.dedup.on_duplicate != "drop"
@@ -96,6 +100,8 @@ class Pipeline:
                 alert = Alert(alert_id(examined.keys[0], v.watchlist), v.watchlist, report, v.matches, notifiers, story_id, sources)
                 alerts.append(alert)
                 documents[alert.id] = document = alert_document(alert, now)
+                if v.watchlist in urgent:
+                    document["urgent"] = True
                 held = silencing(silences, document, report.text, now.timestamp())
                 if held is not None:
                     document["silenced"] = {"id": held.id, "until": datetime.fromtimestamp(held.ends, now.tzinfo).isoformat(timespec="seconds")}

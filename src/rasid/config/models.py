@@ -277,6 +277,13 @@ class Example(Model):
     fires: bool = Field(description="whether the watch-list must fire on it")
 
 
+class Burst(Model):
+    """Breaking news: this many outlets carrying reports that fire the watch-list within so long."""
+
+    outlets: int = Field(ge=2, description="distinct sources, across one story or several")
+    within: Seconds = Field(gt=0, description="in this long, e.g. `20m`")
+
+
 class WatchList(Model):
     """Places and keywords to watch, and the rule that makes a report fire."""
 
@@ -310,6 +317,9 @@ class WatchList(Model):
     )
     tests: list[Example] = Field(default_factory=list, description="examples the list must get right; see below")
     notify: list[Name] | None = Field(None, description="notifier names; default: every notifier")
+    burst: Burst | None = Field(
+        None, description="`{outlets: 5, within: 20m}`: send one `burst` event, and mark the list's alerts urgent for that long"
+    )
 
     @model_validator(mode="after")
     def _has_terms(self) -> WatchList:

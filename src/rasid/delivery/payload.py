@@ -46,6 +46,20 @@ def combined_document(documents: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
+def burst_document(watchlist: str, outlets: int, within: float, stories: list[dict[str, Any]], created_at: datetime) -> dict[str, Any]:
+    """Breaking news: `outlets` sources carried `stories` firing `watchlist` within `within` seconds."""
+    return {
+        "type": "burst",
+        "id": "burst_" + hashlib.sha256(f"{watchlist}\x00{created_at.isoformat()}".encode()).hexdigest()[:24],
+        "watchlist": watchlist,
+        "created_at": created_at.isoformat(timespec="seconds"),
+        "urgent": True,
+        "outlets": outlets,
+        "within": within,
+        "stories": stories,
+    }
+
+
 def story_update_document(
     report_key: str, watchlist: str, report: Report, story_id: str, sources: int, similarity: float, created_at: datetime
 ) -> dict[str, Any]:

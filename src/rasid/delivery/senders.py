@@ -18,6 +18,7 @@ import httpx
 from rasid import __version__
 from rasid.config.models import ConsoleNotifier, EmailNotifier, Notifier, QuietHours, WebhookNotifier
 from rasid.delivery.formats import render
+from rasid.delivery.formats.message import message
 from rasid.delivery.formats.wording import PLAIN, Wording
 from rasid.delivery.signing import secret_key, signature
 from rasid.httpbody import ACCEPT_ENCODING, UnsupportedEncoding, read_capped
@@ -93,6 +94,9 @@ def format_console(document: dict[str, Any], wording: Wording = PLAIN) -> str:
     if kind in ("source.unhealthy", "source.recovered"):
         state = wording["unhealthy" if kind == "source.unhealthy" else "recovered"]
         return f"[rasid] {wording['source']} {document['source']} {state}: {document['reason']}\n\n"
+    if kind == "burst":
+        shown = message(document, wording)
+        return f"[rasid] {shown.heading}: {shown.title}\n" + "".join(f"  {line}\n" for line in shown.body.splitlines()) + "\n"
     report = document["report"]
     story = document.get("story") or {}
     origin = [report["source"]]

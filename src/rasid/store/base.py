@@ -360,6 +360,16 @@ class Store(Protocol):
         """Outbox rows in these states, oldest first."""
         ...
 
+    def burst(self, watchlist: str, outlets: int, within: float, now: float) -> list[StoryRow] | None:
+        """If `outlets` distinct sources carried stories that alerted `watchlist` within the last
+        `within` seconds and it has not burst in that time: record a burst now and return those
+        stories; else None."""
+        ...
+
+    def bursting(self, now: float, within: dict[str, float]) -> set[str]:
+        """The watch-lists (of those with a burst window in `within`) that burst within their window."""
+        ...
+
     def add_silence(self, silence: Silence) -> None: ...
 
     def silences(self, since: float) -> list[Silence]:

@@ -629,6 +629,36 @@ class SQLStore:
             ).fetchall()
         return [OutboxEntry(*r[:7], json.loads(r[7])) for r in rows]
 
+    def burst(self, watchlist: str, outlets: int, within: float, now: float) -> list[StoryRow] | None:
+        since = now - within
+        with self.db.transaction() as db:
+            if db.execute("SELECT 1 FROM bursts WHERE watchlist = ? AND at >= ? AND at <= ?", (watchlist, since, now)).fetchone():
+                return None
+            rows = db.execute(
+                "SELECT ss.story_id, ss.source FROM story_sources ss JOIN story_alerts sa ON sa.story_id = ss.story_id"
+                " WHERE ss.seen >= ? AND ss.seen <= ? AND sa.watchlist = ?",
+                (since, now, watchlist),
+            ).fetchall()
+            carried = {source for _, source in rows}
+            if len(carried) < outlets:
+                return None
+            db.execute("INSERT INTO bursts (watchlist, at, outlets) VALUES (?, ?, ?)", (watchlist, now, len(carried)))
+            ids = list(dict.fromkeys(story_id for story_id, _ in rows))
+            stories = db.execute(
+                f"SELECT id, created, title FROM stories WHERE id IN ({_marks(ids)}) ORDER BY created", ids
+            ).fetchall()
+            return self._story_rows(db, stories)
+
+    def bursting(self, now: float, within: dict[str, float]) -> set[str]:
+        if not within:
+            return set()
+        with self.db.read() as db:
+            rows = db.execute(
+                f"SELECT watchlist, max(at) FROM bursts WHERE watchlist IN ({_marks(within)}) AND at <= ? GROUP BY watchlist",
+                [*within, now],
+            ).fetchall()
+        return {w for w, at in rows if at >= now - within[w]}
+
     def add_silence(self, silence: Silence) -> None:
         with self.db.transaction() as db:
             db.execute(

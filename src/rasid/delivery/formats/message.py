@@ -6,7 +6,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from rasid.delivery.formats.wording import PLAIN, Wording
+from rasid.delivery.formats.wording import PLAIN, Wording, format_span
 
 
 @dataclass(frozen=True)
@@ -35,6 +35,12 @@ def message(document: dict[str, Any], wording: Wording = PLAIN) -> Message:
         state = wording["unhealthy" if kind == "source.unhealthy" else "recovered"]
         source = document["source"]
         return Message(f"rasid: {wording['source']} {source} {state}", f"{source} {state}", None, document["reason"])
+    if kind == "burst":
+        stories = document.get("stories", [])
+        heading = f"{document['watchlist']} · {wording['burst']}"
+        title = f"{wording.sources(document['outlets'])} {wording['within']} {format_span(document['within'])}"
+        lines = [f"{s['title']} ({wording['comma'].join(s.get('outlets', []))})" for s in stories[:10]]
+        return Message(heading, title, None, "\n".join(lines), [(wording["stories"], str(len(stories)))])
     report = document["report"]
     story = document.get("story") or {}
     sources = story.get("sources", 1)

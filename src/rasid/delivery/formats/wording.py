@@ -26,6 +26,9 @@ LABELS: dict[Language, dict[str, str]] = {
         "since": "since",
         "so far": "so far",
         "comma": ", ",
+        "burst": "breaking: many outlets at once",
+        "within": "within",
+        "stories": "stories",
     },
     "ar": {
         "source": "المصدر",
@@ -38,6 +41,9 @@ LABELS: dict[Language, dict[str, str]] = {
         "notifier": "قناة التنبيه",
         "failing": "متعطلة",
         "recovered": "عادت للعمل",
+        "burst": "عاجل: مصادر كثيرة في وقت واحد",
+        "within": "خلال",
+        "stories": "القصص",
         "unhealthy": "متعطل",
         "since": "منذ",
         "so far": "حتى الآن",
@@ -92,3 +98,11 @@ class Wording:
 
 PLAIN = Wording()
 """English labels, times as written."""
+
+
+def format_span(seconds: float) -> str:
+    """`20m`, `2h`, `90s`: a window as the config writes it."""
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size and seconds % size == 0:
+            return f"{int(seconds // size)}{unit}"
+    return f"{seconds:g}s"

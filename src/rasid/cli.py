@@ -160,6 +160,9 @@ def _parser() -> argparse.ArgumentParser:
     silence.add_argument("--note", default="", help="with add: why, for whoever reads the list")
     silence.add_argument("--all", action="store_true", help="with list: those that ended in the last 7 days too")
     silence.add_argument("--json", action="store_true", help="with list: one JSON object per silence")
+    brief = command("brief", _brief, "print the summary a notifier's brief sends: counts, top stories, source problems")
+    brief.add_argument("--since", default="1d", metavar="DURATION", help="how far back (default 1d)")
+    brief.add_argument("--json", action="store_true", help="the brief's JSON document")
     notify_test = command("notify-test", _notify_test, "send a test alert through each notifier (or one) and say what its receiver answered")
     notify_test.add_argument("notifier", nargs="?", metavar="NOTIFIER", help="only this notifier")
     passwd = sub.add_parser(
@@ -219,6 +222,21 @@ def _silence(args: argparse.Namespace) -> int:
             print(f"{s.id}  {state:7}  {s.kind} {s.value}  until {when(s.ends)}  by {s.by or '-'}{'  ' + s.note if s.note else ''}")
     if not listed and not args.json:
         print("no silences")
+    return 0
+
+
+def _brief(args: argparse.Namespace) -> int:
+    import time
+
+    from rasid.briefs import gathered_brief
+    from rasid.config import parse_duration
+    from rasid.delivery.senders import format_console
+
+    _, config = _config(args, LOOKING)
+    now = time.time()
+    with _state(config) as store:
+        document = gathered_brief(store, config, now - parse_duration(args.since), now)
+    print(json.dumps(document, ensure_ascii=False) if args.json else format_console(document).rstrip("\n"))
     return 0
 
 

@@ -28,7 +28,7 @@ from rasid.sources.article import ArticleFetcher
 from rasid.sources.feeds import USER_AGENT, FeedSource
 from rasid.sources.fetch import HostLimiter
 from rasid.sources.folders import FolderSource
-from rasid.store import Store
+from rasid.store import QueuedAlert, Store
 
 if TYPE_CHECKING:
     from rasid.web.server import Served
@@ -40,6 +40,10 @@ STATUS_INTERVAL = 30.0
 FEED_JITTER = 0.1
 """Each feed poll lands up to this share of its interval early or late, so feeds never poll in lockstep."""
 PRUNE_INTERVAL = 6 * 3600.0
+BRIEF_CHECK = 30.0
+"""Seconds between checks whether a brief is due."""
+BRIEF_LATE = 3600.0
+"""A brief not sent within this long after its time is skipped."""
 
 
 class Daemon:
@@ -64,6 +68,8 @@ class Daemon:
         self.leases = Leases(store, clock)
         self.limiter = HostLimiter()
         self._stop: asyncio.Event | None = None
+        self._briefed: dict[str, float] = {}
+        """Each notifier's last brief queued by this process, by the end of its period."""
         self.apply(config)
         self.health_of_sources = SourceHealth(store, clock, lambda: list(self.senders), self._deliver_soon)
         self.polling = FeedPolling(
@@ -196,6 +202,7 @@ class Daemon:
             **{f"folder:{f.name}": Job(f.config.interval, partial(self.scanning.scan, f)) for f in self.folders},
             "delivery": Job(self.config.delivery.interval, self.deliver),
             "prune": Job(PRUNE_INTERVAL, self.prune),
+            **({"briefs": Job(BRIEF_CHECK, self.brief)} if any(n.brief for n in self.config.notifiers) else {}),
             **({"leases": Job(self.config.storage.lease_ttl * LEASE_ROUND, self.lease_round)} if self.store.shared else {}),
         }
 
@@ -261,6 +268,25 @@ class Daemon:
     async def close(self) -> None:
         await self.client.aclose()
         self.store.close()
+
+    async def brief(self) -> None:
+        """Queue each notifier's brief once its time has come (within `BRIEF_LATE` of it: a daemon
+        that was down then sends it late, not a day late). Its id is the notifier's and period's,
+        so a restart or a second instance queues it once."""
+        from rasid.briefs import gathered_brief
+
+        now = self.clock()
+        for n in self.config.notifiers:
+            if n.brief is None or n.name not in self.senders:
+                continue
+            until = n.brief.latest(now)
+            if now - until > BRIEF_LATE or self._briefed.get(n.name) == until:
+                continue
+            document = await asyncio.to_thread(gathered_brief, self.store, self.config, until - n.brief.every, until, n.name)
+            await asyncio.to_thread(self.store.enqueue, [QueuedAlert(document["id"], n.name, document)], now)
+            self._briefed[n.name] = until
+            log.info("brief queued notifier=%s until=%s alerts=%d", n.name, document["until"], document["alerts"])
+            self._deliver_soon()
 
     async def prune(self) -> None:
         """Forget fingerprints older than the dedup window and archived texts past their retention."""

@@ -445,6 +445,28 @@ def _minutes(clock: str) -> int:
     return int(hours) * 60 + int(minutes)
 
 
+class BriefSchedule(Model):
+    """A summary sent on a schedule: counts by watch-list, governorate and keyword, the top
+    stories, what is new, and source problems."""
+
+    at: ClockTime = Field("07:00", description="the time of day of the first brief of each day")
+    every: Seconds = Field(86400.0, ge=3600, description="one brief per this period from `at` (`12h`: 07:00 and 19:00)")
+    timezone: TimeZone = Field("UTC", description="whose clock: `Asia/Aden`")
+
+    def latest(self, now: float) -> float:
+        """The last scheduled moment at or before the Unix time `now`."""
+        from datetime import datetime, timedelta
+        from zoneinfo import ZoneInfo
+
+        local = datetime.fromtimestamp(now, ZoneInfo(self.timezone))
+        hours, minutes = self.at.split(":")
+        first = local.replace(hour=int(hours), minute=int(minutes), second=0, microsecond=0)
+        if first > local:
+            first -= timedelta(days=1)
+        steps = int((local - first).total_seconds() // self.every)
+        return (first + timedelta(seconds=steps * self.every)).timestamp()
+
+
 class WebhookNotifier(Model):
     """POSTs each alert, signed (Standard Webhooks) when a secret is set, in the receiver's format."""
 
@@ -465,6 +487,7 @@ class WebhookNotifier(Model):
         "report", description="report: a report that fires several watch-lists is one message naming them all; watchlist: one each"
     )
     quiet: QuietHours | None = Field(None, description="`{from: \"22:00\", to: \"06:00\", timezone: Asia/Aden}`: alerts wait until `to`, bursts do not")
+    brief: BriefSchedule | None = Field(None, description="`{at: \"07:00\", timezone: Asia/Aden}`: a summary each day (or `every:`)")
     language: Language = Field("en", description="the labels of chat messages: `en` or `ar` (المصدر، الأماكن ...)")
     timezone: TimeZone | None = Field(None, description="show times in this zone (`Asia/Aden`); default: as UTC ISO 8601")
     template: str | None = Field(
@@ -505,6 +528,7 @@ class ConsoleNotifier(Model):
         "report", description="report: a report that fires several watch-lists is one message naming them all; watchlist: one each"
     )
     quiet: QuietHours | None = Field(None, description="`{from: \"22:00\", to: \"06:00\", timezone: Asia/Aden}`: alerts wait until `to`, bursts do not")
+    brief: BriefSchedule | None = Field(None, description="`{at: \"07:00\", timezone: Asia/Aden}`: a summary each day (or `every:`)")
     language: Language = Field("en", description="the labels of its lines: `en` or `ar`")
     timezone: TimeZone | None = Field(None, description="show times in this zone (`Asia/Aden`); default: as UTC ISO 8601")
 
@@ -541,6 +565,7 @@ class EmailNotifier(Model):
         "report", description="report: a report that fires several watch-lists is one message naming them all; watchlist: one each"
     )
     quiet: QuietHours | None = Field(None, description="`{from: \"22:00\", to: \"06:00\", timezone: Asia/Aden}`: alerts wait until `to`, bursts do not")
+    brief: BriefSchedule | None = Field(None, description="`{at: \"07:00\", timezone: Asia/Aden}`: a summary each day (or `every:`)")
     language: Language = Field("en", description="the labels: `en` or `ar`")
     timezone: TimeZone | None = Field(None, description="show times in this zone (`Asia/Aden`); default: as UTC ISO 8601")
 

@@ -94,8 +94,11 @@ def format_console(document: dict[str, Any], wording: Wording = PLAIN) -> str:
     if kind in ("source.unhealthy", "source.recovered"):
         state = wording["unhealthy" if kind == "source.unhealthy" else "recovered"]
         return f"[rasid] {wording['source']} {document['source']} {state}: {document['reason']}\n\n"
-    if kind == "burst":
+    if kind in ("burst", "brief"):
         shown = message(document, wording)
+        if kind == "brief":
+            facts = "".join(f"  {label}: {value}\n" for label, value in shown.facts)
+            return f"[{shown.heading}] {shown.title}\n{facts}" + "".join(f"  {line}\n" for line in shown.body.splitlines()) + "\n"
         return f"[rasid] {shown.heading}: {shown.title}\n" + "".join(f"  {line}\n" for line in shown.body.splitlines()) + "\n"
     report = document["report"]
     story = document.get("story") or {}

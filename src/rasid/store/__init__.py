@@ -4,6 +4,7 @@ from pathlib import Path
 
 from rasid.store.base import (
     ArchivedReport,
+    BriefFigures,
     Delivery,
     FeedState,
     FileState,
@@ -50,6 +51,7 @@ def open_store(
 __all__ = [
     "AlertFilter",
     "ArchivedReport",
+    "BriefFigures",
     "Delivery",
     "FeedState",
     "FileState",

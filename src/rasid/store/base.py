@@ -204,6 +204,19 @@ class Silence:
 
 
 @dataclass(frozen=True)
+class BriefFigures:
+    """What a period's brief counts, as the store has it."""
+
+    alerts: int
+    by_watchlist: list[tuple[str, int]]
+    by_area: list[tuple[str, int]]
+    """Division codes (`YE-TA`) with the alerts naming a place in them."""
+    by_keyword: list[tuple[str, int]]
+    stories: list[tuple[str, str, int, bool]]
+    """`(id, title, outlets in the period, new in the period)`, the most outlets first."""
+
+
+@dataclass(frozen=True)
 class PlaceCount:
     """A place on the map: how many of the alerts shown name it, and when the newest came."""
 
@@ -368,6 +381,10 @@ class Store(Protocol):
 
     def bursting(self, now: float, within: dict[str, float]) -> set[str]:
         """The watch-lists (of those with a burst window in `within`) that burst within their window."""
+        ...
+
+    def brief_figures(self, since: float, until: float, top: int = 10) -> BriefFigures:
+        """The counts of alerts made in `[since, until)` and the `top` stories carried in it."""
         ...
 
     def add_silence(self, silence: Silence) -> None: ...

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from rasid.models import Report
 from rasid.store.base import (
     ArchivedReport,
+    BriefFigures,
     Delivery,
     FeedState,
     FileState,
@@ -628,6 +629,31 @@ class SQLStore:
                 (*statuses, limit),
             ).fetchall()
         return [OutboxEntry(*r[:7], json.loads(r[7])) for r in rows]
+
+    def brief_figures(self, since: float, until: float, top: int = 10) -> BriefFigures:
+        span = (since, until)
+        with self.db.read() as db:
+            (alerts,) = db.execute("SELECT count(*) FROM alerts WHERE created >= ? AND created < ?", span).fetchone()
+            by_watchlist = db.execute(
+                "SELECT watchlist, count(*) FROM alerts WHERE created >= ? AND created < ? GROUP BY watchlist ORDER BY 2 DESC, 1",
+                span,
+            ).fetchall()
+            terms = db.execute(
+                "SELECT kind, term, count(*) FROM alert_terms WHERE kind IN ('area', 'keyword') AND created >= ? AND created < ?"
+                " GROUP BY kind, term ORDER BY 3 DESC, 2",
+                span,
+            ).fetchall()
+            stories = db.execute(
+                "SELECT s.id, s.title, count(DISTINCT ss.source), s.created >= ? FROM story_sources ss"
+                " JOIN stories s ON s.id = ss.story_id WHERE ss.seen >= ? AND ss.seen < ?"
+                " AND EXISTS (SELECT 1 FROM story_alerts sa WHERE sa.story_id = s.id)"
+                " GROUP BY s.id, s.title, s.created ORDER BY 3 DESC, s.created DESC LIMIT ?",
+                (since, since, until, top),
+            ).fetchall()
+        return BriefFigures(
+            alerts, [tuple(r) for r in by_watchlist], [(t, n) for k, t, n in terms if k == "area"],  # type: ignore[misc]
+            [(t, n) for k, t, n in terms if k == "keyword"], [(i, t, n, bool(new)) for i, t, n, new in stories],
+        )  # fmt: skip
 
     def burst(self, watchlist: str, outlets: int, within: float, now: float) -> list[StoryRow] | None:
         since = now - within

@@ -35,6 +35,15 @@ def message(document: dict[str, Any], wording: Wording = PLAIN) -> Message:
         state = wording["unhealthy" if kind == "source.unhealthy" else "recovered"]
         source = document["source"]
         return Message(f"rasid: {wording['source']} {source} {state}", f"{source} {state}", None, document["reason"])
+    if kind == "brief":
+        span = f"{wording.when(document['since'])} – {wording.when(document['until'])}"
+        facts = [(wording["alerts"], str(document["alerts"]))]
+        for key, label, name in (("watchlists", "watchlists", "name"), ("areas", "areas", "name"), ("keywords", "keywords", "term")):
+            if document.get(key):
+                facts.append((wording[label], wording["comma"].join(f"{x[name]} {x['alerts']}" for x in document[key])))
+        lines = [f"{'• ' if s['new'] else '  '}{s['title']} ({wording.sources(s['outlets'])})" for s in document.get("stories", [])]
+        lines += [f"⚠ {p['source']}: {p['problem']}" for p in document.get("sources", [])]
+        return Message(f"rasid · {wording['brief']}", span, None, "\n".join(lines), facts)
     if kind == "burst":
         stories = document.get("stories", [])
         heading = f"{document['watchlist']} · {wording['burst']}"

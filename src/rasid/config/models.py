@@ -586,7 +586,33 @@ class EmailNotifier(Model):
         return True
 
 
-Notifier = Annotated[WebhookNotifier | ConsoleNotifier | EmailNotifier, Field(discriminator="type")]
+class AppriseNotifier(Model):
+    """Sends each alert through Apprise to any of the services it knows (Signal, Matrix, ntfy,
+    Gotify, Pushover, SMS gateways ...), by their Apprise URLs."""
+
+    name: Name = Field(description="what watch-lists' `notify` refer to")
+    type: Literal["apprise"]
+    urls: list[SecretStr] = Field(min_length=1, description="Apprise URLs (`ntfy://…`, `matrixs://…`); secret: they hold tokens")
+    timeout: Seconds = Field(30.0, gt=0, description="give up on an attempt after this long")
+    rate: Rate = Field(None, description="at most this many messages, e.g. `1/s`")
+    alert_after: Seconds = Field(
+        3600.0, gt=0, description="failing this long raises an error log line and a `notifier.failing` event"
+    )
+    digest: Seconds | None = Field(None, gt=0, description="batch alerts into one message per period, e.g. `15m`")
+    one_per: Literal["report", "watchlist"] = Field(
+        "report", description="report: a report that fires several watch-lists is one message naming them all; watchlist: one each"
+    )
+    quiet: QuietHours | None = Field(None, description="`{from: \"22:00\", to: \"06:00\", timezone: Asia/Aden}`: alerts wait until `to`, bursts do not")
+    brief: BriefSchedule | None = Field(None, description="`{at: \"07:00\", timezone: Asia/Aden}`: a summary each day (or `every:`)")
+    language: Language = Field("en", description="the labels: `en` or `ar`")
+    timezone: TimeZone | None = Field(None, description="show times in this zone (`Asia/Aden`); default: as UTC ISO 8601")
+
+    @property
+    def enabled(self) -> bool:
+        return True
+
+
+Notifier = Annotated[WebhookNotifier | ConsoleNotifier | EmailNotifier | AppriseNotifier, Field(discriminator="type")]
 
 
 class DeliveryConfig(Model):

@@ -12,7 +12,9 @@ from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
 from rasid.config.models import (
+    AppriseNotifier,
     ArchiveConfig,
+    BriefSchedule,
     Config,
     ConsoleNotifier,
     ConsoleUser,
@@ -46,6 +48,8 @@ SECTIONS: list[tuple[str, type[BaseModel]]] = [
     ("`notifiers[]` with `type: webhook`", WebhookNotifier),
     ("`notifiers[]` with `type: console`", ConsoleNotifier),
     ("`notifiers[]` with `type: email`", EmailNotifier),
+    ("`notifiers[]` with `type: apprise`", AppriseNotifier),
+    ("`notifiers[].brief`", BriefSchedule),
     ("`notifiers[].quiet`", QuietHours),
     ("`delivery`", DeliveryConfig),
     ("`dedup`", DedupConfig),
@@ -77,7 +81,9 @@ _MODEL_NAMES: dict[type, str] = {
     WebhookNotifier: "notifier",
     ConsoleNotifier: "notifier",
     EmailNotifier: "notifier",
+    AppriseNotifier: "notifier",
     QuietHours: "quiet hours",
+    BriefSchedule: "brief",
 }
 
 

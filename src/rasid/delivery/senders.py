@@ -16,7 +16,7 @@ from typing import Any, Protocol, TextIO
 import httpx
 
 from rasid import __version__
-from rasid.config.models import ConsoleNotifier, EmailNotifier, Notifier, QuietHours, WebhookNotifier
+from rasid.config.models import AppriseNotifier, ConsoleNotifier, EmailNotifier, Notifier, QuietHours, WebhookNotifier
 from rasid.delivery.formats import render
 from rasid.delivery.formats.message import message
 from rasid.delivery.formats.wording import PLAIN, Wording
@@ -268,6 +268,10 @@ def build_senders(notifiers: list[Notifier], client: httpx.AsyncClient, stream: 
             from rasid.delivery.email_sender import EmailSender
 
             senders[n.name] = EmailSender(n)
+        elif isinstance(n, AppriseNotifier):
+            from rasid.delivery.apprise_sender import AppriseSender
+
+            senders[n.name] = AppriseSender(n)
         elif n.enabled:
             senders[n.name] = WebhookSender(n, client)
     return senders

@@ -165,3 +165,46 @@ def test_a_digest_is_one_email_and_a_link_is_only_ever_http() -> None:
     page = email.get_body(("html",)).get_content()  # type: ignore[union-attr]
     assert page.count("<h2") == 2 and 'href="https://x.example/1"' in page and "javascript:" not in page
     assert page.count("<mark>قصف</mark>") == 2
+
+
+def certificate(folder: Path) -> tuple[Path, Path]:
+    """A certificate for 127.0.0.1 and its key, made with openssl for this test."""
+    key, cert = folder / "key.pem", folder / "cert.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out", str(cert), "-days", "1",
+         "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    return cert, key
+
+
+def test_starttls_and_tls_are_spoken_and_an_untrusted_certificate_is_refused(tmp_path: Path) -> None:
+    import ssl
+
+    cert, key = certificate(tmp_path)
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    for security, server in (
+        ("starttls", lambda m: Controller(m, hostname="127.0.0.1", port=free_port(), tls_context=context, require_starttls=True,
+                                          authenticator=authenticate, auth_required=True)),
+        # implicit TLS: aiosmtpd counts only STARTTLS as TLS for AUTH, so it is told not to ask
+        ("tls", lambda m: Controller(m, hostname="127.0.0.1", port=free_port(), ssl_context=context,
+                                     authenticator=authenticate, auth_required=True, auth_require_tls=False)),
+    ):  # fmt: skip
+        folder = tmp_path / security
+        folder.mkdir()
+        mailbox = Mailbox()
+        controller = server(mailbox)
+        controller.start()
+        try:
+            setup(folder, controller.port, 1)
+            config = folder / "config.yaml"
+            config.write_text(config.read_text(encoding="utf-8").replace("security: none", f"security: {security}"), encoding="utf-8")
+            untrusted = rasid("once", "-c", "config.yaml", cwd=folder, env={"SMTP_PASSWORD": PASSWORD})
+            assert "CERTIFICATE_VERIFY_FAILED" in untrusted.stderr and not mailbox.messages, security
+            trusting = {"SMTP_PASSWORD": PASSWORD, "SSL_CERT_FILE": str(cert)}  # as a system that trusts its CA
+            assert wait_until(lambda: rasid("once", "-c", "config.yaml", cwd=folder, env=trusting).returncode == 0
+                              and bool(mailbox.messages), timeout=20), security  # fmt: skip
+            assert mailbox.messages[0]["Subject"].startswith("[rasid] all-news")
+        finally:
+            controller.stop()

@@ -208,3 +208,17 @@ def test_starttls_and_tls_are_spoken_and_an_untrusted_certificate_is_refused(tmp
             assert mailbox.messages[0]["Subject"].startswith("[rasid] all-news")
         finally:
             controller.stop()
+
+
+def test_a_brief_by_email_keeps_its_lines() -> None:
+    from datetime import datetime, timezone
+
+    from rasid.delivery.formats.email import email_message
+
+    brief = {"type": "brief", "id": "brief_1", "since": "2026-11-29T04:00:00+00:00", "until": "2026-11-30T04:00:00+00:00",
+             "alerts": 2, "watchlists": [{"name": "yemen", "alerts": 2}], "areas": [], "keywords": [],
+             "stories": [{"id": "s1", "title": "غارة على تعز", "outlets": 3, "new": True},
+                         {"id": "s2", "title": "قصف على عدن", "outlets": 1, "new": False}], "sources": []}  # fmt: skip
+    email = email_message(brief, "rasid@news.example", ["desk@news.example"], datetime(2026, 11, 30, tzinfo=timezone.utc))
+    page = email.get_body(("html",)).get_content()  # type: ignore[union-attr]
+    assert "غارة على تعز (3 sources)<br>" in page and "yemen 2" in page and email["Subject"].startswith("[rasid] rasid · brief")

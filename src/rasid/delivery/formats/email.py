@@ -72,7 +72,8 @@ def _html(shown: list[Message]) -> str:
             Markup('<tr><td style="color: #555; padding-inline-end: 12px;">{}</td><td>{}</td></tr>').format(label, value)
             for label, value in m.facts
         )
-        body = Markup("<p>{}</p>").format(highlight(m.body, m.emphasis)) if m.body else Markup("")
+        lines = [highlight(line, m.emphasis) for line in m.body.splitlines()]
+        body = Markup("<p>{}</p>").format(Markup("<br>").join(lines)) if m.body else Markup("")  # a brief's lines stay lines
         parts.append(
             Markup(
                 '<div style="border-bottom: 1px solid #ddd; padding: 8px 0;"><p style="color: #666; margin: 0;">{}</p>'

@@ -25,6 +25,7 @@ from rasid.notify import Notifier, watchdog_interval
 from rasid.pipeline import Pipeline
 from rasid.source_health import SourceHealth
 from rasid.sources.article import ArticleFetcher
+from rasid.sources.channels import ChannelSource
 from rasid.sources.feeds import USER_AGENT, FeedSource
 from rasid.sources.fetch import HostLimiter
 from rasid.sources.folders import FolderSource
@@ -102,7 +103,7 @@ class Daemon:
             self.worker = OutboxWorker(
                 self.store, senders, config.delivery.max_age, self.clock, schedule=config.delivery.retry, metrics=self.metrics
             )
-        self.feeds = [FeedSource(f) for f in config.sources.feeds]
+        self.feeds = [FeedSource(f) for f in config.sources.feeds] + [ChannelSource(t) for t in config.sources.telegram]
         self.folders = [FolderSource(f) for f in config.sources.folders]
         if self._stop is not None:  # running: its jobs and watchers follow the sources
             self.jobs.sync(self._wanted_jobs())

@@ -15,6 +15,7 @@ def source_rows(config: Config, states: dict[str, FeedState]) -> list[dict[str, 
     status, items, errors, next poll, why it is disabled or unhealthy (URLs with their
     credentials masked)."""
     configured = [("feed", f.name, f.url) for f in config.sources.feeds]
+    configured += [("telegram", t.name, t.url) for t in config.sources.telegram]
     configured += [("folder", f.name, str(f.path)) for f in config.sources.folders]
     rows = []
     for kind, name, where in configured:
@@ -22,7 +23,7 @@ def source_rows(config: Config, states: dict[str, FeedState]) -> list[dict[str, 
         disabled = st.disabled if st and st.disabled and (kind == "folder" or st.url == where) else None
         moved = st.url if st and st.url and not st.disabled and st.url != where else None
         rows.append({
-            "source": name, "kind": kind, "url": redact_url(moved or where) if kind == "feed" else where,
+            "source": name, "kind": kind, "url": redact_url(moved or where) if kind != "folder" else where,
             "last_poll": when(st.last_poll if st else None), "last_success": when(st.last_success if st else None),
             "status": (st.last_status if st else None) or "-", "new_items": st.new_items if st else 0,
             "errors": st.errors if st else 0, "next_poll": "-" if disabled else when(st.next_poll if st else None),

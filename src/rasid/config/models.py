@@ -386,9 +386,42 @@ class FolderConfig(Model):
     )
 
 
+_CHANNEL = re.compile(r"^(?:@|(?:https?://)?(?:www\.)?t(?:elegram)?\.me/(?:s/)?)?([A-Za-z][A-Za-z0-9_]{3,31})/?$")
+
+
+class TelegramConfig(FeedConfig):
+    """A public Telegram channel, read from its web preview (`https://t.me/s/NAME`): no account,
+    no API key. Each post is a report; the first poll reads back to `max_age`."""
+
+    channel: str = Field(description="`@name` or a `t.me/name` link")
+    url: HttpUrl = Field(
+        "https://t.me/s/x", description="the preview's address: `https://t.me/s/NAME` unless given (a mirror of it)"
+    )  # type: ignore[assignment]
+    interval: Seconds = Field(120.0, gt=0, description="time between polls (each poll ±10% jitter)")
+    alert_after: Seconds = Field(
+        3600.0, gt=0, description="failing this long (the preview's layout changed, say) sends `source.unhealthy`"
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _url_of_channel(cls, data: Any) -> Any:
+        if isinstance(data, dict) and isinstance(data.get("channel"), str):
+            found = _CHANNEL.match(data["channel"].strip())
+            if not found:
+                raise ValueError(f"channel {data['channel']!r} is no public channel: write @name or https://t.me/name")
+            return {"url": f"https://t.me/s/{found.group(1)}", **data, "channel": found.group(1)}
+        return data
+
+
 class Sources(Model):
     feeds: list[FeedConfig] = []
     folders: list[FolderConfig] = []
+    telegram: list[TelegramConfig] = Field([], description="public Telegram channels")
+
+    @property
+    def polled(self) -> list[FeedConfig]:
+        """Every source polled over HTTP: feeds and channels."""
+        return [*self.feeds, *self.telegram]
 
 
 _RATE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*/\s*(\d*)\s*(s|m|h)\s*$")
@@ -771,6 +804,7 @@ class Config(Model):
         seen: dict[str, tuple[str | int, ...]] = {}
         named: list[tuple[tuple[str | int, ...], str]] = [
             *((("sources", "feeds", i, "name"), f.name) for i, f in enumerate(self.sources.feeds)),
+            *((("sources", "telegram", i, "name"), f.name) for i, f in enumerate(self.sources.telegram)),
             *((("sources", "folders", i, "name"), f.name) for i, f in enumerate(self.sources.folders)),
         ]
         for loc, name in named:

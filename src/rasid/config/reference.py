@@ -31,6 +31,7 @@ from rasid.config.models import (
     QuietHours,
     Sources,
     StorageConfig,
+    TelegramConfig,
     Term,
     TrustedProxy,
     WatchList,
@@ -41,6 +42,7 @@ from rasid.config.models import (
 SECTIONS: list[tuple[str, type[BaseModel]]] = [
     ("top level", Config),
     ("`sources.feeds[]`", FeedConfig),
+    ("`sources.telegram[]`", TelegramConfig),
     ("`sources.folders[]`", FolderConfig),
     ("`watchlists[]`", WatchList),
     ("places and keywords", Term),

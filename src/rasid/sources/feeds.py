@@ -14,7 +14,7 @@ from rasid import __version__
 from rasid.config.models import FeedConfig
 from rasid.models import ItemFailure, Report
 from rasid.redact import redact_url
-from rasid.sources.feedparse import parse_feed
+from rasid.sources.feedparse import ParsedFeed, parse_feed
 from rasid.sources.fetch import FetchError, HostLimiter, fetch
 from rasid.store.base import FeedState
 
@@ -42,6 +42,19 @@ class FeedSource:
         self.config = config
         self.name = config.name
         self.zone = ZoneInfo(config.timezone)
+
+    kind = "feed"
+
+    async def read(
+        self, client: httpx.AsyncClient, body: bytes, content_type: str | None, previous: FeedState, now: float,
+        limiter: HostLimiter,
+    ) -> ParsedFeed:  # fmt: skip
+        """The entries of a fetched body (off the event loop)."""
+        return await asyncio.to_thread(parse_feed, body, content_type, self.zone, now, f"source={self.name}")
+
+    def status_of(self, problem: str) -> str:
+        """The status a poll whose body yielded nothing is listed with (and a health event names)."""
+        return "unreadable"
 
     def url(self, state: FeedState) -> str:
         """Where to poll: the configured URL, or where a permanent redirect moved it."""
@@ -83,13 +96,11 @@ class FeedSource:
         if got.not_modified:
             return FeedPoll(state=dataclasses.replace(ok, last_status="304"))
         try:
-            parsed = await asyncio.to_thread(
-                parse_feed, got.body, got.headers.get("content-type"), self.zone, now, f"source={self.name}"
-            )
+            parsed = await self.read(client, got.body, got.headers.get("content-type"), previous, now, limiter)
         except Exception as exc:  # a parsing bug met on hostile input fails this poll, counted, not the job
-            return self._failed(previous, now, "unreadable", f"unreadable feed: {type(exc).__name__}: {exc}")
+            return self._failed(previous, now, "unreadable", f"unreadable {self.kind}: {type(exc).__name__}: {exc}")
         if parsed.problem and not parsed.entries and not parsed.failures:
-            return self._failed(previous, now, "unreadable", f"unreadable feed: {parsed.problem}")
+            return self._failed(previous, now, self.status_of(parsed.problem), f"unreadable {self.kind}: {parsed.problem}")
         if parsed.problem:
             log.warning("feed malformed source=%s reason=%r entries=%d", self.name, parsed.problem, len(parsed.entries))
         reports = [Report(self.name, e.title, e.text, url=e.url, guid=e.guid, published=e.published) for e in parsed.entries]

@@ -1,0 +1,84 @@
+"""Public Telegram channels through their web preview, served on 127.0.0.1 from the pages in
+`tests/data/telegram/`: posts become reports and alerts, the first poll pages back with
+`before=`, an edited post is the same post, and a layout the parser no longer knows makes the
+source unhealthy, saying so."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+from support import Request, Response, WebhookReceiver, _Server, rasid
+
+from rasid.sources.telegram import parse_preview
+
+PAGES = Path(__file__).parent / "data" / "telegram"
+
+
+class ChannelServer(_Server):
+    """Serves a channel's preview: `pages` by path and query."""
+
+    def __init__(self) -> None:
+        self.pages: dict[str, bytes] = {}
+        super().__init__()
+
+    def respond(self, request: Request) -> Response:
+        body = self.pages.get(request.path)
+        return Response(200, body, {"Content-Type": "text/html; charset=utf-8"}) if body else Response(404, b"no")
+
+
+def test_each_kind_of_post_reads_as_text_with_its_permalink_and_context() -> None:
+    page = parse_preview((PAGES / "channel.html").read_bytes(), "text/html", "yemen_news", time.time())
+    posts = {e.guid: e for e in page.parsed.entries}
+    assert list(posts) == [f"tg:yemen_news/{n}" for n in range(1201, 1206)] and page.before == 1201
+    assert posts["tg:yemen_news/1201"].url == "https://t.me/yemen_news/1201"
+    assert posts["tg:yemen_news/1201"].text.count("https://news.example/ye/4411") == 1  # its link, once
+    assert posts["tg:yemen_news/1202"].title.startswith("صورة من موقع القصف")  # a photo's caption
+    assert posts["tg:yemen_news/1203"].text.startswith("[forwarded from الحديدة الآن]")
+    assert posts["tg:yemen_news/1204"].text.splitlines() == ["هل وصلت المساعدات إلى منطقتك؟", "- نعم", "- لا"]
+    reply = posts["tg:yemen_news/1205"].text
+    assert reply.startswith("[reply to: عاجل | غارات") and "ارتفاع عدد ضحايا غارات الدريهمي" in reply and reply.endswith("/ye/4412")
+    assert posts["tg:yemen_news/1201"].published.isoformat() == "2026-11-30T05:12:40+00:00"  # type: ignore[union-attr]
+
+
+def test_a_channel_alerts_pages_back_knows_an_edit_and_says_when_its_layout_changes(tmp_path: Path) -> None:
+    channel, receiver = ChannelServer(), WebhookReceiver()
+    try:
+        channel.pages["/s/yemen_news"] = (PAGES / "channel.html").read_bytes()
+        channel.pages["/s/yemen_news?before=1201"] = (PAGES / "channel-older.html").read_bytes()
+        (tmp_path / "config.yaml").write_text(
+            "state_dir: ./state\n"
+            "sources:\n"
+            f"  telegram: [{{name: yemen-tg, channel: '@yemen_news', url: '{channel.url}/s/yemen_news', interval: 1s,\n"
+            "              max_age: 36500d, alert_after: 1s}]\n"
+            "watchlists:\n"
+            "  - {name: yemen, places: [{within: الحديدة}, {within: تعز}], keywords: [غارة, قصف, نزوح, سيول]}\n"
+            f"notifiers: [{{name: desk, type: webhook, url: '{receiver.url}/hook', one_per: watchlist}}]\n",
+            encoding="utf-8",
+        )
+        first = rasid("once", "-c", "config.yaml", cwd=tmp_path)
+        assert first.returncode == 0, first.stderr
+        assert [r.path for r in channel.requests] == ["/s/yemen_news", "/s/yemen_news?before=1201"]  # back to max_age
+        alerted = {p.json()["report"]["url"] for p in receiver.posts()}
+        assert {f"https://t.me/yemen_news/{n}" for n in (1200, 1201, 1202, 1203, 1205)} == alerted
+        assert all(p.json()["report"]["source"] == "yemen-tg" for p in receiver.posts())
+
+        channel.pages["/s/yemen_news"] = (PAGES / "channel-edited.html").read_bytes()
+        assert rasid("once", "-c", "config.yaml", cwd=tmp_path).returncode == 0
+        new = [p.json()["report"]["url"] for p in receiver.posts()][len(alerted):]
+        assert new == ["https://t.me/yemen_news/1206"]  # 1201, edited, is the same post: no second alert
+        assert "?before=" not in channel.requests[-1].path  # later polls read the first page only
+
+        channel.pages["/s/yemen_news"] = (PAGES / "layout-changed.html").read_bytes()
+        for _ in range(2):
+            broken = rasid("once", "-c", "config.yaml", cwd=tmp_path)
+            assert broken.returncode == 0 and "layout changed" in broken.stderr
+            time.sleep(1.1)
+        rows = {r["source"]: r for r in map(json.loads, rasid("sources", "-c", "config.yaml", "--json", cwd=tmp_path).stdout.splitlines())}
+        assert rows["yemen-tg"]["kind"] == "telegram" and rows["yemen-tg"]["status"] == "layout changed: no posts found" and rows["yemen-tg"]["errors"] == 2
+        (event,) = [p.json() for p in receiver.posts() if p.json()["type"] == "source.unhealthy"]
+        assert event["source"] == "yemen-tg" and "layout changed" in event["reason"]
+    finally:
+        channel.close()
+        receiver.close()

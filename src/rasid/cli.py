@@ -463,10 +463,11 @@ def _check(args: argparse.Namespace) -> int:
     if unread:
         out.append(f"credentials not read here (no $CREDENTIALS_DIRECTORY; the unit reads them before each start): {', '.join(unread)}")
     feeds, folders = config.sources.feeds, config.sources.folders
-    channels = config.sources.telegram
-    out.append(f"sources ({len(feeds) + len(channels) + len(folders)}):")
+    channels, sitemaps = config.sources.telegram, config.sources.sitemaps
+    out.append(f"sources ({len(feeds) + len(channels) + len(sitemaps) + len(folders)}):")
     out += [f"  feed    {f.name:<20} every {format_duration(f.interval):<6} {redact_url(f.url)}" for f in feeds]
     out += [f"  channel {t.name:<20} every {format_duration(t.interval):<6} @{t.channel} ({t.url})" for t in channels]
+    out += [f"  sitemap {m.name:<20} every {format_duration(m.interval):<6} {redact_url(m.url)}" for m in sitemaps]
     out += [f"  folder  {f.name:<20} every {format_duration(f.interval):<6} {f.path}" for f in folders]
     out.append(f"watch-lists ({len(config.watchlists)}):")
     all_notifiers = [n.name for n in config.notifiers]

@@ -26,6 +26,7 @@ from rasid.pipeline import Pipeline
 from rasid.source_health import SourceHealth
 from rasid.sources.article import ArticleFetcher
 from rasid.sources.channels import ChannelSource
+from rasid.sources.sitemaps import SitemapSource
 from rasid.sources.feeds import USER_AGENT, FeedSource
 from rasid.sources.fetch import HostLimiter
 from rasid.sources.folders import FolderSource
@@ -103,7 +104,11 @@ class Daemon:
             self.worker = OutboxWorker(
                 self.store, senders, config.delivery.max_age, self.clock, schedule=config.delivery.retry, metrics=self.metrics
             )
-        self.feeds = [FeedSource(f) for f in config.sources.feeds] + [ChannelSource(t) for t in config.sources.telegram]
+        self.feeds = [
+            *(FeedSource(f) for f in config.sources.feeds),
+            *(ChannelSource(t) for t in config.sources.telegram),
+            *(SitemapSource(s) for s in config.sources.sitemaps),
+        ]
         self.folders = [FolderSource(f) for f in config.sources.folders]
         if self._stop is not None:  # running: its jobs and watchers follow the sources
             self.jobs.sync(self._wanted_jobs())

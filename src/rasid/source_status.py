@@ -16,6 +16,7 @@ def source_rows(config: Config, states: dict[str, FeedState]) -> list[dict[str, 
     credentials masked)."""
     configured = [("feed", f.name, f.url) for f in config.sources.feeds]
     configured += [("telegram", t.name, t.url) for t in config.sources.telegram]
+    configured += [("sitemap", m.name, m.url) for m in config.sources.sitemaps]
     configured += [("folder", f.name, str(f.path)) for f in config.sources.folders]
     rows = []
     for kind, name, where in configured:

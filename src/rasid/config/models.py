@@ -413,15 +413,18 @@ class TelegramConfig(FeedConfig):
         return data
 
 
+class SitemapConfig(FeedConfig):
+    """A site's sitemap or news sitemap (`sitemap.xml`, an index of them, Google News' `news:`
+    extension), polled like a feed: each new page it lists is fetched and read as a report."""
+
+    full_text: bool = Field(True, description="fetch each new page and match its main text (a sitemap holds titles at most)")
+
+
 class Sources(Model):
     feeds: list[FeedConfig] = []
     folders: list[FolderConfig] = []
     telegram: list[TelegramConfig] = Field([], description="public Telegram channels")
-
-    @property
-    def polled(self) -> list[FeedConfig]:
-        """Every source polled over HTTP: feeds and channels."""
-        return [*self.feeds, *self.telegram]
+    sitemaps: list[SitemapConfig] = Field([], description="sites' news sitemaps")
 
 
 _RATE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*/\s*(\d*)\s*(s|m|h)\s*$")
@@ -805,6 +808,7 @@ class Config(Model):
         named: list[tuple[tuple[str | int, ...], str]] = [
             *((("sources", "feeds", i, "name"), f.name) for i, f in enumerate(self.sources.feeds)),
             *((("sources", "telegram", i, "name"), f.name) for i, f in enumerate(self.sources.telegram)),
+            *((("sources", "sitemaps", i, "name"), f.name) for i, f in enumerate(self.sources.sitemaps)),
             *((("sources", "folders", i, "name"), f.name) for i, f in enumerate(self.sources.folders)),
         ]
         for loc, name in named:

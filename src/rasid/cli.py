@@ -41,6 +41,7 @@ class StateInUse(RuntimeError):
     """Another process runs the pipeline on this SQLite state."""
 
 if TYPE_CHECKING:
+    from rasid.config.models import FeedConfig
     from rasid.daemon import Daemon
     from rasid.match.gazetteer import Gazetteer, Place
     from rasid.store import ArchivedReport, SQLStore, Store
@@ -101,7 +102,9 @@ def _parser() -> argparse.ArgumentParser:
     command("once", _once, "poll every source once, deliver due alerts, exit").add_argument(
         "--new-state", action="store_true", help=new_state
     )
-    command("check", _check, "validate a config and summarise it")
+    command("check", _check, "validate a config and summarise it").add_argument(
+        "--online", action="store_true", help="also fetch each feed and say which serve a web page rather than a feed"
+    )
     command("migrate", _migrate, "bring the state database's schema up to date (also done at every start)")
     replay = command("replay", _replay, "run the watch-lists over the archive (each report by the number `explain` takes); nothing is sent")
     replay.add_argument("--since", default="7d", metavar="DURATION", help="how far back (default 7d)")
@@ -127,7 +130,9 @@ def _parser() -> argparse.ArgumentParser:
     outbox.add_argument("--pending", action="store_true", help="with retry: send pending deliveries now, not after their backoff")
     outbox.add_argument("--older", metavar="DURATION", help="with purge: delivered and dead rows older than this")
     outbox.add_argument("--json", action="store_true", help="with list: one JSON object per row")
-    sources = command("sources", _sources, "each source's polls: last poll and success, status, errors, next poll")
+    sources = command("sources", _sources, "each source's polls: last poll and success, status, errors, next poll; or discover a site's feeds")
+    sources.add_argument("action", nargs="?", choices=["list", "discover"], default="list")
+    sources.add_argument("site", nargs="?", metavar="URL", help="with discover: the site whose feeds and sitemaps to find")
     sources.add_argument("--json", action="store_true", help="one JSON object per source")
     stories = command("stories", _stories, "list recent stories and every source that carried them")
     stories.add_argument("--since", default="1d", metavar="DURATION", help="how far back (default 1d)")
@@ -464,6 +469,8 @@ def _check(args: argparse.Namespace) -> int:
         out.append(f"credentials not read here (no $CREDENTIALS_DIRECTORY; the unit reads them before each start): {', '.join(unread)}")
     feeds, folders = config.sources.feeds, config.sources.folders
     channels, sitemaps = config.sources.telegram, config.sources.sitemaps
+    if args.online:
+        out += _feeds_serving_pages(feeds)
     out.append(f"sources ({len(feeds) + len(channels) + len(sitemaps) + len(folders)}):")
     out += [f"  feed    {f.name:<20} every {format_duration(f.interval):<6} {redact_url(f.url)}" for f in feeds]
     out += [f"  channel {t.name:<20} every {format_duration(t.interval):<6} @{t.channel} ({t.url})" for t in channels]
@@ -694,6 +701,8 @@ def _outbox(args: argparse.Namespace) -> int:
 
 
 def _sources(args: argparse.Namespace) -> int:
+    if args.action == "discover":
+        return _discover(args.site)
     _, config = _config(args, LOOKING)
     with _state(config) as store:
         states = store.feed_states()
@@ -710,6 +719,64 @@ def _sources(args: argparse.Namespace) -> int:
     widths = [max(len(row[i]) for row in table) for i in range(len(header))]
     for row in table:
         print("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip())
+    return 0
+
+
+DISCOVERY_BYTES = 2_000_000
+"""Bytes of any one answer read while discovering."""
+
+
+def _feeds_serving_pages(feeds: list[FeedConfig]) -> list[str]:
+    """A warning for each feed whose address answers with a web page."""
+    import httpx
+
+    from rasid.sources.discovery import looks_like_html
+    from rasid.sources.feeds import USER_AGENT
+
+    out = []
+    with httpx.Client(headers={"user-agent": USER_AGENT}, timeout=10, follow_redirects=True) as client:
+        for f in feeds:
+            try:
+                with client.stream("GET", f.url) as answer:
+                    head = next(answer.iter_bytes(), b"")
+                    page = looks_like_html(answer.headers.get("content-type"), head)
+            except httpx.HTTPError as exc:
+                out.append(f"warning: feed {f.name}: not reached ({type(exc).__name__})")
+                continue
+            if page:
+                out.append(f"warning: feed {f.name} serves a web page, not a feed: try `rasid sources discover {redact_url(f.url)}`")
+    return out
+
+
+def _discover(site: str | None) -> int:
+    import httpx
+
+    from rasid.sources.discovery import config_lines, discover
+    from rasid.sources.feeds import USER_AGENT
+
+    if not site or not site.startswith(("http://", "https://")):
+        print("sources discover: give a site's address, e.g. https://www.example.com", file=sys.stderr)
+        return 2
+    with httpx.Client(headers={"user-agent": USER_AGENT}, timeout=15, follow_redirects=True) as client:
+
+        def get(url: str) -> tuple[int, str, bytes]:
+            try:
+                with client.stream("GET", url) as answer:
+                    body = b""
+                    for chunk in answer.iter_bytes():
+                        body += chunk
+                        if len(body) > DISCOVERY_BYTES:
+                            break
+                    return answer.status_code, answer.headers.get("content-type", ""), body[:DISCOVERY_BYTES]
+            except httpx.HTTPError as exc:
+                raise OSError(str(exc)) from exc
+
+        found = discover(site, get)
+    if not found:
+        print(f"no feed or sitemap found for {site}", file=sys.stderr)
+        return 1
+    print("sources:")
+    print("\n".join(config_lines(site, found)))
     return 0
 
 

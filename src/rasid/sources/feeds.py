@@ -14,6 +14,7 @@ from rasid import __version__
 from rasid.config.models import FeedConfig
 from rasid.models import ItemFailure, Report
 from rasid.redact import redact_url
+from rasid.sources.discovery import looks_like_html
 from rasid.sources.feedparse import ParsedFeed, parse_feed
 from rasid.sources.fetch import FetchError, HostLimiter, fetch
 from rasid.store.base import FeedState
@@ -21,6 +22,7 @@ from rasid.store.base import FeedState
 log = logging.getLogger("rasid.sources.feed")
 
 USER_AGENT = f"rasid/{__version__} (Arabic news monitor)"
+HTML_PAGE = "the address serves a web page, not a feed"
 BACKOFF_CAP = 6 * 3600.0
 
 
@@ -50,11 +52,13 @@ class FeedSource:
         limiter: HostLimiter,
     ) -> ParsedFeed:  # fmt: skip
         """The entries of a fetched body (off the event loop)."""
+        if looks_like_html(content_type, body):
+            return ParsedFeed([], f"{HTML_PAGE}: `rasid sources discover URL` finds the site's feeds")
         return await asyncio.to_thread(parse_feed, body, content_type, self.zone, now, f"source={self.name}")
 
     def status_of(self, problem: str) -> str:
         """The status a poll whose body yielded nothing is listed with (and a health event names)."""
-        return "unreadable"
+        return "serves a web page" if problem.startswith(HTML_PAGE) else "unreadable"
 
     def url(self, state: FeedState) -> str:
         """Where to poll: the configured URL, or where a permanent redirect moved it."""

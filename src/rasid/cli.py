@@ -131,8 +131,10 @@ def _parser() -> argparse.ArgumentParser:
     outbox.add_argument("--older", metavar="DURATION", help="with purge: delivered and dead rows older than this")
     outbox.add_argument("--json", action="store_true", help="with list: one JSON object per row")
     sources = command("sources", _sources, "each source's polls: last poll and success, status, errors, next poll; or discover a site's feeds")
-    sources.add_argument("action", nargs="?", choices=["list", "discover"], default="list")
-    sources.add_argument("site", nargs="?", metavar="URL", help="with discover: the site whose feeds and sitemaps to find")
+    sources.add_argument("action", nargs="?", choices=["list", "discover", "try"], default="list")
+    sources.add_argument("site", nargs="?", metavar="URL", help="with discover: the site whose feeds to find; with try: the page to read")
+    for part in ("item", "title", "link", "date", "text"):
+        sources.add_argument(f"--{part}", metavar="CSS", help=f"with try: the {part} selector (as `sources.pages[]` takes it)")
     sources.add_argument("--json", action="store_true", help="one JSON object per source")
     stories = command("stories", _stories, "list recent stories and every source that carried them")
     stories.add_argument("--since", default="1d", metavar="DURATION", help="how far back (default 1d)")
@@ -468,13 +470,14 @@ def _check(args: argparse.Namespace) -> int:
     if unread:
         out.append(f"credentials not read here (no $CREDENTIALS_DIRECTORY; the unit reads them before each start): {', '.join(unread)}")
     feeds, folders = config.sources.feeds, config.sources.folders
-    channels, sitemaps = config.sources.telegram, config.sources.sitemaps
+    channels, sitemaps, pages = config.sources.telegram, config.sources.sitemaps, config.sources.pages
     if args.online:
         out += _feeds_serving_pages(feeds)
-    out.append(f"sources ({len(feeds) + len(channels) + len(sitemaps) + len(folders)}):")
+    out.append(f"sources ({len(feeds) + len(channels) + len(sitemaps) + len(pages) + len(folders)}):")
     out += [f"  feed    {f.name:<20} every {format_duration(f.interval):<6} {redact_url(f.url)}" for f in feeds]
     out += [f"  channel {t.name:<20} every {format_duration(t.interval):<6} @{t.channel} ({t.url})" for t in channels]
     out += [f"  sitemap {m.name:<20} every {format_duration(m.interval):<6} {redact_url(m.url)}" for m in sitemaps]
+    out += [f"  page    {g.name:<20} every {format_duration(g.interval):<6} {redact_url(g.url)} ({g.item})" for g in pages]
     out += [f"  folder  {f.name:<20} every {format_duration(f.interval):<6} {f.path}" for f in folders]
     out.append(f"watch-lists ({len(config.watchlists)}):")
     all_notifiers = [n.name for n in config.notifiers]
@@ -703,6 +706,8 @@ def _outbox(args: argparse.Namespace) -> int:
 def _sources(args: argparse.Namespace) -> int:
     if args.action == "discover":
         return _discover(args.site)
+    if args.action == "try":
+        return _try_page(args)
     _, config = _config(args, LOOKING)
     with _state(config) as store:
         states = store.feed_states()
@@ -746,6 +751,42 @@ def _feeds_serving_pages(feeds: list[FeedConfig]) -> list[str]:
             if page:
                 out.append(f"warning: feed {f.name} serves a web page, not a feed: try `rasid sources discover {redact_url(f.url)}`")
     return out
+
+
+def _try_page(args: argparse.Namespace) -> int:
+    """What a page source with these selectors would read from the page at `args.site`."""
+    import time
+    from datetime import timezone
+
+    import httpx
+
+    from rasid.sources.feeds import USER_AGENT
+    from rasid.sources.listing import Selectors, parse_listing
+
+    if not args.site or not args.item:
+        print("sources try: give the page's URL and --item (and --title, --link, --date, --text as needed)", file=sys.stderr)
+        return 2
+    try:
+        answer = httpx.get(args.site, headers={"user-agent": USER_AGENT}, timeout=15, follow_redirects=True)
+    except httpx.HTTPError as exc:
+        print(f"sources try: {args.site}: {exc}", file=sys.stderr)
+        return 1
+    try:
+        chosen = Selectors(args.item, args.title, args.link, args.date, args.text)
+        parsed = parse_listing(answer.content[:DISCOVERY_BYTES], answer.headers.get("content-type"), str(answer.url), chosen,
+                               timezone.utc, time.time())  # fmt: skip
+    except ValueError as exc:
+        print(f"sources try: {exc}", file=sys.stderr)
+        return 2
+    if parsed.problem:
+        print(f"sources try: {parsed.problem}", file=sys.stderr)
+        return 1
+    for e in parsed.entries:
+        print(f"{e.published.isoformat() if e.published else '-'}  {e.title}\n    {e.url or '-'}\n    {_shortened(' '.join(e.text.split()), 120)}")
+    for f in parsed.failures:
+        print(f"skipped {f.item}: {f.error}")
+    print(f"{len(parsed.entries)} items")
+    return 0
 
 
 def _discover(site: str | None) -> int:

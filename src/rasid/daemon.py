@@ -26,6 +26,7 @@ from rasid.pipeline import Pipeline
 from rasid.source_health import SourceHealth
 from rasid.sources.article import ArticleFetcher
 from rasid.sources.channels import ChannelSource
+from rasid.sources.pages import PageSource
 from rasid.sources.sitemaps import SitemapSource
 from rasid.sources.feeds import USER_AGENT, FeedSource
 from rasid.sources.fetch import HostLimiter
@@ -108,6 +109,7 @@ class Daemon:
             *(FeedSource(f) for f in config.sources.feeds),
             *(ChannelSource(t) for t in config.sources.telegram),
             *(SitemapSource(s) for s in config.sources.sitemaps),
+            *(PageSource(p) for p in config.sources.pages),
         ]
         self.folders = [FolderSource(f) for f in config.sources.folders]
         if self._stop is not None:  # running: its jobs and watchers follow the sources

@@ -17,6 +17,7 @@ def source_rows(config: Config, states: dict[str, FeedState]) -> list[dict[str, 
     configured = [("feed", f.name, f.url) for f in config.sources.feeds]
     configured += [("telegram", t.name, t.url) for t in config.sources.telegram]
     configured += [("sitemap", m.name, m.url) for m in config.sources.sitemaps]
+    configured += [("page", g.name, g.url) for g in config.sources.pages]
     configured += [("folder", f.name, str(f.path)) for f in config.sources.folders]
     rows = []
     for kind, name, where in configured:

@@ -420,11 +420,31 @@ class SitemapConfig(FeedConfig):
     full_text: bool = Field(True, description="fetch each new page and match its main text (a sitemap holds titles at most)")
 
 
+class PageConfig(FeedConfig):
+    """A site's listing page (its latest news) polled like a feed, each item found by CSS selectors a report."""
+
+    item: str = Field(description="CSS selector of one item: `article.news-item`, `ul.latest > li`")
+    title: str | None = Field(None, description="within an item: its title; default: its first heading or link")
+    link: str | None = Field(None, description="within an item: its link; default: its first `a[href]`")
+    date: str | None = Field(None, description="within an item: its date (`datetime` or text, Arabic months too); default: `time`")
+    text: str | None = Field(None, description="within an item: its text; default: all of it")
+
+    @field_validator("item", "title", "link", "date", "text")
+    @classmethod
+    def _css(cls, value: str | None) -> str | None:
+        if value is not None:
+            from rasid.sources.listing import selector
+
+            selector(value)
+        return value
+
+
 class Sources(Model):
     feeds: list[FeedConfig] = []
     folders: list[FolderConfig] = []
     telegram: list[TelegramConfig] = Field([], description="public Telegram channels")
     sitemaps: list[SitemapConfig] = Field([], description="sites' news sitemaps")
+    pages: list[PageConfig] = Field([], description="sites' listing pages, read with CSS selectors")
 
 
 _RATE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*/\s*(\d*)\s*(s|m|h)\s*$")
@@ -809,6 +829,7 @@ class Config(Model):
             *((("sources", "feeds", i, "name"), f.name) for i, f in enumerate(self.sources.feeds)),
             *((("sources", "telegram", i, "name"), f.name) for i, f in enumerate(self.sources.telegram)),
             *((("sources", "sitemaps", i, "name"), f.name) for i, f in enumerate(self.sources.sitemaps)),
+            *((("sources", "pages", i, "name"), f.name) for i, f in enumerate(self.sources.pages)),
             *((("sources", "folders", i, "name"), f.name) for i, f in enumerate(self.sources.folders)),
         ]
         for loc, name in named:

@@ -15,7 +15,7 @@ from support import Response, WebhookReceiver, free_port
 
 from rasid.config.models import ConsoleNotifier, WebhookNotifier
 from rasid.delivery import OutboxWorker, build_senders, retry_delay
-from rasid.delivery.senders import parse_retry_after
+from rasid.retry_after import parse_retry_after
 from rasid.models import Report
 from rasid.store import QueuedAlert, SQLiteStore
 

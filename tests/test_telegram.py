@@ -40,6 +40,9 @@ def test_each_kind_of_post_reads_as_text_with_its_permalink_and_context() -> Non
     reply = posts["tg:yemen_news/1205"].text
     assert reply.startswith("[reply to: عاجل | غارات") and "ارتفاع عدد ضحايا غارات الدريهمي" in reply and reply.endswith("/ye/4412")
     assert posts["tg:yemen_news/1201"].published.isoformat() == "2026-11-30T05:12:40+00:00"  # type: ignore[union-attr]
+    older = parse_preview((PAGES / "channel-older.html").read_bytes(), "text/html", "yemen_news", time.time())
+    assert [e.guid for e in older.parsed.entries] == ["tg:yemen_news/1199", "tg:yemen_news/1200"]  # not "photo updated"
+    assert older.before is None
 
 
 def test_a_channel_alerts_pages_back_knows_an_edit_and_says_when_its_layout_changes(tmp_path: Path) -> None:
@@ -82,3 +85,31 @@ def test_a_channel_alerts_pages_back_knows_an_edit_and_says_when_its_layout_chan
     finally:
         channel.close()
         receiver.close()
+
+
+def test_a_channel_that_says_429_waits_as_asked_and_a_login_redirect_is_not_a_channel(tmp_path: Path) -> None:
+    channel = ChannelServer()
+    try:
+        channel.pages["/s/yemen_news"] = b""
+        (tmp_path / "config.yaml").write_text(
+            f"sources: {{telegram: [{{name: yemen-tg, channel: '@yemen_news', url: '{channel.url}/s/yemen_news', interval: 1m}}]}}\n"
+            "watchlists: [{name: yemen, places: [تعز]}]\n",
+            encoding="utf-8",
+        )
+        channel.respond = lambda request: Response(429, b"Too Many Requests", {"Retry-After": "3600"})  # type: ignore[method-assign]
+        assert rasid("once", "-c", "config.yaml", cwd=tmp_path).returncode == 0
+        (row,) = map(json.loads, rasid("sources", "-c", "config.yaml", "--json", cwd=tmp_path).stdout.splitlines())
+        assert row["status"] == "HTTP 429, retry after 3600s"
+        waits = (time.mktime(time.strptime(row["next_poll"][:19], "%Y-%m-%dT%H:%M:%S")) - time.mktime(time.strptime(row["last_poll"][:19], "%Y-%m-%dT%H:%M:%S")))
+        assert 3590 <= waits <= 3610  # an hour as asked, not the minute's backoff
+
+        login = b'<html><body><div class="tgme_page"><div class="tgme_page_title">Log in to Telegram</div></div></body></html>'
+        channel.respond = lambda request: (  # type: ignore[method-assign]
+            Response(302, b"", {"Location": "/login"}) if request.path.startswith("/s/") else Response(200, login, {"Content-Type": "text/html"})
+        )
+        (tmp_path / "state").rename(tmp_path / "state-429")  # a fresh state: polled at once
+        assert rasid("once", "-c", "config.yaml", cwd=tmp_path).returncode == 0
+        (row,) = map(json.loads, rasid("sources", "-c", "config.yaml", "--json", cwd=tmp_path).stdout.splitlines())
+        assert row["status"] == "not a public channel"
+    finally:
+        channel.close()

@@ -9,8 +9,6 @@ import sys
 import time
 from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from email.utils import parsedate_to_datetime
 from typing import Any, Protocol, TextIO
 
 import httpx
@@ -23,6 +21,7 @@ from rasid.delivery.formats.wording import PLAIN, Wording
 from rasid.delivery.signing import secret_key, signature
 from rasid.httpbody import ACCEPT_ENCODING, UnsupportedEncoding, read_capped
 from rasid.neterrors import transport_error
+from rasid.retry_after import parse_retry_after
 
 RETRYABLE_STATUS = frozenset({408, 425, 429})
 MAX_RESPONSE_BYTES = 64 * 1024
@@ -240,22 +239,6 @@ def _seconds(value: float | int) -> float | None:
     except OverflowError:  # an integer of hundreds of digits
         seconds = math.inf
     return seconds if seconds >= 0 else None
-
-
-def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
-    """Seconds to wait from a `Retry-After` header: a number of seconds or an HTTP date."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isascii() and value.isdigit():
-        return float(value)  # `inf` for hundreds of digits
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
-    return max(0.0, (when - (now or datetime.now(timezone.utc))).total_seconds())
 
 
 def build_senders(notifiers: list[Notifier], client: httpx.AsyncClient, stream: TextIO | None = None) -> dict[str, Sender]:

@@ -88,7 +88,7 @@ class FeedSource:
             if exc.gone:
                 state = dataclasses.replace(previous, last_poll=now, last_status="410", url=self.config.url, disabled="410 Gone")
                 return FeedPoll(state=state, error=f"{exc} at {redact_url(url)}: disabled until its URL changes")
-            return self._failed(previous, now, str(exc), str(exc))
+            return self._failed(previous, now, str(exc), str(exc), exc.retry_after)
         moved = got.moved_to or previous.url
         if got.moved_to:
             log.warning(
@@ -117,10 +117,10 @@ class FeedSource:
         )
         return FeedPoll(reports=reports, state=state, failures=parsed.failures)
 
-    def _failed(self, previous: FeedState, now: float, status: str, error: str) -> FeedPoll:
-        """A poll that failed: one more error in a row, and the next poll backed off."""
+    def _failed(self, previous: FeedState, now: float, status: str, error: str, retry_after: float | None = None) -> FeedPoll:
+        """A poll that failed: one more error in a row, and the next poll backed off (no sooner
+        than the server asked, up to `BACKOFF_CAP`)."""
         errors = previous.errors + 1
-        state = dataclasses.replace(
-            previous, last_poll=now, last_status=status, errors=errors, next_poll=now + self.backoff(errors), new_items=0
-        )
+        wait = max(self.backoff(errors), min(retry_after or 0.0, BACKOFF_CAP))
+        state = dataclasses.replace(previous, last_poll=now, last_status=status, errors=errors, next_poll=now + wait, new_items=0)
         return FeedPoll(state=state, error=error)

@@ -19,6 +19,7 @@ from rasid.httpbody import (
 )
 from rasid.neterrors import transport_error
 from rasid.redact import redact_url
+from rasid.retry_after import parse_retry_after
 
 MAX_REDIRECTS = 5
 PER_HOST = 2
@@ -29,10 +30,12 @@ CONNECT_TIMEOUT = 10.0
 class FetchError(Exception):
     """A fetch that produced no usable body; `gone` for HTTP 410."""
 
-    def __init__(self, message: str, status: int | None = None, gone: bool = False) -> None:
+    def __init__(self, message: str, status: int | None = None, gone: bool = False, retry_after: float | None = None) -> None:
         super().__init__(message)
         self.status = status
         self.gone = gone
+        self.retry_after = retry_after
+        """Seconds the server asked us to wait (429, 503 with `Retry-After`)."""
 
 
 @dataclass
@@ -183,7 +186,9 @@ async def _request(
             if r.status_code == 304:
                 return Fetched(304, headers=dict(r.headers), url=url)
             if r.status_code >= 400:
-                raise FetchError(f"HTTP {r.status_code}", r.status_code)
+                wait = parse_retry_after(r.headers.get("retry-after")) if r.status_code in (429, 503) else None
+                said = f", retry after {wait:.0f}s" if wait is not None else ""
+                raise FetchError(f"HTTP {r.status_code}{said}", r.status_code, retry_after=wait)
             declared = int(r.headers.get("content-length") or 0)
             if declared > max_bytes:
                 raise FetchError(f"response of {declared} bytes is over max_bytes ({max_bytes})", r.status_code)

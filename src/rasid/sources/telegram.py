@@ -45,7 +45,7 @@ def parse_preview(body: bytes, content_type: str | None, channel: str, now: floa
         root = lxml.html.document_fromstring(text or "<html></html>")
     except (lxml.etree.ParserError, ValueError) as exc:
         return PreviewPage(ParsedFeed([], f"not an HTML page: {exc}"), None, None)
-    posts = root.xpath(f"//div[{_has(POST)} and @data-post]")
+    posts = root.xpath(f"//div[{_has(POST)} and @data-post and not({_has('service_message')})]")  # not "photo updated"
     if not posts:  # a news channel always shows its latest posts: a page without any is not read right
         if root.xpath(f"//*[{_has('tgme_channel_info')}]"):
             problem = f"the preview's layout changed: no post (div.{POST}[data-post]) on the channel's page"
@@ -89,7 +89,10 @@ def _entry(element: lxml.html.HtmlElement, channel: str, now: float) -> Entry:
     if reply is not None:
         replied = _first(reply, f".//*[{_has('tgme_widget_message_text')}]")
         parts.append(f"[reply to: {_text(replied) if replied is not None else reply.get('href', '')}]")
-    body = _first(element, f".//div[{_has('tgme_widget_message_text')} and not(ancestor::a[{_has('tgme_widget_message_reply')}])]")
+    # a reply's quote and a link preview reuse the text's class; the post's own text is js-message_text
+    body = _first(element, f".//div[{_has('js-message_text')}]")
+    if body is None:
+        body = _first(element, f".//div[{_has('tgme_widget_message_text')} and not(ancestor::a[{_has('tgme_widget_message_reply')}])]")
     said = _text(body) if body is not None else ""
     question = _first(element, f".//*[{_has('tgme_widget_message_poll_question')}]")
     if question is not None:

@@ -6,13 +6,12 @@ the real daemon, against real servers on 127.0.0.1 and real files.
 
 from __future__ import annotations
 
-import re
-
 import asyncio
 import ctypes
 import json
 import logging
 import os
+import re
 import sqlite3
 import subprocess
 import sys

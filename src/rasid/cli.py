@@ -704,9 +704,10 @@ def _outbox(args: argparse.Namespace) -> int:
 
 
 def _sources(args: argparse.Namespace) -> int:
-    if args.action == "discover":
+    action = getattr(args, "action", "list")  # `rasid status` shows this table too
+    if action == "discover":
         return _discover(args.site)
-    if args.action == "try":
+    if action == "try":
         return _try_page(args)
     _, config = _config(args, LOOKING)
     with _state(config) as store:

@@ -24,7 +24,7 @@ run: $(RUNTIME)
 
 ## test: the whole test suite
 test: $(TOOLS)
-	$(BIN)/python -m pytest -q -n 3 --dist loadfile
+	$(BIN)/python -m pytest -q -n 3 --dist load
 
 ## check: validate config.yaml and print its summary
 check: $(RUNTIME)

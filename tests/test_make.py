@@ -23,4 +23,4 @@ def test_make_run_installs_only_what_running_needs(tmp_path: Path) -> None:
 def test_make_test_adds_the_test_tools(tmp_path: Path) -> None:
     lines = planned("test", tmp_path / "venv")
     assert f"{tmp_path / 'venv'}/bin/pip install --quiet -e '.[test]'" in lines
-    assert lines[-1].endswith("python -m pytest -q -n 3 --dist loadfile")
+    assert lines[-1].endswith("python -m pytest -q -n 3 --dist load")

@@ -113,3 +113,51 @@ def test_a_channel_that_says_429_waits_as_asked_and_a_login_redirect_is_not_a_ch
         assert row["status"] == "not a public channel"
     finally:
         channel.close()
+
+
+def test_through_rasid_run_a_post_quoting_an_agency_story_is_that_story(tmp_path: Path) -> None:
+    import signal
+    import subprocess
+    import sys
+
+    from support import FeedServer, clean_env, rss, wait_until
+
+    story = ("قالت وكالة الأنباء إن غارة جوية استهدفت رصيف ميناء الحديدة فجر اليوم، ما أدى إلى توقف الرافعات"
+             " ومغادرة سفينتين المرسى، وأكد عمال في الميناء سماع ثلاثة انفجارات متتالية قبل الفجر بقليل.")  # fmt: skip
+    post = f"""<section class="tgme_channel_history"><div class="tgme_channel_info"></div>
+<div class="tgme_widget_message js-widget_message" data-post="yemen_news/1301"><div class="tgme_widget_message_bubble">
+<div class="tgme_widget_message_text js-message_text" dir="auto">عاجل | {story}</div>
+<span class="tgme_widget_message_meta"><a class="tgme_widget_message_date" href="https://t.me/yemen_news/1301">
+<time datetime="{time.strftime('%Y-%m-%dT%H:%M:%S+00:00', time.gmtime())}" class="time">x</time></a></span></div></div></section>"""
+    channel, wire, receiver = ChannelServer(), FeedServer(), WebhookReceiver()
+    try:
+        channel.pages["/s/yemen_news"] = post.encode()
+        wire.routes["/rss"] = Response(200, rss([{"title": "غارة على ميناء الحديدة", "link": "https://agency.example/1",
+                                                  "guid": "agency-1", "description": story}]))  # fmt: skip
+        (tmp_path / "config.yaml").write_text(
+            "state_dir: ./state\n"
+            "sources:\n"
+            f"  feeds: [{{name: wire, url: '{wire.url}/rss', interval: 1s}}]\n"
+            f"  telegram: [{{name: yemen-tg, channel: '@yemen_news', url: '{channel.url}/s/yemen_news', interval: 1s}}]\n"
+            "watchlists: [{name: ports, places: [الحديدة], keywords: [غارة]}]\n"
+            f"notifiers: [{{name: desk, type: webhook, url: '{receiver.url}/hook'}}]\n",
+            encoding="utf-8",
+        )
+        proc = subprocess.Popen([sys.executable, "-m", "rasid", "run", "-c", "config.yaml"], cwd=tmp_path, env=clean_env(),
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)  # fmt: skip
+        try:
+            assert wait_until(lambda: any(r.path.startswith("/s/") for r in channel.requests) and any(
+                r.path == "/rss" for r in wire.requests) and len(receiver.posts()) >= 1, timeout=30)  # fmt: skip
+            time.sleep(1.5)  # both sources polled again meanwhile
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            _, err = proc.communicate(timeout=20)
+        assert proc.returncode == 0, err
+        alerts = [p.json() for p in receiver.posts() if p.json()["type"] == "alert"]
+        assert len(alerts) == 1  # one story, however many places carried it
+        (told,) = [json.loads(line) for line in rasid("stories", "-c", "config.yaml", "--json", cwd=tmp_path).stdout.splitlines()]
+        assert sorted(s["source"] for s in told["sources"]) == ["wire", "yemen-tg"]
+    finally:
+        channel.close()
+        wire.close()
+        receiver.close()

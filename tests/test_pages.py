@@ -64,3 +64,52 @@ def test_a_listing_page_alerts_reads_items_whole_and_says_when_its_selector_find
     finally:
         site.close()
         receiver.close()
+
+
+def test_through_rasid_run_a_sitemap_and_a_page_alert_and_a_login_redirect_is_named(tmp_path: Path) -> None:
+    import signal
+    import subprocess
+    import sys
+
+    from support import clean_env, wait_until
+
+    site, receiver = FeedServer(), WebhookReceiver()
+    try:
+        html = {"Content-Type": "text/html; charset=utf-8"}
+        site.routes["/ar/latest"] = Response(200, LISTING.encode(), html)
+        site.routes["/sitemap.xml"] = Response(200, (
+            '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url>'
+            f"<loc>{site.url}/ar/flood</loc></url></urlset>").encode(), {"Content-Type": "application/xml"})  # fmt: skip
+        site.routes["/ar/flood"] = Response(200, (
+            "<html><head><title>سيول في وادي مور</title></head><body><article><h1>سيول في وادي مور</h1><p>جرفت سيول غزيرة عشرات المنازل في وادي مور شمال محافظة الحديدة"
+            " مساء أمس، وقالت السلطات المحلية إن فرق الإنقاذ انتشلت خمسة أشخاص.</p></article></body></html>").encode(), html)  # fmt: skip
+        site.routes["/login"] = Response(200, b"<html><body><form><input name=password></form></body></html>", html)
+        (tmp_path / "config.yaml").write_text(
+            "sources:\n"
+            f"  pages: [{{name: local, url: '{site.url}/ar/latest', item: article.news, interval: 1s, max_age: 36500d}}]\n"
+            f"  sitemaps: [{{name: site, url: '{site.url}/sitemap.xml', interval: 1s, allow_private: true}}]\n"
+            "watchlists: [{name: yemen, places: [تعز, الحديدة], keywords: [سيول]}]\n"
+            f"notifiers: [{{name: desk, type: webhook, url: '{receiver.url}/hook', one_per: watchlist}}]\n",
+            encoding="utf-8",
+        )
+        proc = subprocess.Popen([sys.executable, "-m", "rasid", "run", "-c", "config.yaml"], cwd=tmp_path, env=clean_env(),
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)  # fmt: skip
+        try:
+            def titles() -> set[str]:
+                return {p.json()["report"]["title"] for p in receiver.posts() if p.json()["type"] == "alert"}
+
+            assert wait_until(lambda: titles() >= {"اشتباكات قرب مدينة تعز", "سيول في وادي مور"}, timeout=30), titles()
+            for path in ("/ar/latest", "/sitemap.xml"):  # the site now sends everyone to its login page
+                site.routes[path] = Response(302, b"", {"Location": "/login"})
+            seen = len(site.requests)
+            assert wait_until(lambda: sum(r.path == "/login" for r in site.requests[seen:]) >= 4, timeout=30)
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            _, err = proc.communicate(timeout=20)
+        assert proc.returncode == 0, err
+        assert "the item selector 'article.news' matches nothing" in err and "serves a web page" in err
+        rows = {r["source"]: r for r in map(json.loads, rasid("sources", "-c", "config.yaml", "--json", cwd=tmp_path).stdout.splitlines())}
+        assert rows["local"]["status"] == "selector matches nothing" and rows["site"]["status"] == "serves a web page"
+    finally:
+        site.close()
+        receiver.close()

@@ -20,6 +20,7 @@ from rasid.sources.article import ArticleFetcher
 from rasid.sources.feeds import FeedSource
 from rasid.sources.fetch import HostLimiter
 from rasid.sources.health import with_item_outcome
+from rasid.sources.sitemap import slug_title
 from rasid.store import FeedState, Store
 
 log = logging.getLogger("rasid.daemon")
@@ -113,6 +114,9 @@ class FeedPolling:
             seen = await asyncio.to_thread(self.store.find_reports, report_keys(report)[:2])
             if report.url and not seen:
                 text = await self.articles.text(report.url, feed.config.allow_private)
+                titled = self.articles.titles.get(report.url) if report.title == slug_title(report.url) else None
+                if titled:  # a sitemap's page with no title but its address: the page's own
+                    report = dataclasses.replace(report, title=titled)
                 if text:
                     report = dataclasses.replace(report, text=f"{report.title}\n\n{text}")
             out.append(report)

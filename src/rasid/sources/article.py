@@ -31,7 +31,7 @@ from rasid.sources.fetch import (
     checked_dial,
     public_address,
 )
-from rasid.sources.html import main_text
+from rasid.sources.html import main_text, page_title
 
 __all__ = ["ArticleFetcher", "public_address"]
 
@@ -62,6 +62,8 @@ class ArticleFetcher:
         self.timeout = timeout
         self.max_bytes = max_bytes
         self._cache: OrderedDict[str, str | None] = OrderedDict()
+        self.titles: OrderedDict[str, str] = OrderedDict()
+        """The `<title>` of the pages fetched lately, for reports that came with none of their own."""
         self._cached_chars = 0
         self._last: dict[str, float] = {}
 
@@ -75,6 +77,11 @@ class ArticleFetcher:
         try:
             html = await asyncio.wait_for(self._get(url, allow_private), self.timeout)
             text = await asyncio.to_thread(main_text, html)
+            title = await asyncio.to_thread(page_title, html)
+            if title:
+                self.titles[url] = title
+                while len(self.titles) > CACHE_SIZE:
+                    self.titles.popitem(last=False)
         except (FetchError, asyncio.TimeoutError) as exc:
             log.warning("article not fetched url=%s error=%r", redact_url(url), str(exc) or "timeout")
         except Exception as exc:  # the extractor on hostile markup: this article is lost, not the poll

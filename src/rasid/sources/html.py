@@ -66,6 +66,11 @@ def html_title_and_text(markup: str) -> tuple[str, str]:
     return tidy("".join(parser.title)), tidy("".join(parser.parts))
 
 
+def page_title(markup: str) -> str:
+    """A page's `<title>`, from the first 64 KB of it (where the head is)."""
+    return html_title_and_text(markup[:65536])[0]
+
+
 def main_text(markup: str) -> str | None:
     """The article in a page, without menus, sidebars and footers (trafilatura), if one is found."""
     import trafilatura

@@ -17,6 +17,7 @@ from rasid.models import ItemFailure, clean_text
 from rasid.sources.dates import parse_date
 from rasid.sources.decode import decode_document
 from rasid.sources.feedparse import Entry, ParsedFeed
+from rasid.sources.html import html_to_text
 
 MAX_ITEMS = 200
 
@@ -68,7 +69,11 @@ def _entry(item: lxml.html.HtmlElement, base: str, chosen: Selectors, zone: tzin
     url = urljoin(base, href) if href else None
     if url is not None and not url.startswith(("https://", "http://")):
         url = None
-    title_element = _first(item, chosen.title) if chosen.title else _first(item, "h1, h2, h3, h4") or link_element
+    if chosen.title:
+        title_element = _first(item, chosen.title)
+    else:
+        heading = _first(item, "h1, h2, h3, h4")
+        title_element = heading if heading is not None else link_element  # an element with no children is false
     title = _words(title_element) if title_element is not None else ""
     body_element = _first(item, chosen.text) if chosen.text else item
     body = _words(body_element) if body_element is not None else ""
@@ -90,4 +95,5 @@ def _first(item: lxml.html.HtmlElement, css: str) -> lxml.html.HtmlElement | Non
 
 
 def _words(element: lxml.html.HtmlElement) -> str:
-    return "\n".join(" ".join(line.split()) for line in element.text_content().splitlines() if line.strip())
+    """The element's text, its blocks and line breaks as lines (a heading does not run into the date after it)."""
+    return html_to_text(lxml.html.tostring(element, encoding="unicode", with_tail=False))

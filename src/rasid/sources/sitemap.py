@@ -52,7 +52,7 @@ def parse_sitemap(body: bytes, now: float) -> Sitemap:
         title = _one(news[0], "title") if news else None
         stamp = (_one(news[0], "publication_date") if news else None) or _one(url, "lastmod")
         published = parse_date(stamp, timezone.utc) if stamp else None
-        title = clean_text(title or _slug_title(loc))
+        title = clean_text(title or slug_title(loc))
         entries.append(Entry(title, title, loc, loc, min(published, clock) if published else None))
     entries.sort(key=lambda e: e.published or datetime.min.replace(tzinfo=timezone.utc), reverse=True)
     return Sitemap(ParsedFeed(entries[:MAX_URLS][::-1], None, failures), [])
@@ -63,7 +63,7 @@ def _one(element: etree._Element, name: str) -> str | None:
     return str(found[0]).strip() if found else None
 
 
-def _slug_title(url: str) -> str:
+def slug_title(url: str) -> str:
     """A page's address as words: `/2026/11/30/غارة-على-تعز` -> `غارة على تعز`."""
     last = unquote(urlsplit(url).path.rstrip("/").rpartition("/")[2])
     return last.rsplit(".", 1)[0].replace("-", " ").replace("_", " ").strip() or url

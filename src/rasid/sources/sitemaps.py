@@ -9,7 +9,8 @@ import logging
 import httpx
 
 from rasid.sources.feedparse import ParsedFeed
-from rasid.sources.feeds import FeedSource
+from rasid.sources.discovery import looks_like_html
+from rasid.sources.feeds import HTML_PAGE, FeedSource
 from rasid.sources.fetch import FetchError, HostLimiter, fetch
 from rasid.sources.sitemap import parse_sitemap
 from rasid.store.base import FeedState
@@ -27,6 +28,8 @@ class SitemapSource(FeedSource):
         self, client: httpx.AsyncClient, body: bytes, content_type: str | None, previous: FeedState, now: float,
         limiter: HostLimiter,
     ) -> ParsedFeed:  # fmt: skip
+        if looks_like_html(content_type, body):  # a login page, a redesign's front page
+            return ParsedFeed([], f"{HTML_PAGE} (a sitemap was expected)")
         found = await asyncio.to_thread(parse_sitemap, body, now)
         if not found.children:
             return found.parsed

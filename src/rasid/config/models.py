@@ -523,10 +523,41 @@ class BriefSchedule(Model):
         return (first + timedelta(seconds=steps * self.every)).timestamp()
 
 
-class WebhookNotifier(Model):
-    """POSTs each alert, signed (Standard Webhooks) when a secret is set, in the receiver's format."""
+class NotifierBase(Model):
+    """What every notifier has: a name, and when and in which words its messages go."""
 
     name: Name = Field(description="what watch-lists' `notify` refer to")
+    digest: Seconds | None = Field(None, gt=0, description="batch alerts into one message per period, e.g. `15m`")
+    one_per: Literal["report", "watchlist"] = Field(
+        "report", description="report: a report that fires several watch-lists is one message naming them all; watchlist: one each"
+    )
+    quiet: QuietHours | None = Field(None, description="`{from: \"22:00\", to: \"06:00\", timezone: Asia/Aden}`: alerts wait until `to`, bursts do not")
+    brief: BriefSchedule | None = Field(None, description="`{at: \"07:00\", timezone: Asia/Aden}`: a summary each day (or `every:`)")
+    language: Language = Field("en", description="the labels: `en` or `ar` (المصدر، الأماكن ...)")
+    timezone: TimeZone | None = Field(None, description="show times in this zone (`Asia/Aden`); default: as UTC ISO 8601")
+
+    @property
+    def enabled(self) -> bool:
+        return True
+
+
+class RemoteNotifier(NotifierBase):
+    """A notifier that reaches a service over the network: paced, timed out, watched for failing."""
+
+    timeout: Seconds = Field(30.0, gt=0, description="give up on an attempt after this long")
+    rate: Rate = Field(None, description="at most this many messages, e.g. `1/s`")
+    alert_after: Seconds = Field(
+        3600.0, gt=0, description="failing this long raises an error log line and a `notifier.failing` event"
+    )
+
+    @property
+    def requests_per_second(self) -> float | None:
+        return self.rate
+
+
+class WebhookNotifier(RemoteNotifier):
+    """POSTs each alert, signed (Standard Webhooks) when a secret is set, in the receiver's format."""
+
     type: Literal["webhook"]
     url: HttpUrl = Field(description="http or https URL to POST to; empty disables the notifier")
     format: Format = Field("json", description="json, slack, discord, teams, telegram or mattermost")
@@ -535,17 +566,6 @@ class WebhookNotifier(Model):
     headers: dict[str, SecretStr] = Field({}, description="extra request headers (values are secret)")
     timeout: Seconds = Field(10.0, gt=0, description="give up on an attempt after this long")
     rate: Rate = Field(None, description="at most this many requests, e.g. `1/s`; default 1/s for chat services")
-    alert_after: Seconds = Field(
-        3600.0, gt=0, description="failing this long raises an error log line and a `notifier.failing` event"
-    )
-    digest: Seconds | None = Field(None, gt=0, description="batch alerts into one message per period, e.g. `15m`")
-    one_per: Literal["report", "watchlist"] = Field(
-        "report", description="report: a report that fires several watch-lists is one message naming them all; watchlist: one each"
-    )
-    quiet: QuietHours | None = Field(None, description="`{from: \"22:00\", to: \"06:00\", timezone: Asia/Aden}`: alerts wait until `to`, bursts do not")
-    brief: BriefSchedule | None = Field(None, description="`{at: \"07:00\", timezone: Asia/Aden}`: a summary each day (or `every:`)")
-    language: Language = Field("en", description="the labels of chat messages: `en` or `ar` (المصدر، الأماكن ...)")
-    timezone: TimeZone | None = Field(None, description="show times in this zone (`Asia/Aden`); default: as UTC ISO 8601")
     template: str | None = Field(
         None, description="Jinja2 template of the message text (of the whole body for `format: json`)"
     )
@@ -574,32 +594,18 @@ class WebhookNotifier(Model):
         return bool(self.url)
 
 
-class ConsoleNotifier(Model):
+class ConsoleNotifier(NotifierBase):
     """Prints each alert to standard output."""
 
-    name: Name = Field(description="what watch-lists' `notify` refer to")
     type: Literal["console"]
-    digest: Seconds | None = Field(None, gt=0, description="batch alerts into one message per period, e.g. `15m`")
-    one_per: Literal["report", "watchlist"] = Field(
-        "report", description="report: a report that fires several watch-lists is one message naming them all; watchlist: one each"
-    )
-    quiet: QuietHours | None = Field(None, description="`{from: \"22:00\", to: \"06:00\", timezone: Asia/Aden}`: alerts wait until `to`, bursts do not")
-    brief: BriefSchedule | None = Field(None, description="`{at: \"07:00\", timezone: Asia/Aden}`: a summary each day (or `every:`)")
-    language: Language = Field("en", description="the labels of its lines: `en` or `ar`")
-    timezone: TimeZone | None = Field(None, description="show times in this zone (`Asia/Aden`); default: as UTC ISO 8601")
-
-    @property
-    def enabled(self) -> bool:
-        return True
 
 
 EmailAddress = Annotated[str, Field(pattern=r"^[^@\s<>]+@[^@\s<>]+$")]
 
 
-class EmailNotifier(Model):
+class EmailNotifier(RemoteNotifier):
     """Sends each alert (or each digest) as an email over SMTP."""
 
-    name: Name = Field(description="what watch-lists' `notify` refer to")
     type: Literal["email"]
     host: str = Field(min_length=1, description="the SMTP server (your provider's or a relay)")
     port: int | None = Field(None, ge=1, le=65535, description="default: 587 with starttls, 465 with tls, 25 with none")
@@ -611,19 +617,6 @@ class EmailNotifier(Model):
     sender: EmailAddress = Field(description="the From address, one your server may send as")
     to: list[EmailAddress] = Field(min_length=1, description="the recipients")
     subject_prefix: str = Field("[rasid]", description="before each subject, for mail filters")
-    timeout: Seconds = Field(30.0, gt=0, description="give up on an attempt after this long")
-    rate: Rate = Field(None, description="at most this many messages, e.g. `1/s`")
-    alert_after: Seconds = Field(
-        3600.0, gt=0, description="failing this long raises an error log line and a `notifier.failing` event"
-    )
-    digest: Seconds | None = Field(None, gt=0, description="one email per period with every alert of it, e.g. `1h`")
-    one_per: Literal["report", "watchlist"] = Field(
-        "report", description="report: a report that fires several watch-lists is one message naming them all; watchlist: one each"
-    )
-    quiet: QuietHours | None = Field(None, description="`{from: \"22:00\", to: \"06:00\", timezone: Asia/Aden}`: alerts wait until `to`, bursts do not")
-    brief: BriefSchedule | None = Field(None, description="`{at: \"07:00\", timezone: Asia/Aden}`: a summary each day (or `every:`)")
-    language: Language = Field("en", description="the labels: `en` or `ar`")
-    timezone: TimeZone | None = Field(None, description="show times in this zone (`Asia/Aden`); default: as UTC ISO 8601")
 
     @model_validator(mode="after")
     def _plain_only_here(self) -> EmailNotifier:
@@ -637,36 +630,13 @@ class EmailNotifier(Model):
     def smtp_port(self) -> int:
         return self.port or {"starttls": 587, "tls": 465, "none": 25}[self.security]
 
-    @property
-    def enabled(self) -> bool:
-        return True
 
-
-class AppriseNotifier(Model):
+class AppriseNotifier(RemoteNotifier):
     """Sends each alert through Apprise to any of the services it knows (Signal, Matrix, ntfy,
     Gotify, Pushover, SMS gateways ...), by their Apprise URLs."""
 
-    name: Name = Field(description="what watch-lists' `notify` refer to")
     type: Literal["apprise"]
     urls: list[SecretStr] = Field(min_length=1, description="Apprise URLs (`ntfy://…`, `matrixs://…`); secret: they hold tokens")
-    timeout: Seconds = Field(30.0, gt=0, description="give up on an attempt after this long")
-    rate: Rate = Field(None, description="at most this many messages, e.g. `1/s`")
-    alert_after: Seconds = Field(
-        3600.0, gt=0, description="failing this long raises an error log line and a `notifier.failing` event"
-    )
-    digest: Seconds | None = Field(None, gt=0, description="batch alerts into one message per period, e.g. `15m`")
-    one_per: Literal["report", "watchlist"] = Field(
-        "report", description="report: a report that fires several watch-lists is one message naming them all; watchlist: one each"
-    )
-    quiet: QuietHours | None = Field(None, description="`{from: \"22:00\", to: \"06:00\", timezone: Asia/Aden}`: alerts wait until `to`, bursts do not")
-    brief: BriefSchedule | None = Field(None, description="`{at: \"07:00\", timezone: Asia/Aden}`: a summary each day (or `every:`)")
-    language: Language = Field("en", description="the labels: `en` or `ar`")
-    timezone: TimeZone | None = Field(None, description="show times in this zone (`Asia/Aden`); default: as UTC ISO 8601")
-
-    @property
-    def enabled(self) -> bool:
-        return True
-
 
 Notifier = Annotated[WebhookNotifier | ConsoleNotifier | EmailNotifier | AppriseNotifier, Field(discriminator="type")]
 

@@ -99,10 +99,18 @@ def reference_markdown() -> str:
     for title, model in SECTIONS:
         doc = (model.__doc__ or "").strip()
         out += [f"### {title}", "", doc, "", "| key | type | default | meaning |", "|---|---|---|---|"]
-        for name, field in model.model_fields.items():
+        for name, field in sorted(model.model_fields.items(), key=lambda item: _place(model, item[0])):
             out.append(f"| `{field.alias or name}` | {_type_name(field)} | {_default(field)} | {field.description or ''} |")
         out.append("")
     return "\n".join(out).strip() + "\n"
+
+
+def _place(model: type[BaseModel], name: str) -> int:
+    """Where a key is listed: name and type first, then the model's own keys, then those every
+    model of its kind shares (a notifier's `digest`, `quiet` ...)."""
+    if name in ("name", "type"):
+        return ("name", "type").index(name)
+    return 2 if name in model.__dict__.get("__annotations__", {}) else 3
 
 
 def _type_name(field: FieldInfo) -> str:

@@ -10,8 +10,7 @@ from typing import Any
 
 from rasid.config.models import AppriseNotifier
 from rasid.delivery.formats.message import message
-from rasid.delivery.formats.wording import Wording
-from rasid.delivery.senders import SendResult, format_console
+from rasid.delivery.senders import ConfiguredSender, SendResult, format_console
 
 MAX_ERRORS = 3
 """Lines of Apprise's own error log kept with a failed attempt."""
@@ -29,17 +28,12 @@ class _Errors(logging.Handler):
             self.lines.append(record.getMessage()[:200])
 
 
-class AppriseSender:
+class AppriseSender(ConfiguredSender):
     """Sends each document to every Apprise URL of the notifier; it went when all took it."""
 
     def __init__(self, config: AppriseNotifier) -> None:
-        self.name = config.name
+        super().__init__(config)
         self.config = config
-        self.rate = config.rate
-        self.alert_after = config.alert_after
-        self.digest = config.digest
-        self.quiet = config.quiet
-        self.wording = Wording(config.language, config.timezone)
 
     async def send(self, document: dict[str, Any]) -> SendResult:
         shown = message(document if document.get("type") != "digest" else document["items"][0], self.wording)

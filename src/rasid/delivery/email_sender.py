@@ -13,21 +13,15 @@ from typing import Any
 
 from rasid.config.models import EmailNotifier
 from rasid.delivery.formats.email import email_message
-from rasid.delivery.formats.wording import Wording
-from rasid.delivery.senders import SendResult
+from rasid.delivery.senders import ConfiguredSender, SendResult
 
 
-class EmailSender:
+class EmailSender(ConfiguredSender):
     """Sends each document as one email to the notifier's recipients."""
 
     def __init__(self, config: EmailNotifier) -> None:
-        self.name = config.name
+        super().__init__(config)
         self.config = config
-        self.rate = config.rate
-        self.alert_after = config.alert_after
-        self.digest = config.digest
-        self.quiet = config.quiet
-        self.wording = Wording(config.language, config.timezone)
 
     async def send(self, document: dict[str, Any]) -> SendResult:
         c = self.config

@@ -14,7 +14,16 @@ from typing import Any, Protocol, TextIO
 import httpx
 
 from rasid import __version__
-from rasid.config.models import AppriseNotifier, ConsoleNotifier, EmailNotifier, Notifier, QuietHours, WebhookNotifier
+from rasid.config.models import (
+    AppriseNotifier,
+    ConsoleNotifier,
+    EmailNotifier,
+    Notifier,
+    NotifierBase,
+    QuietHours,
+    RemoteNotifier,
+    WebhookNotifier,
+)
 from rasid.delivery.formats import render
 from rasid.delivery.formats.message import message
 from rasid.delivery.formats.wording import PLAIN, Wording
@@ -58,17 +67,24 @@ class Sender(Protocol):
         ...
 
 
-class ConsoleSender:
-    """Prints a readable alert to a text stream."""
+class ConfiguredSender:
+    """The settings every sender takes from its notifier's config (see `Sender`)."""
 
-    def __init__(self, config: ConsoleNotifier, stream: TextIO | None = None) -> None:
+    def __init__(self, config: NotifierBase) -> None:
         self.name = config.name
-        self.stream = stream
-        self.rate: float | None = None
-        self.alert_after: float | None = None
         self.digest = config.digest
         self.quiet = config.quiet
         self.wording = Wording(config.language, config.timezone)
+        self.rate: float | None = config.requests_per_second if isinstance(config, RemoteNotifier) else None
+        self.alert_after: float | None = config.alert_after if isinstance(config, RemoteNotifier) else None
+
+
+class ConsoleSender(ConfiguredSender):
+    """Prints a readable alert to a text stream."""
+
+    def __init__(self, config: ConsoleNotifier, stream: TextIO | None = None) -> None:
+        super().__init__(config)
+        self.stream = stream
 
     async def send(self, document: dict[str, Any]) -> SendResult:
         stream = self.stream or sys.stdout
@@ -125,18 +141,13 @@ def format_console(document: dict[str, Any], wording: Wording = PLAIN) -> str:
     return "\n".join(lines) + "\n\n"
 
 
-class WebhookSender:
+class WebhookSender(ConfiguredSender):
     """POSTs documents in the notifier's format, signed per Standard Webhooks when a secret is set."""
 
     def __init__(self, config: WebhookNotifier, client: httpx.AsyncClient) -> None:
-        self.name = config.name
+        super().__init__(config)
         self.config = config
         self.client = client
-        self.rate = config.requests_per_second
-        self.alert_after = config.alert_after
-        self.digest = config.digest
-        self.quiet = config.quiet
-        self.wording = Wording(config.language, config.timezone)
         secret = config.secret.get_secret_value() if config.secret else ""
         self._key = secret_key(secret) if secret else None
 

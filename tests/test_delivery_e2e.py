@@ -211,6 +211,16 @@ def test_a_report_firing_three_watch_lists_is_one_message_unless_a_notifier_asks
         jsonschema.validate(document, schema)
         assert sorted(p.json()["watchlist"] for p in each.posts()) == ["killings", "shelling", "south"]
         assert all("watchlists" not in p.json() for p in each.posts())
+        from rasid.store import open_store
+
+        store = open_store(tmp_path / "state")
+        try:  # each alert's delivery to desk is the one message that named it
+            delivered = store.deliveries(document["alerts"])
+        finally:
+            store.close()
+        assert all([(d.notifier, d.status) for d in delivered[a] if d.notifier == "desk"] == [("desk", "delivered")]
+                   for a in document["alerts"])  # fmt: skip
+        assert all(sorted(d.notifier for d in delivered[a]) == ["archive", "desk"] for a in document["alerts"])
         for alert in document["alerts"]:  # each watch-list's alert is kept as its own (the console lists three)
             explained = rasid("explain", "-c", "config.yaml", alert, cwd=tmp_path)
             assert explained.returncode == 0 and "قصف على درعا" in explained.stdout

@@ -412,7 +412,8 @@ class Store(Protocol):
         ...
 
     def deliveries(self, alert_ids: list[str]) -> dict[str, list[Delivery]]:
-        """Each alert's outbox rows: to which notifiers, and how it went."""
+        """How each alert fared with each notifier: its own outbox rows, or the message of its
+        report that named it with the report's other watch-lists."""
         ...
 
     def requeue(self, alert_ids: list[str] | None, now: float) -> int:

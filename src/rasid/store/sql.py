@@ -737,13 +737,16 @@ class SQLStore:
             return {}
         with self.db.read() as db:
             rows = db.execute(
-                f"SELECT alert_id, notifier, status, attempts, last_error FROM outbox WHERE alert_id IN ({_marks(alert_ids)})"
-                " ORDER BY notifier",
+                "SELECT a.id, o.alert_id, o.notifier, o.status, o.attempts, o.last_error, o.document FROM alerts a"
+                " JOIN alerts b ON b.report_id = a.report_id JOIN outbox o ON o.alert_id = b.id"
+                f" WHERE a.id IN ({_marks(alert_ids)}) ORDER BY o.notifier",
                 alert_ids,
             ).fetchall()
         out: dict[str, list[Delivery]] = {}
-        for alert_id, *rest in rows:
-            out.setdefault(alert_id, []).append(Delivery(*rest))
+        for alert_id, row_alert, notifier, status, attempts, error, document in rows:
+            # a report's alerts for several watch-lists go to a notifier as one message, under the first's id
+            if row_alert == alert_id or alert_id in (json.loads(document).get("alerts") or ()):
+                out.setdefault(alert_id, []).append(Delivery(notifier, status, attempts, error))
         return out
 
     def requeue(self, alert_ids: list[str] | None, now: float) -> int:

@@ -75,7 +75,7 @@ def fill(state: Path, count: int, now: float) -> None:
         with store.db.transaction() as db:
             db.executemany(
                 "INSERT INTO alerts (id, report_id, watchlist, created, source, document) VALUES (?, ?, ?, ?, ?, ?)",
-                [(a, 0, w, c, s, json.dumps(d, ensure_ascii=False)) for a, c, w, s, d in batch],
+                [(a, start + i, w, c, s, json.dumps(d, ensure_ascii=False)) for i, (a, c, w, s, d) in enumerate(batch)],
             )
             _index_documents(db, [(a, d) for a, _, _, _, d in batch])
             outbox = []

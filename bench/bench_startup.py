@@ -4,15 +4,16 @@
 
 Writes a config whose one watch-list names that many places (every place's name in the
 gazetteer, then other spellings), and times `rasid match` on a one-line report as a new
-process, to its first verdict printed and to its exit (the median of `--runs`, bytecode cached
-as an install has it), beside the same with three names (what any command costs: imports, the
-config's validators) and the bare interpreter. Then, in this process, the phases: importing the CLI, loading and validating the
-config, compiling the watch-lists.
+process, to its first verdict printed and to its exit, and the CPU time it used (the median of
+`--runs`, bytecode cached as an install has it), beside the same with three names (what any command costs: imports, the
+config's validators) and the bare interpreter. Then, in this process, the phases: importing
+the CLI, loading and validating the config, compiling the watch-lists.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import subprocess
 import sys
@@ -38,13 +39,14 @@ def names(count: int) -> list[str]:
     return chosen[:count]
 
 
-def timed(command: list[str], cwd: Path, runs: int) -> tuple[float, float]:
+def timed(command: list[str], cwd: Path, runs: int) -> tuple[float, float, float]:
     """The median times of `runs` runs to the command's first byte of output (for `rasid
-    match`: its first verdict printed) and to its exit, after one run that leaves the bytecode
+    match`: its first verdict printed) and to its exit, and its CPU time (user and system: less
+    swayed than wall time by what else the machine runs), after one run that leaves the bytecode
     cached (as an install does; PYTHONDONTWRITEBYTECODE would have each run compile rasid's
     modules again)."""
     env = {k: v for k, v in clean_env().items() if k != "PYTHONDONTWRITEBYTECODE"}
-    first, done = [], []
+    first, done, cpu = [], [], []
     for _ in range(runs + 1):
         started = time.perf_counter()
         proc = subprocess.Popen(command, cwd=cwd, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
@@ -55,10 +57,13 @@ def timed(command: list[str], cwd: Path, runs: int) -> tuple[float, float]:
         proc.stdout.read(1)
         first.append(time.perf_counter() - started)
         proc.stdout.read()
-        if proc.wait() != 0:
+        _, status, usage = os.wait4(proc.pid, 0)
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        if proc.returncode != 0:
             raise SystemExit(f"{command} failed")
         done.append(time.perf_counter() - started)
-    return statistics.median(first[1:]), statistics.median(done[1:])
+        cpu.append(usage.ru_utime + usage.ru_stime)
+    return statistics.median(first[1:]), statistics.median(done[1:]), statistics.median(cpu[1:])
 
 
 def main() -> None:
@@ -75,13 +80,13 @@ def main() -> None:
         )
         small = root / "small.yaml"
         small.write_text("watchlists:\n  - name: places\n    places: [درعا, جاسم, حوران]\n", encoding="utf-8")
-        _, bare = timed([sys.executable, "-c", "print()"], root, args.runs)
-        matching, match = timed([sys.executable, "-m", "rasid", "match", "-c", str(config), "-"], root, args.runs)
-        fixed, _ = timed([sys.executable, "-m", "rasid", "match", "-c", str(small), "-"], root, args.runs)
+        _, bare, _ = timed([sys.executable, "-c", "print()"], root, args.runs)
+        matching, match, match_cpu = timed([sys.executable, "-m", "rasid", "match", "-c", str(config), "-"], root, args.runs)
+        fixed, _, fixed_cpu = timed([sys.executable, "-m", "rasid", "match", "-c", str(small), "-"], root, args.runs)
         print(
             f"rasid match with {len(listed):,} names: its first verdict printed after {matching:.2f} s, exits after"
-            f" {match:.2f} s (with 3 names: first verdict after {fixed:.2f} s; the bare interpreter {bare:.2f} s),"
-            f" median of {args.runs}"
+            f" {match:.2f} s, {match_cpu:.2f} s of CPU (with 3 names: first verdict after {fixed:.2f} s,"
+            f" {fixed_cpu:.2f} s of CPU; the bare interpreter {bare:.2f} s), median of {args.runs}"
         )
         started = time.perf_counter()
         from rasid.cli import main as _cli  # noqa: F401

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rasid.config import Config
 from rasid.redact import redact_url
-from rasid.store import FeedState
+
+if TYPE_CHECKING:
+    from rasid.store import FeedState
 
 
 def source_rows(config: Config, states: dict[str, FeedState]) -> list[dict[str, Any]]:

@@ -782,14 +782,14 @@ class Config(Model):
     log_level: Literal["debug", "info", "warning", "error"] = Field("info", description="least severe log line written")
     log_format: Literal["text", "json"] = Field("text", description="text: `event key=value` lines; json: one object a line")
     http: HttpConfig | None = Field(None, description="serve /healthz and /metrics; see below")
-    sources: Sources = Field(Sources(), description="`feeds` and `folders`, below")
+    sources: Sources = Field(default_factory=Sources, description="`feeds` and `folders`, below")
     watchlists: list[WatchList] = Field(min_length=1, description="at least one; see below")
     notifiers: list[Notifier] = Field(default_factory=list, description="where alerts go; see below")
-    gazetteer: GazetteerConfig = Field(GazetteerConfig(), description="additions to the bundled gazetteer")
-    delivery: DeliveryConfig = Field(DeliveryConfig(), description="see below")
-    dedup: DedupConfig = Field(DedupConfig(), description="see below")
-    archive: ArchiveConfig = Field(ArchiveConfig(), description="see below; `false` turns it off")
-    storage: StorageConfig = Field(StorageConfig(), description="see below; SQLite unless a PostgreSQL `url` is set")
+    gazetteer: GazetteerConfig = Field(default_factory=GazetteerConfig, description="additions to the bundled gazetteer")
+    delivery: DeliveryConfig = Field(default_factory=DeliveryConfig, description="see below")
+    dedup: DedupConfig = Field(default_factory=DedupConfig, description="see below")
+    archive: ArchiveConfig = Field(default_factory=ArchiveConfig, description="see below; `false` turns it off")
+    storage: StorageConfig = Field(default_factory=StorageConfig, description="see below; SQLite unless a PostgreSQL `url` is set")
 
     def cross_check(self) -> list[tuple[tuple[str | int, ...], str]]:
         """Problems that span several entries, each with its location."""

@@ -29,20 +29,31 @@ class ChannelServer(_Server):
 
 
 def test_each_kind_of_post_reads_as_text_with_its_permalink_and_context() -> None:
-    page = parse_preview((PAGES / "channel.html").read_bytes(), "text/html", "yemen_news", time.time())
+    page = parse_preview((PAGES / "channel.html").read_bytes(), "text/html", time.time())
     posts = {e.guid: e for e in page.parsed.entries}
     assert list(posts) == [f"tg:yemen_news/{n}" for n in range(1201, 1206)] and page.before == 1201
     assert posts["tg:yemen_news/1201"].url == "https://t.me/yemen_news/1201"
     assert posts["tg:yemen_news/1201"].text.count("https://news.example/ye/4411") == 1  # its link, once
     assert posts["tg:yemen_news/1202"].title.startswith("صورة من موقع القصف")  # a photo's caption
+    assert posts["tg:yemen_news/1202"].text.endswith("المصدر\nhttps://news.example/ye/photo?id=7&lang=ar")  # & escaped once
     assert posts["tg:yemen_news/1203"].text.startswith("[forwarded from الحديدة الآن]")
     assert posts["tg:yemen_news/1204"].text.splitlines() == ["هل وصلت المساعدات إلى منطقتك؟", "- نعم", "- لا"]
     reply = posts["tg:yemen_news/1205"].text
     assert reply.startswith("[reply to: عاجل | غارات") and "ارتفاع عدد ضحايا غارات الدريهمي" in reply and reply.endswith("/ye/4412")
     assert posts["tg:yemen_news/1201"].published.isoformat() == "2026-11-30T05:12:40+00:00"  # type: ignore[union-attr]
-    older = parse_preview((PAGES / "channel-older.html").read_bytes(), "text/html", "yemen_news", time.time())
+    older = parse_preview((PAGES / "channel-older.html").read_bytes(), "text/html", time.time())
     assert [e.guid for e in older.parsed.entries] == ["tg:yemen_news/1199", "tg:yemen_news/1200"]  # not "photo updated"
     assert older.before is None
+
+
+def test_a_post_without_words_is_passed_over_and_a_channel_without_posts_is_not_a_layout_change() -> None:
+    page = parse_preview((PAGES / "channel.html").read_bytes(), "text/html", time.time())
+    assert "tg:yemen_news/1206" not in {e.guid for e in page.parsed.entries} and not page.parsed.failures
+    assert page.oldest is not None and page.oldest.isoformat() == "2026-11-30T05:12:40+00:00"
+    empty = parse_preview((PAGES / "channel-empty.html").read_bytes(), "text/html", time.time())
+    assert empty.parsed.entries == [] and empty.parsed.problem is None and empty.before is None
+    changed = parse_preview((PAGES / "layout-changed.html").read_bytes(), "text/html", time.time())
+    assert changed.parsed.problem is not None and "layout changed" in changed.parsed.problem
 
 
 def test_a_channel_alerts_pages_back_knows_an_edit_and_says_when_its_layout_changes(tmp_path: Path) -> None:

@@ -9,7 +9,6 @@ import logging
 
 import httpx
 
-from rasid.config.models import TelegramConfig
 from rasid.sources.feedparse import ParsedFeed
 from rasid.sources.feeds import FeedSource
 from rasid.sources.fetch import FetchError, HostLimiter, fetch
@@ -25,10 +24,6 @@ MAX_PAGES = 20
 class ChannelSource(FeedSource):
     kind = "Telegram preview"
 
-    def __init__(self, config: TelegramConfig) -> None:
-        super().__init__(config)
-        self.channel = config.channel
-
     def status_of(self, problem: str) -> str:
         if "layout changed" in problem:
             return "layout changed: no posts found"
@@ -40,7 +35,7 @@ class ChannelSource(FeedSource):
         self, client: httpx.AsyncClient, body: bytes, content_type: str | None, previous: FeedState, now: float,
         limiter: HostLimiter,
     ) -> ParsedFeed:  # fmt: skip
-        page = await asyncio.to_thread(parse_preview, body, content_type, self.channel, now, f"source={self.name}")
+        page = await asyncio.to_thread(parse_preview, body, content_type, now, f"source={self.name}")
         entries, failures = list(page.parsed.entries), list(page.parsed.failures)
         if previous.last_success is None and page.parsed.problem is None:  # the first poll: back to max_age
             before, oldest, pages = page.before, page.oldest, 1
@@ -52,7 +47,7 @@ class ChannelSource(FeedSource):
                 except FetchError as exc:
                     log.warning("older posts not read source=%s before=%d error=%s", self.name, before, exc)
                     break
-                older = await asyncio.to_thread(parse_preview, got.body, got.headers.get("content-type"), self.channel, now)
+                older = await asyncio.to_thread(parse_preview, got.body, got.headers.get("content-type"), now)
                 entries += older.parsed.entries
                 failures += older.parsed.failures
                 before, oldest, pages = older.before, older.oldest, pages + 1

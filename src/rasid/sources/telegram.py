@@ -37,7 +37,7 @@ class PreviewPage:
     oldest: datetime | None
 
 
-def parse_preview(body: bytes, content_type: str | None, channel: str, now: float, where: str = "") -> PreviewPage:
+def parse_preview(body: bytes, content_type: str | None, now: float, where: str = "") -> PreviewPage:
     """Read a preview page; a page with the channel's header but no post in the known layout is
     a layout change, named in `problem`."""
     text = decode_document(body, content_type or "text/html", where)
@@ -46,24 +46,34 @@ def parse_preview(body: bytes, content_type: str | None, channel: str, now: floa
     except (lxml.etree.ParserError, ValueError) as exc:
         return PreviewPage(ParsedFeed([], f"not an HTML page: {exc}"), None, None)
     posts = root.xpath(f"//div[{_has(POST)} and @data-post and not({_has('service_message')})]")  # not "photo updated"
+    if not posts and root.xpath(f"//*[{_has('tme_no_messages_found')}]"):
+        return PreviewPage(ParsedFeed([], None), None, None)  # a channel that has not posted yet
     if not posts:  # a news channel always shows its latest posts: a page without any is not read right
         if root.xpath(f"//*[{_has('tgme_channel_info')}]"):
             problem = f"the preview's layout changed: no post (div.{POST}[data-post]) on the channel's page"
         else:
             problem = "not a public channel's preview (no div.tgme_channel_info): private, renamed or gone?"
         return PreviewPage(ParsedFeed([], problem), None, None)
-    entries, failures = [], []
+    for link in root.xpath("//a[@onclick and contains(@href, '&amp;')]"):
+        link.set("href", link.get("href").replace("&amp;", "&"))  # the preview escapes & twice in a post's links
+    entries, failures, unreadable = [], [], 0
     for element in posts:
         post = element.get("data-post", "")
         try:
-            entries.append(_entry(element, channel, now))
+            entry = _entry(element, now)
         except LayoutChanged as exc:
             failures.append(ItemFailure(post, f"the preview's layout changed: {exc}"))
-    if posts and not entries:
+            continue
+        if entry is None:
+            unreadable += 1
+        else:
+            entries.append(entry)
+    if posts and not entries and unreadable < len(posts):
         return PreviewPage(ParsedFeed([], failures[0].error, failures), None, None)
     more = root.xpath(f"//a[{_has('tme_messages_more')}]/@href | //link[@rel='prev']/@href")
     found = _BEFORE.search(more[0]) if more else None
-    oldest = min((e.published for e in entries if e.published), default=None)
+    stamps = (parse_date(t, timezone.utc) for e in posts for t in e.xpath(f".//a[{_has('tgme_widget_message_date')}]//time/@datetime"))
+    oldest = min((t for t in stamps if t is not None), default=None)  # posts without words count: paging goes on past them
     return PreviewPage(ParsedFeed(entries, None, failures), int(found.group(1)) if found else None, oldest)
 
 
@@ -71,7 +81,9 @@ class LayoutChanged(ValueError):
     """A post without the parts every post has had (its date link)."""
 
 
-def _entry(element: lxml.html.HtmlElement, channel: str, now: float) -> Entry:
+def _entry(element: lxml.html.HtmlElement, now: float) -> Entry | None:
+    """The post as an entry; None for one with no words to read (a sticker, a photo without a
+    caption, a post the preview does not show: "Please open Telegram to view this post")."""
     post = element.get("data-post", "")
     link = _first(element, f".//a[{_has('tgme_widget_message_date')}]")
     if link is None:
@@ -106,10 +118,11 @@ def _entry(element: lxml.html.HtmlElement, channel: str, now: float) -> Entry:
     unseen = [link for link in dict.fromkeys(links) if link not in said]  # a link written as a word, not its address
     if unseen:
         said = "\n".join([said, *unseen]).strip()
+    if not said:
+        return None
     text = "\n".join([*parts, said]).strip()
-    first_line = next((line for line in said.splitlines() if line.strip()), "") or f"{channel} {post}"
-    title = clean_text(first_line)[:TITLE_CHARS]
-    return Entry(title, clean_text(text) if text else title, permalink, f"tg:{post}", published)
+    first_line = next(line for line in said.splitlines() if line.strip())
+    return Entry(clean_text(first_line)[:TITLE_CHARS], clean_text(text), permalink, f"tg:{post}", published)
 
 
 def _first(element: lxml.html.HtmlElement, path: str) -> lxml.html.HtmlElement | None:

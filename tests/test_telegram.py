@@ -44,6 +44,7 @@ def test_each_kind_of_post_reads_as_text_with_its_permalink_and_context() -> Non
     older = parse_preview((PAGES / "channel-older.html").read_bytes(), "text/html", time.time())
     assert [e.guid for e in older.parsed.entries] == ["tg:yemen_news/1199", "tg:yemen_news/1200"]  # not "photo updated"
     assert older.before is None
+    assert older.parsed.entries[1].text.startswith("[reply to: Photo]\nسيول جارفة")  # a reply to a photo quotes what it was
 
 
 def test_a_post_without_words_is_passed_over_and_a_channel_without_posts_is_not_a_layout_change() -> None:

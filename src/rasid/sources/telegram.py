@@ -99,7 +99,7 @@ def _entry(element: lxml.html.HtmlElement, now: float) -> Entry | None:
         parts.append(f"[forwarded from {_text(forwarded)}]")
     reply = _first(element, f".//a[{_has('tgme_widget_message_reply')}]")
     if reply is not None:
-        replied = _first(reply, f".//*[{_has('tgme_widget_message_text')}]")
+        replied = _first(reply, f".//*[{_has('js-message_reply_text')} or {_has('tgme_widget_message_text')}]")  # or "Photo"
         parts.append(f"[reply to: {_text(replied) if replied is not None else reply.get('href', '')}]")
     # a reply's quote and a link preview reuse the text's class; the post's own text is js-message_text
     body = _first(element, f".//div[{_has('js-message_text')}]")

@@ -9,6 +9,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from rasid.config import Config
+from rasid.normalize import normalize_term
 from rasid.source_status import source_rows
 from rasid.store.alert_index import place_area
 from rasid.store.base import BriefFigures, Store
@@ -19,9 +20,12 @@ TOP = 10
 
 def brief_document(
     figures: BriefFigures, since: float, until: float, area_names: dict[str, str], problems: list[dict[str, str]],
-    name: str = "",
+    name: str = "", keyword_names: dict[str, str] | None = None,
 ) -> dict[str, Any]:  # fmt: skip
-    """The brief of `[since, until)`; `name` (a notifier's) makes its id its own."""
+    """The brief of `[since, until)`; `name` (a notifier's) makes its id its own; `keyword_names`
+    writes keywords, counted in matching form (غاره), as the watch-lists write them (غارة)."""
+    written = keyword_names or {}
+
     def iso(moment: float) -> str:
         return datetime.fromtimestamp(moment, timezone.utc).isoformat(timespec="seconds")
 
@@ -34,7 +38,7 @@ def brief_document(
         "alerts": figures.alerts,
         "watchlists": [{"name": w, "alerts": n} for w, n in figures.by_watchlist],
         "areas": [{"code": c, "name": area_names.get(c, c), "alerts": n} for c, n in figures.by_area[:TOP]],
-        "keywords": [{"term": k, "alerts": n} for k, n in figures.by_keyword[:TOP]],
+        "keywords": [{"term": written.get(k, k), "alerts": n} for k, n in figures.by_keyword[:TOP]],
         "stories": [{"id": i, "title": t, "outlets": n, "new": new} for i, t, n, new in figures.stories[:TOP]],
         "sources": problems,
     }
@@ -57,4 +61,14 @@ def gathered_brief(store: Store, config: Config, since: float, until: float, nam
     places = gazetteer_with(config.gazetteer.places).places
     names = {place_area(p.country, p.admin1): p.name for p in places if p.kind == "governorate"}
     problems = source_problems(source_rows(config, store.feed_states()))
-    return brief_document(store.brief_figures(since, until), since, until, names, problems, name)
+    return brief_document(store.brief_figures(since, until), since, until, names, problems, name, keyword_names(config))
+
+
+def keyword_names(config: Config) -> dict[str, str]:
+    """Each watch-list keyword by its matching form (the key alerts are filed under), as written."""
+    out: dict[str, str] = {}
+    for wl in config.watchlists:
+        for item in wl.keywords:
+            written = (item if isinstance(item, str) else item.name).rstrip("*")
+            out.setdefault(normalize_term(written), written)
+    return out

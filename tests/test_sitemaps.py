@@ -15,11 +15,13 @@ ARTICLE = """<html><head><title>{title}</title></head><body><header>الموقع
 <article><h1>{title}</h1><p>{body}</p></article><footer>جميع الحقوق محفوظة</footer></body></html>"""
 
 
-def news_sitemap(base: str, pages: list[tuple[str, str]]) -> bytes:
+def news_sitemap(base: str, pages: list[tuple[str, str]], language: dict[str, str] | None = None) -> bytes:
+    """A news sitemap of `pages` (slug, title), in Arabic unless `language` says otherwise for a slug."""
     now = datetime.now(timezone.utc)
+    languages = language or {}
     urls = "".join(
-        f"<url><loc>{base}/ar/{slug}</loc><news:news><news:publication><news:name>الموقع</news:name>"
-        f"<news:language>ar</news:language></news:publication>"
+        f"<url><loc>{base}/{languages.get(slug, 'ar')}/{slug}</loc><news:news><news:publication><news:name>الموقع</news:name>"
+        f"<news:language>{languages.get(slug, 'ar')}</news:language></news:publication>"
         f"<news:publication_date>{(now - timedelta(minutes=10 * i)).isoformat(timespec='seconds')}</news:publication_date>"
         f"<news:title>{title}</news:title></news:news></url>"
         for i, (slug, title) in enumerate(pages)
@@ -53,13 +55,18 @@ def test_a_sitemap_s_new_pages_are_read_whole_and_alert(tmp_path: Path) -> None:
             f"<sitemap><loc>{site.url}/old-sitemap.xml</loc><lastmod>2020-01-01</lastmod></sitemap>"
             f"<sitemap><loc>{site.url}/news-sitemap.xml</loc><lastmod>2026-11-30</lastmod></sitemap></sitemapindex>"
         ).encode(), {"Content-Type": "application/xml", "ETag": '"i1"'})  # fmt: skip
-        site.routes["/news-sitemap.xml"] = Response(200, news_sitemap(site.url, pages), {"Content-Type": "application/xml"})
+        english = {"4410": "en"}  # the site's English edition, left out by `languages: [ar]`
+        site.routes["/news-sitemap.xml"] = Response(200, news_sitemap(site.url, [*pages, ("4410", "Port strike")], english),
+                                                    {"Content-Type": "application/xml"})  # fmt: skip
+        site.routes["/en/4410"] = Response(200, ARTICLE.format(title="Port strike", body=bodies["4411"]).encode(),
+                                           {"Content-Type": "text/html; charset=utf-8"})  # fmt: skip
         site.routes["/old-sitemap.xml"] = Response(200, news_sitemap(site.url, []), {"Content-Type": "application/xml"})
         for slug, title in pages:
             site.routes[f"/ar/{slug}"] = Response(200, ARTICLE.format(title=title, body=bodies[slug]).encode(),
                                                   {"Content-Type": "text/html; charset=utf-8"})  # fmt: skip
         (tmp_path / "config.yaml").write_text(
-            f"sources: {{sitemaps: [{{name: site, url: '{site.url}/sitemap_index.xml', interval: 1s, allow_private: true}}]}}\n"
+            f"sources: {{sitemaps: [{{name: site, url: '{site.url}/sitemap_index.xml', interval: 1s, allow_private: true,"
+            " languages: [ar]}]}\n"
             "watchlists: [{name: ports, places: [الحديدة], keywords: [غارة]}]\n"
             f"notifiers: [{{name: desk, type: webhook, url: '{receiver.url}/hook'}}]\n",
             encoding="utf-8",
@@ -69,7 +76,7 @@ def test_a_sitemap_s_new_pages_are_read_whole_and_alert(tmp_path: Path) -> None:
         assert alert["report"]["title"] == "بيان صحفي" and alert["report"]["url"] == f"{site.url}/ar/4411"  # found in its text
         assert {m["term"] for m in alert["matches"]} == {"الحديدة", "غارة"}
         read = [r.path for r in site.requests]
-        assert read.count("/ar/4411") == 1 and read.count("/news-sitemap.xml") == 1
+        assert read.count("/ar/4411") == 1 and read.count("/news-sitemap.xml") == 1 and "/en/4410" not in read
 
         assert rasid("once", "-c", "config.yaml", cwd=tmp_path).returncode == 0  # the index answers 304
         assert site.requests[-1].path == "/sitemap_index.xml" and len(receiver.posts()) == 1

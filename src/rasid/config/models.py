@@ -418,6 +418,11 @@ class SitemapConfig(FeedConfig):
     extension), polled like a feed: each new page it lists is fetched and read as a report."""
 
     full_text: bool = Field(True, description="fetch each new page and match its main text (a sitemap holds titles at most)")
+    languages: list[Annotated[str, Field(pattern=r"^[a-z]{2,3}(-[A-Za-z]+)?$")]] = Field(
+        default_factory=list,
+        description="read only pages whose `news:language` is one of these (`[ar]` on a site that publishes in"
+        " several); a page that gives none is read; empty: every language",
+    )
 
 
 class PageConfig(FeedConfig):

@@ -4,6 +4,7 @@ Parsed as XML without DTDs, entities or network access."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from urllib.parse import unquote, urlsplit
@@ -27,7 +28,9 @@ class Sitemap:
     children: list[str]
 
 
-def parse_sitemap(body: bytes, now: float) -> Sitemap:
+def parse_sitemap(body: bytes, now: float, languages: Collection[str] = ()) -> Sitemap:
+    """The sitemap's pages (only those in `languages` when the news extension names one and
+    `languages` is given), or an index's sitemaps."""
     try:
         root = etree.fromstring(body, _PARSER)
     except (etree.XMLSyntaxError, ValueError) as exc:
@@ -49,6 +52,9 @@ def parse_sitemap(body: bytes, now: float) -> Sitemap:
             failures.append(ItemFailure(clean_text(loc or "a <url> without <loc>"), "no http or https <loc>"))
             continue
         news = url.xpath("./*[local-name()='news']")
+        language = news[0].xpath("./*[local-name()='publication']/*[local-name()='language']/text()") if news else []
+        if languages and language and str(language[0]).strip().lower() not in languages:
+            continue
         title = _one(news[0], "title") if news else None
         stamp = (_one(news[0], "publication_date") if news else None) or _one(url, "lastmod")
         published = parse_date(stamp, timezone.utc) if stamp else None

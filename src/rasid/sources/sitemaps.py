@@ -8,8 +8,9 @@ import logging
 
 import httpx
 
-from rasid.sources.feedparse import ParsedFeed
+from rasid.config.models import SitemapConfig
 from rasid.sources.discovery import looks_like_html
+from rasid.sources.feedparse import ParsedFeed
 from rasid.sources.feeds import HTML_PAGE, FeedSource
 from rasid.sources.fetch import FetchError, HostLimiter, fetch
 from rasid.sources.sitemap import parse_sitemap
@@ -24,13 +25,17 @@ CHILDREN = 3
 class SitemapSource(FeedSource):
     kind = "sitemap"
 
+    def __init__(self, config: SitemapConfig) -> None:
+        super().__init__(config)
+        self.languages = frozenset(language.lower() for language in config.languages)
+
     async def read(
         self, client: httpx.AsyncClient, body: bytes, content_type: str | None, previous: FeedState, now: float,
         limiter: HostLimiter,
     ) -> ParsedFeed:  # fmt: skip
         if looks_like_html(content_type, body):  # a login page, a redesign's front page
             return ParsedFeed([], f"{HTML_PAGE} (a sitemap was expected)")
-        found = await asyncio.to_thread(parse_sitemap, body, now)
+        found = await asyncio.to_thread(parse_sitemap, body, now, self.languages)
         if not found.children:
             return found.parsed
         entries, failures, problems = [], [], []
@@ -41,7 +46,7 @@ class SitemapSource(FeedSource):
             except FetchError as exc:
                 problems.append(f"{child}: {exc}")
                 continue
-            part = await asyncio.to_thread(parse_sitemap, got.body, now)
+            part = await asyncio.to_thread(parse_sitemap, got.body, now, self.languages)
             entries += part.parsed.entries
             failures += part.parsed.failures
             if part.parsed.problem:

@@ -6,7 +6,9 @@ source unhealthy, saying so."""
 from __future__ import annotations
 
 import json
+import random
 import time
+from datetime import datetime, timezone
 from pathlib import Path
 
 from support import Request, Response, WebhookReceiver, _Server, rasid
@@ -94,6 +96,61 @@ def test_a_channel_alerts_pages_back_knows_an_edit_and_says_when_its_layout_chan
         assert rows["yemen-tg"]["kind"] == "telegram" and rows["yemen-tg"]["status"] == "layout changed: no posts found" and rows["yemen-tg"]["errors"] == 2
         (event,) = [p.json() for p in receiver.posts() if p.json()["type"] == "source.unhealthy"]
         assert event["source"] == "yemen-tg" and "layout changed" in event["reason"]
+    finally:
+        channel.close()
+        receiver.close()
+
+
+def generated_page(channel: str, posts: list[tuple[int, str, float]], before: int | None) -> bytes:
+    """A preview page in the layout of the saved ones: `posts` (id, text, time), newest last,
+    and a link to the older page when `before` is given."""
+    more = (f'<div class="tgme_widget_message_centered js-messages_more_wrap"><a href="/s/{channel}?before={before}"'
+            f' class="tme_messages_more js-messages_more" data-before="{before}"></a></div>') if before else ""  # fmt: skip
+    wraps = "".join(
+        f'<div class="tgme_widget_message_wrap js-widget_message_wrap"><div class="tgme_widget_message text_not_supported_wrap'
+        f' js-widget_message" data-post="{channel}/{n}"><div class="tgme_widget_message_bubble">'
+        f'<div class="tgme_widget_message_text js-message_text" dir="auto">{text}</div><div class="tgme_widget_message_footer'
+        f' compact js-message_footer"><span class="tgme_widget_message_meta"><a class="tgme_widget_message_date"'
+        f' href="https://t.me/{channel}/{n}"><time datetime="{datetime.fromtimestamp(at, timezone.utc).isoformat()}"'
+        f' class="time">00:00</time></a></span></div></div></div></div>'
+        for n, text, at in posts
+    )
+    return (f'<html><body><section class="tgme_right_column"><div class="tgme_channel_info"></div></section>'
+            f'<main class="tgme_main"><section class="tgme_channel_history js-message_history">{more}{wraps}'
+            "</section></main></body></html>").encode()  # fmt: skip
+
+
+def test_a_channel_that_posts_more_than_a_page_between_two_polls_loses_none(tmp_path: Path) -> None:
+    channel, receiver = ChannelServer(), WebhookReceiver()
+    words = ("تعز الحديدة المخا زبيد الخوخة حيس الجراحي التحيتا الدريهمي بيت الفقيه مدفعي صاروخي ليلي عنيف متقطع"
+             " منازل مزارع طريق سوق مدرسة مستشفى ميناء جسر قرية حي أطراف وسط شرق غرب شمال جنوب").split()
+
+    def post(n: int) -> str:  # each post its own words: they are not copies of one story
+        return f"قصف {' '.join(random.Random(n).sample(words, 14))}، الخبر رقم {n}"
+
+    try:
+        start = time.time() - 3600
+        posts = [(n, post(n), start + n) for n in range(1, 11)]
+        channel.pages["/s/busy"] = generated_page("busy", posts, None)
+        (tmp_path / "config.yaml").write_text(
+            f"sources: {{telegram: [{{name: busy, channel: '@busy', url: '{channel.url}/s/busy', interval: 1s}}]}}\n"
+            "watchlists: [{name: yemen, keywords: [قصف]}]\n"
+            f"notifiers: [{{name: desk, type: webhook, url: '{receiver.url}/hook'}}]\n",
+            encoding="utf-8",
+        )
+        assert rasid("once", "-c", "config.yaml", cwd=tmp_path).returncode == 0
+        assert len(receiver.posts()) == 10
+
+        now = time.time()  # 45 posts since: the first page shows the last 20, two older pages the rest
+        posts = [(n, post(n), now - (55 - n)) for n in range(11, 56)]
+        channel.pages["/s/busy"] = generated_page("busy", posts[-20:], 36)
+        channel.pages["/s/busy?before=36"] = generated_page("busy", posts[5:25], 16)
+        channel.pages["/s/busy?before=16"] = generated_page("busy", posts[:5], None)  # 11-15, then 1-10 already read
+        time.sleep(1.1)
+        assert rasid("once", "-c", "config.yaml", cwd=tmp_path).returncode == 0
+        read = sorted(int(p.json()["report"]["url"].rpartition("/")[2]) for p in receiver.posts())
+        assert read == list(range(1, 56))  # every post once, none lost between the polls
+        assert [r.path for r in channel.requests][-3:] == ["/s/busy", "/s/busy?before=36", "/s/busy?before=16"]
     finally:
         channel.close()
         receiver.close()

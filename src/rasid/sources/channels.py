@@ -1,6 +1,7 @@
 """`ChannelSource`: a public Telegram channel polled through its web preview, with the same
 politeness, conditional requests, backoff and health as a feed; its first poll pages back to
-`max_age` with the preview's `before=`."""
+`max_age` with the preview's `before=`, a later one to the poll before it (a channel may post
+more than a page between two polls)."""
 
 from __future__ import annotations
 
@@ -18,7 +19,10 @@ from rasid.store.base import FeedState
 log = logging.getLogger("rasid.sources.telegram")
 
 MAX_PAGES = 20
-"""Pages of older posts read at the first poll at most (about 20 posts each)."""
+"""Pages of older posts read at one poll at most (about 20 posts each)."""
+OVERLAP = 120.0
+"""Seconds before the last good poll a later poll pages back to: posts a busy channel made
+since are all read, whatever the two clocks say."""
 
 
 class ChannelSource(FeedSource):
@@ -37,9 +41,12 @@ class ChannelSource(FeedSource):
     ) -> ParsedFeed:  # fmt: skip
         page = await asyncio.to_thread(parse_preview, body, content_type, now, f"source={self.name}")
         entries, failures = list(page.parsed.entries), list(page.parsed.failures)
-        if previous.last_success is None and page.parsed.problem is None:  # the first poll: back to max_age
+        if page.parsed.problem is None:  # the first poll reads back to max_age, a later one to the poll before it
+            since = now - self.config.max_age
+            if previous.last_success is not None:
+                since = max(since, previous.last_success - OVERLAP)
             before, oldest, pages = page.before, page.oldest, 1
-            while before is not None and oldest is not None and oldest.timestamp() > now - self.config.max_age and pages < MAX_PAGES:
+            while before is not None and oldest is not None and oldest.timestamp() > since and pages < MAX_PAGES:
                 url = f"{self.config.url}?before={before}"
                 try:
                     got = await fetch(client, url, {}, self.config.timeout, self.config.max_bytes, limiter,

@@ -35,7 +35,7 @@ def alert_list(
 
     async def handle(request: Request) -> Response:
         try:
-            chosen = chosen_filters(request.query_params, gazetteer(), time.time())
+            chosen = chosen_filters(request.query_params, await asyncio.to_thread(gazetteer), time.time())
             before = cursor(request.query_params.get("before"))
         except FilterError as exc:
             return PlainTextResponse(str(exc), status_code=400)

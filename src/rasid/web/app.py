@@ -18,7 +18,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from rasid.config import Config
-from rasid.config.models import HttpConfig
+from rasid.config.models import GazetteerConfig, HttpConfig
 from rasid.match.gazetteer import Gazetteer
 from rasid.models import Verdict
 from rasid.store import Store
@@ -76,19 +76,19 @@ def build_app(
     async def metrics_page(request: Request) -> Response:
         return Response(await metrics(), media_type="text/plain; version=0.0.4; charset=utf-8")
 
-    known: dict[int, Gazetteer] = {}
+    known: list[tuple[GazetteerConfig, Gazetteer]] = []
 
     def places() -> Gazetteer | None:
-        """The gazetteer with the config's own places, made again only when the config changes."""
+        """The gazetteer with the config's own places, made again only when they change (a
+        blocking call: the first loads the bundled gazetteer)."""
         if config is None:
             return None
         from rasid.match import gazetteer_with
 
         custom = config().gazetteer
-        if id(custom) not in known:
-            known.clear()
-            known[id(custom)] = gazetteer_with(custom.places)
-        return known[id(custom)]
+        if not known or known[0][0] != custom:
+            known[:] = [(custom, gazetteer_with(custom.places))]
+        return known[0][1]
 
     routes: list[BaseRoute] = [Route("/healthz", healthz), Route("/metrics", metrics_page)]
     if alerts_shown:

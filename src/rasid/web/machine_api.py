@@ -27,12 +27,13 @@ MAX_PAGE = 500
 
 
 def machine_routes(store: Store, places: Callable[[], Gazetteer | None], config: Callable[[], Config] | None) -> list[BaseRoute]:
-    """The routes; `places()` is the gazetteer place filters are read with, `config()` the config in force."""
+    """The routes; `places()` (blocking) is the gazetteer place filters are read with, `config()` the config in force."""
 
     async def api_alerts(request: Request) -> Response:
+        gazetteer = await asyncio.to_thread(places)
         try:
             limit = _limit(request)
-            chosen = chosen_filters(request.query_params, places(), time.time())
+            chosen = chosen_filters(request.query_params, gazetteer, time.time())
             selected = with_cursor(chosen, cursor(request.query_params.get("before")))
         except (ValueError, FilterError) as exc:
             return JSONResponse({"error": str(exc)}, status_code=400)
@@ -43,18 +44,20 @@ def machine_routes(store: Store, places: Callable[[], Gazetteer | None], config:
 
     async def api_places(request: Request) -> Response:
         """GeoJSON: a point for each place the selected alerts name (the last 7 days unless `since` says)."""
+        gazetteer = await asyncio.to_thread(places)
         try:
-            chosen = chosen_filters({"since": "7d", **request.query_params}, places(), time.time())
+            chosen = chosen_filters({"since": "7d", **request.query_params}, gazetteer, time.time())
         except FilterError as exc:
             return JSONResponse({"error": str(exc)}, status_code=400)
         counts = await asyncio.to_thread(store.alert_place_counts, chosen.selected)
-        body = place_features(located(counts, places()))
+        body = place_features(located(counts, gazetteer))
         return _json(body, "application/geo+json")
 
     async def feed(request: Request) -> Response:
         watchlist = request.path_params.get("name")
+        gazetteer = await asyncio.to_thread(places)
         try:
-            chosen = chosen_filters({**request.query_params, **({"watchlist": watchlist} if watchlist else {})}, places(), time.time())
+            chosen = chosen_filters({**request.query_params, **({"watchlist": watchlist} if watchlist else {})}, gazetteer, time.time())
         except FilterError as exc:
             return JSONResponse({"error": str(exc)}, status_code=400)
         rows = await asyncio.to_thread(store.alert_documents, PAGE, chosen.selected)

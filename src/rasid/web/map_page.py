@@ -30,12 +30,13 @@ def map_page(store: Store, templates: Environment, watchlists: Callable[[], list
     async def handle(request: Request) -> Response:
         params = dict(request.query_params)
         params.setdefault("since", DEFAULT_SPAN)
+        places = await asyncio.to_thread(gazetteer)
         try:
-            chosen = chosen_filters(params, gazetteer(), time.time())
+            chosen = chosen_filters(params, places, time.time())
             asked = _box(params.get("bbox"))
         except FilterError as exc:
             return PlainTextResponse(str(exc), status_code=400)
-        counts = located(await asyncio.to_thread(store.alert_place_counts, chosen.selected), gazetteer())
+        counts = located(await asyncio.to_thread(store.alert_place_counts, chosen.selected), places)
         view = view_of(counts, asked)
         shown = circles(counts, view)
         return rendered(

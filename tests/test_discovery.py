@@ -11,7 +11,10 @@ from support import FeedServer, Response, WebhookReceiver, rasid, rss, seed_item
 HOME = """<!doctype html><html lang="ar" dir="rtl"><head><title>الموقع</title>
 <link rel="alternate" type="application/rss+xml" title="آخر الأخبار" href="/ar/rss/latest">
 <link rel="alternate" type="application/atom+xml" href="https://elsewhere.invalid/gone">
-<link rel="stylesheet" href="/style.css"></head><body><h1>الموقع</h1></body></html>"""
+<link rel="stylesheet" href="/style.css"></head><body><h1>الموقع</h1>
+<footer><a href="https://t.me/yemen_news">تابعونا على تلغرام</a> <a href="https://t.me/yemen_news/1201">عاجل</a>
+<a href="https://t.me/joinchat/AAAAAE">مجموعة</a> <a href="https://t.me/share/url?url=x">شارك</a>
+<a href="https://t.me/+AbCdEfGh">دعوة</a></footer></body></html>"""
 
 
 def test_discover_finds_announced_and_usual_feeds_and_the_sitemaps_robots_names(tmp_path: Path) -> None:
@@ -33,11 +36,16 @@ def test_discover_finds_announced_and_usual_feeds_and_the_sitemaps_robots_names(
         assert f'url: "{site.url}/ar/rss/latest"}}  # 1 entries' in lines[2] and "announced by the page" in lines[2]
         assert f'url: "{site.url}/feed"}}' in lines[3] and "a usual place" in lines[3]
         assert lines[4] == "  sitemaps:" and f'url: "{site.url}/news-sitemap.xml"}}  # 1 pages; robots.txt' in lines[5]
+        assert lines[6:] == ["  telegram:", '    - {name: tg-yemen_news, channel: "@yemen_news"}  # linked from the page']
         assert "/rss\"" not in found.stdout and "elsewhere.invalid" not in found.stdout
         pasted = tmp_path / "config.yaml"  # the lines paste into a config as they are
         pasted.write_text(found.stdout + "watchlists: [{name: d, places: [درعا]}]\n", encoding="utf-8")
         assert rasid("check", "-c", "config.yaml", cwd=tmp_path).returncode == 0
         assert rasid("sources", "discover", "not-a-url", cwd=tmp_path).returncode == 2
+        requests = len(site.requests)
+        post = rasid("sources", "discover", "https://t.me/s/yemen_news/1201", cwd=tmp_path)  # a channel's address: nothing fetched
+        assert post.stdout.splitlines()[1:] == ["  telegram:", '    - {name: tg-yemen_news, channel: "@yemen_news"}  # the address given']
+        assert len(site.requests) == requests
     finally:
         site.close()
 

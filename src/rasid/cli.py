@@ -132,7 +132,7 @@ def _parser() -> argparse.ArgumentParser:
     outbox.add_argument("--json", action="store_true", help="with list: one JSON object per row")
     sources = command("sources", _sources, "each source's polls: last poll and success, status, errors, next poll; or discover a site's feeds")
     sources.add_argument("action", nargs="?", choices=["list", "discover", "try"], default="list")
-    sources.add_argument("site", nargs="?", metavar="URL", help="with discover: the site whose feeds to find; with try: the page to read")
+    sources.add_argument("site", nargs="?", metavar="URL", help="with discover: the site whose feeds (and Telegram channels) to find; with try: the page to read")
     for part in ("item", "title", "link", "date", "text"):
         sources.add_argument(f"--{part}", metavar="CSS", help=f"with try: the {part} selector (as `sources.pages[]` takes it)")
     sources.add_argument("--json", action="store_true", help="one JSON object per source")

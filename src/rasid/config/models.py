@@ -389,6 +389,12 @@ class FolderConfig(Model):
 _CHANNEL = re.compile(r"^(?:@|(?:https?://)?(?:www\.)?t(?:elegram)?\.me/(?:s/)?)?([A-Za-z][A-Za-z0-9_]{3,31})/?$")
 
 
+def channel_name(written: str) -> str | None:
+    """The public channel `@name`, `t.me/name` or `https://t.me/s/name` names, if it names one."""
+    found = _CHANNEL.match(written.strip())
+    return found.group(1) if found else None
+
+
 class TelegramConfig(FeedConfig):
     """A public Telegram channel, read from its web preview (`https://t.me/s/NAME`): no account,
     no API key. Each post is a report; the first poll reads back to `max_age`."""
@@ -406,10 +412,10 @@ class TelegramConfig(FeedConfig):
     @classmethod
     def _url_of_channel(cls, data: Any) -> Any:
         if isinstance(data, dict) and isinstance(data.get("channel"), str):
-            found = _CHANNEL.match(data["channel"].strip())
-            if not found:
+            name = channel_name(data["channel"])
+            if not name:
                 raise ValueError(f"channel {data['channel']!r} is no public channel: write @name or https://t.me/name")
-            return {"url": f"https://t.me/s/{found.group(1)}", **data, "channel": found.group(1)}
+            return {"url": f"https://t.me/s/{name}", **data, "channel": name}
         return data
 
 

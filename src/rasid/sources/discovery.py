@@ -1,6 +1,7 @@
 """Finding a site's feeds and sitemaps: the feeds its pages announce (`<link rel="alternate">`),
 the usual places feeds live, and the sitemaps its `robots.txt` names, each checked by reading
-it; and whether an address serves a page rather than a feed."""
+it; the public Telegram channels its page links to; and whether an address serves a page rather
+than a feed."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from urllib.parse import urljoin, urlsplit
 
 import lxml.html
 
+from rasid.config.models import channel_name
 from rasid.sources.feedparse import parse_feed
 from rasid.sources.sitemap import parse_sitemap
 
@@ -25,10 +27,18 @@ Get = Callable[[str], tuple[int, str, bytes]]
 """Fetch an address: its status, content type and (capped) body; raises OSError when it cannot."""
 
 
+TELEGRAM_HOSTS = ("t.me", "telegram.me")
+NOT_CHANNELS = frozenset({
+    "joinchat", "addstickers", "addemoji", "addlist", "addtheme", "share", "proxy", "socks", "setlanguage", "login",
+    "boost", "contact", "invoice", "confirmphone", "iv",
+})  # fmt: skip
+"""t.me paths that are Telegram's own pages, not channels."""
+
+
 @dataclass(frozen=True)
 class Found:
     kind: str
-    """`feed` or `sitemap`."""
+    """`feed`, `sitemap` or `telegram` (its `url` then the channel's name)."""
     url: str
     entries: int
     latest: str | None
@@ -56,12 +66,34 @@ def announced_feeds(html: str, base: str) -> list[str]:
     return list(dict.fromkeys(out))
 
 
+def linked_channels(html: str) -> list[str]:
+    """The public Telegram channels a page links to (`https://t.me/NAME`, or one of its posts), by name."""
+    try:
+        root = lxml.html.document_fromstring(html or "<html></html>")
+    except (lxml.etree.ParserError, ValueError):
+        return []
+    named = (telegram_channel(str(href)) for href in root.xpath("//a/@href"))
+    return list(dict.fromkeys(name for name in named if name))
+
+
+def telegram_channel(url: str) -> str | None:
+    """The public channel a t.me address (the channel's, its preview's or one of its posts') names."""
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or (parts.hostname or "").removeprefix("www.") not in TELEGRAM_HOSTS:
+        return None
+    name = channel_name("https://t.me" + re.sub(r"/\d+/?$", "", parts.path))
+    return name if name and name.lower() not in NOT_CHANNELS else None
+
+
 def robots_sitemaps(text: str, base: str) -> list[str]:
     return [urljoin(base, m) for m in dict.fromkeys(_SITEMAP_LINE.findall(text))]
 
 
 def discover(site: str, get: Get) -> list[Found]:
-    """Every feed and sitemap of `site` that reads as one, announced ones first."""
+    """Every feed and sitemap of `site` that reads as one, announced ones first, then the
+    Telegram channels its page links to; for a t.me address, its channel (nothing fetched)."""
+    if (channel := telegram_channel(site)) is not None:
+        return [Found("telegram", channel, 0, None, "the address given")]
     root = "{0.scheme}://{0.netloc}".format(urlsplit(site))
     found: list[Found] = []
     seen: set[str] = set()
@@ -106,6 +138,8 @@ def discover(site: str, get: Get) -> list[Found]:
         check(url, "robots.txt", "sitemap")
     for path in COMMON_SITEMAPS:
         check(root + path, "a usual place", "sitemap")
+    for name in linked_channels(page):  # not fetched here: its first poll says whether it is public
+        found.append(Found("telegram", name, 0, None, "linked from the page"))
     return found
 
 
@@ -114,10 +148,13 @@ def config_lines(site: str, found: list[Found]) -> list[str]:
     host = urlsplit(site).hostname or "site"
     stem = re.sub(r"[^a-z0-9]+", "-", host.lower().removeprefix("www.")).strip("-") or "site"
     lines = []
-    for kind, key in (("feed", "feeds"), ("sitemap", "sitemaps")):
+    for kind, key in (("feed", "feeds"), ("sitemap", "sitemaps"), ("telegram", "telegram")):
         of_kind = [f for f in found if f.kind == kind]
         if of_kind:
             lines.append(f"  {key}:")
+        if kind == "telegram":
+            lines += [f'    - {{name: tg-{f.url.lower()}, channel: "@{f.url}"}}  # {f.how}' for f in of_kind]
+            continue
         for i, f in enumerate(of_kind):
             base = stem if kind == "feed" else f"{stem}-sitemap"  # source names are one namespace
             name = base if i == 0 else f"{base}-{i + 1}"

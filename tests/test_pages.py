@@ -43,7 +43,10 @@ def test_a_listing_page_alerts_reads_items_whole_and_says_when_its_selector_find
         tried = rasid("sources", "try", f"{site.url}/ar/latest", "--item", "article.news", "--title", "h3", "--date", "span.date", cwd=tmp_path)
         assert tried.returncode == 0, tried.stderr
         assert tried.stdout.splitlines()[0] == "2026-11-30T00:00:00+00:00  اشتباكات قرب مدينة تعز"  # an Arabic date read
-        assert f"{site.url}/ar/news/101" in tried.stdout and tried.stdout.endswith("3 items\n")
+        assert f"{site.url}/ar/news/101" in tried.stdout and tried.stdout.endswith("3 items: read as a listing page\n")
+        plain = rasid("sources", "try", f"{site.url}/ar/latest", cwd=tmp_path)  # a web page needs its selectors
+        assert plain.returncode == 1 and "give --item" in plain.stderr
+        assert rasid("sources", "try", f"{site.url}/ar/latest", "--item", "a[", cwd=tmp_path).returncode == 2  # not CSS
         assert rasid("sources", "try", f"{site.url}/ar/latest", "--item", "div.nothing", cwd=tmp_path).returncode == 1
 
         assert rasid("once", "-c", "config.yaml", cwd=tmp_path).returncode == 0

@@ -71,6 +71,12 @@ def test_a_sitemap_s_new_pages_are_read_whole_and_alert(tmp_path: Path) -> None:
             f"notifiers: [{{name: desk, type: webhook, url: '{receiver.url}/hook'}}]\n",
             encoding="utf-8",
         )
+        tried = rasid("sources", "try", f"{site.url}/sitemap_index.xml", cwd=tmp_path)
+        assert tried.stdout.splitlines()[-3:] == [f"sitemap {site.url}/news-sitemap.xml", f"sitemap {site.url}/old-sitemap.xml",
+                                                  "0 pages, 2 sitemaps: read as a sitemap"]  # fmt: skip
+        tried = rasid("sources", "try", f"{site.url}/news-sitemap.xml", cwd=tmp_path)
+        assert tried.stdout.endswith("3 pages: read as a sitemap\n") and "بيان صحفي" in tried.stdout
+        site.requests.clear()
         assert rasid("once", "-c", "config.yaml", cwd=tmp_path).returncode == 0
         (alert,) = [p.json() for p in receiver.posts()]
         assert alert["report"]["title"] == "بيان صحفي" and alert["report"]["url"] == f"{site.url}/ar/4411"  # found in its text

@@ -74,6 +74,9 @@ def test_a_channel_alerts_pages_back_knows_an_edit_and_says_when_its_layout_chan
             f"notifiers: [{{name: desk, type: webhook, url: '{receiver.url}/hook', one_per: watchlist}}]\n",
             encoding="utf-8",
         )
+        tried = rasid("sources", "try", f"{channel.url}/s/yemen_news", cwd=tmp_path)  # what a poll would read, before any
+        assert tried.stdout.endswith("5 posts: read as a Telegram channel's preview\n") and "https://t.me/yemen_news/1205" in tried.stdout
+        channel.requests.clear()
         first = rasid("once", "-c", "config.yaml", cwd=tmp_path)
         assert first.returncode == 0, first.stderr
         assert [r.path for r in channel.requests] == ["/s/yemen_news", "/s/yemen_news?before=1201"]  # back to max_age

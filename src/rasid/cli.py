@@ -132,7 +132,7 @@ def _parser() -> argparse.ArgumentParser:
     outbox.add_argument("--json", action="store_true", help="with list: one JSON object per row")
     sources = command("sources", _sources, "each source's polls: last poll and success, status, errors, next poll; or discover a site's feeds")
     sources.add_argument("action", nargs="?", choices=["list", "discover", "try"], default="list")
-    sources.add_argument("site", nargs="?", metavar="URL", help="with discover: the site whose feeds (and Telegram channels) to find; with try: the page to read")
+    sources.add_argument("site", nargs="?", metavar="URL", help="with discover: the site whose feeds (and Telegram channels) to find; with try: the address to read as a source")
     for part in ("item", "title", "link", "date", "text"):
         sources.add_argument(f"--{part}", metavar="CSS", help=f"with try: the {part} selector (as `sources.pages[]` takes it)")
     sources.add_argument("--json", action="store_true", help="one JSON object per source")
@@ -708,7 +708,7 @@ def _sources(args: argparse.Namespace) -> int:
     if action == "discover":
         return _discover(args.site)
     if action == "try":
-        return _try_page(args)
+        return _try_source(args)
     _, config = _config(args, LOOKING)
     with _state(config) as store:
         states = store.feed_states()
@@ -754,40 +754,49 @@ def _feeds_serving_pages(feeds: list[FeedConfig]) -> list[str]:
     return out
 
 
-def _try_page(args: argparse.Namespace) -> int:
-    """What a page source with these selectors would read from the page at `args.site`."""
+def _try_source(args: argparse.Namespace) -> int:
+    """What a source at `args.site` would read: a feed, a sitemap or a Telegram channel's preview
+    as it is, a listing page with the selectors given."""
     import time
-    from datetime import timezone
 
     import httpx
 
     from rasid.sources.feeds import USER_AGENT
-    from rasid.sources.listing import Selectors, parse_listing
+    from rasid.sources.listing import Selectors, selector
+    from rasid.sources.trying import read_as_source
 
-    if not args.site or not args.item:
-        print("sources try: give the page's URL and --item (and --title, --link, --date, --text as needed)", file=sys.stderr)
+    if not args.site or not args.site.startswith(("http://", "https://")):
+        print("sources try: give the address to read (and for a listing page --item, --title, --link, --date, --text)", file=sys.stderr)
+        return 2
+    given = (args.item, args.title, args.link, args.date, args.text)
+    try:
+        [selector(css) for css in given if css]
+    except ValueError as exc:
+        print(f"sources try: {exc}", file=sys.stderr)
         return 2
     try:
         answer = httpx.get(args.site, headers={"user-agent": USER_AGENT}, timeout=15, follow_redirects=True)
     except httpx.HTTPError as exc:
         print(f"sources try: {args.site}: {exc}", file=sys.stderr)
         return 1
-    try:
-        chosen = Selectors(args.item, args.title, args.link, args.date, args.text)
-        parsed = parse_listing(answer.content[:DISCOVERY_BYTES], answer.headers.get("content-type"), str(answer.url), chosen,
-                               timezone.utc, time.time())  # fmt: skip
-    except ValueError as exc:
-        print(f"sources try: {exc}", file=sys.stderr)
-        return 2
-    if parsed.problem:
-        print(f"sources try: {parsed.problem}", file=sys.stderr)
+    chosen = Selectors(*given) if args.item else None
+    tried = read_as_source(answer.content[:DISCOVERY_BYTES], answer.headers.get("content-type"), str(answer.url), chosen, time.time())
+    if tried.parsed.problem:
+        print(f"sources try: {tried.parsed.problem}", file=sys.stderr)
         return 1
-    for e in parsed.entries:
+    for e in tried.parsed.entries:
         print(f"{e.published.isoformat() if e.published else '-'}  {e.title}\n    {e.url or '-'}\n    {_shortened(' '.join(e.text.split()), 120)}")
-    for f in parsed.failures:
+    for f in tried.parsed.failures:
         print(f"skipped {f.item}: {f.error}")
-    print(f"{len(parsed.entries)} items")
+    for child in tried.children:
+        print(f"sitemap {child}")
+    what = {"page": "items", "telegram": "posts", "sitemap": "pages", "feed": "entries"}[tried.kind]
+    listed = f", {len(tried.children)} sitemaps" if tried.children else ""
+    print(f"{len(tried.parsed.entries)} {what}{listed}: read as {_TRIED_AS[tried.kind]}")
     return 0
+
+
+_TRIED_AS = {"page": "a listing page", "telegram": "a Telegram channel's preview", "sitemap": "a sitemap", "feed": "a feed"}
 
 
 def _discover(site: str | None) -> int:

@@ -8,6 +8,8 @@ from pathlib import Path
 
 from support import FeedServer, Response, WebhookReceiver, rasid, rss, seed_item
 
+PAGES = Path(__file__).parent / "data" / "telegram"
+
 HOME = """<!doctype html><html lang="ar" dir="rtl"><head><title>الموقع</title>
 <link rel="alternate" type="application/rss+xml" title="آخر الأخبار" href="/ar/rss/latest">
 <link rel="alternate" type="application/atom+xml" href="https://elsewhere.invalid/gone">
@@ -61,7 +63,7 @@ def test_a_feed_address_that_serves_a_page_is_told_at_check_and_at_each_poll(tmp
             encoding="utf-8",
         )
         checked = rasid("check", "--online", "-c", "config.yaml", cwd=tmp_path)
-        assert checked.returncode == 0 and "warning: feed site serves a web page" in checked.stdout
+        assert checked.returncode == 0 and "warning: feed site: serves a web page, not a feed" in checked.stdout
         assert "sources discover" in checked.stdout
         assert "warning" not in rasid("check", "-c", "config.yaml", cwd=tmp_path).stdout  # offline unless asked
         polled = rasid("once", "-c", "config.yaml", cwd=tmp_path)
@@ -71,3 +73,38 @@ def test_a_feed_address_that_serves_a_page_is_told_at_check_and_at_each_poll(tmp
     finally:
         site.close()
         receiver.close()
+
+
+def test_check_online_reads_every_source_once_and_names_each_that_reads_nothing(tmp_path: Path) -> None:
+    site = FeedServer()
+    try:
+        page = Response(200, HOME.encode(), {"Content-Type": "text/html; charset=utf-8"})
+        site.routes["/rss"] = Response(200, rss([seed_item()]), {"Content-Type": "application/rss+xml"})
+        site.routes["/home"] = page
+        site.routes["/s/quiet"] = Response(200, (PAGES / "channel-empty.html").read_bytes(), {"Content-Type": "text/html"})
+        site.routes["/s/moved"] = Response(200, (PAGES / "layout-changed.html").read_bytes(), {"Content-Type": "text/html"})
+        site.routes["/s/good"] = Response(200, (PAGES / "channel.html").read_bytes(), {"Content-Type": "text/html"})
+        (tmp_path / "config.yaml").write_text(
+            "sources:\n"
+            f"  feeds: [{{name: good-feed, url: '{site.url}/rss'}}, {{name: gone, url: '{site.url}/gone'}}]\n"
+            f"  telegram: [{{name: good-tg, channel: '@good', url: '{site.url}/s/good'}},"
+            f" {{name: quiet, channel: '@quiet', url: '{site.url}/s/quiet'}}, {{name: moved, channel: '@moved', url: '{site.url}/s/moved'}},"
+            f" {{name: not-tg, channel: '@nottg', url: '{site.url}/home'}}]\n"
+            f"  sitemaps: [{{name: map, url: '{site.url}/home'}}]\n"
+            f"  pages: [{{name: listing, url: '{site.url}/home', item: article.news}}]\n"
+            "watchlists: [{name: d, places: [درعا]}]\n",
+            encoding="utf-8",
+        )
+        checked = rasid("check", "--online", "-c", "config.yaml", cwd=tmp_path)
+        assert checked.returncode == 0, checked.stderr
+        warnings = sorted(line for line in checked.stdout.splitlines() if line.startswith("warning:"))
+        assert warnings == [
+            "warning: feed gone: answers HTTP 404",
+            "warning: page listing: the item selector 'article.news' matches nothing on the page",
+            f"warning: sitemap map: serves a web page, not a sitemap: try `rasid sources discover {site.url}/home`",
+            "warning: telegram moved: the preview's layout changed: no post (div.tgme_widget_message[data-post]) on the channel's page",
+            "warning: telegram not-tg: not a public channel's preview: private, renamed or gone?",
+            "warning: telegram quiet: no post yet",
+        ]
+    finally:
+        site.close()

@@ -41,7 +41,8 @@ class StateInUse(RuntimeError):
     """Another process runs the pipeline on this SQLite state."""
 
 if TYPE_CHECKING:
-    from rasid.config.models import FeedConfig
+    import httpx
+
     from rasid.daemon import Daemon
     from rasid.match.gazetteer import Gazetteer, Place
     from rasid.store import ArchivedReport, SQLStore, Store
@@ -103,7 +104,7 @@ def _parser() -> argparse.ArgumentParser:
         "--new-state", action="store_true", help=new_state
     )
     command("check", _check, "validate a config and summarise it").add_argument(
-        "--online", action="store_true", help="also fetch each feed and say which serve a web page rather than a feed"
+        "--online", action="store_true", help="also read each feed, channel, sitemap and listing page once and say which do not read as configured"
     )
     command("migrate", _migrate, "bring the state database's schema up to date (also done at every start)")
     replay = command("replay", _replay, "run the watch-lists over the archive (each report by the number `explain` takes); nothing is sent")
@@ -472,7 +473,7 @@ def _check(args: argparse.Namespace) -> int:
     feeds, folders = config.sources.feeds, config.sources.folders
     channels, sitemaps, pages = config.sources.telegram, config.sources.sitemaps, config.sources.pages
     if args.online:
-        out += _feeds_serving_pages(feeds)
+        out += _sources_read_online(config)
     out.append(f"sources ({len(feeds) + len(channels) + len(sitemaps) + len(pages) + len(folders)}):")
     out += [f"  feed    {f.name:<20} every {format_duration(f.interval):<6} {redact_url(f.url)}" for f in feeds]
     out += [f"  channel {t.name:<20} every {format_duration(t.interval):<6} @{t.channel} ({t.url})" for t in channels]
@@ -732,25 +733,54 @@ DISCOVERY_BYTES = 2_000_000
 """Bytes of any one answer read while discovering."""
 
 
-def _feeds_serving_pages(feeds: list[FeedConfig]) -> list[str]:
-    """A warning for each feed whose address answers with a web page."""
+def _capped_get(client: httpx.Client) -> Callable[[str], tuple[int, str, bytes, str]]:
+    """A GET that reads at most `DISCOVERY_BYTES` of an answer: its status, content type, body
+    and final address; `OSError` when it cannot."""
     import httpx
 
-    from rasid.sources.discovery import looks_like_html
-    from rasid.sources.feeds import USER_AGENT
+    def get(url: str) -> tuple[int, str, bytes, str]:
+        try:
+            with client.stream("GET", url) as answer:
+                body = b""
+                for chunk in answer.iter_bytes():
+                    body += chunk
+                    if len(body) > DISCOVERY_BYTES:
+                        break
+                return answer.status_code, answer.headers.get("content-type", ""), body[:DISCOVERY_BYTES], str(answer.url)
+        except httpx.HTTPError as exc:
+            raise OSError(f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__) from exc
 
+    return get
+
+
+def _sources_read_online(config: Config) -> list[str]:
+    """A warning for each feed, channel, sitemap and listing page that does not read as configured."""
+    import time
+
+    import httpx
+
+    from rasid.sources.feeds import USER_AGENT
+    from rasid.sources.listing import Selectors
+    from rasid.sources.trying import source_problem
+
+    s = config.sources
+    remote = [
+        *(("feed", f, None) for f in s.feeds), *(("telegram", t, None) for t in s.telegram),
+        *(("sitemap", m, None) for m in s.sitemaps),
+        *(("page", g, Selectors(g.item, g.title, g.link, g.date, g.text)) for g in s.pages),
+    ]  # fmt: skip
     out = []
     with httpx.Client(headers={"user-agent": USER_AGENT}, timeout=10, follow_redirects=True) as client:
-        for f in feeds:
+        get = _capped_get(client)
+        for kind, source, chosen in remote:
             try:
-                with client.stream("GET", f.url) as answer:
-                    head = next(answer.iter_bytes(), b"")
-                    page = looks_like_html(answer.headers.get("content-type"), head)
-            except httpx.HTTPError as exc:
-                out.append(f"warning: feed {f.name}: not reached ({type(exc).__name__})")
+                status, content_type, body, _ = get(str(source.url))
+            except OSError as exc:
+                out.append(f"warning: {kind} {source.name}: not reached ({exc})")
                 continue
-            if page:
-                out.append(f"warning: feed {f.name} serves a web page, not a feed: try `rasid sources discover {redact_url(f.url)}`")
+            problem = source_problem(kind, status, content_type, body, str(source.url), chosen, time.time())
+            if problem:
+                out.append(f"warning: {kind} {source.name}: {problem}")
     return out
 
 
@@ -775,12 +805,16 @@ def _try_source(args: argparse.Namespace) -> int:
         print(f"sources try: {exc}", file=sys.stderr)
         return 2
     try:
-        answer = httpx.get(args.site, headers={"user-agent": USER_AGENT}, timeout=15, follow_redirects=True)
-    except httpx.HTTPError as exc:
+        with httpx.Client(headers={"user-agent": USER_AGENT}, timeout=15, follow_redirects=True) as client:
+            status, content_type, body, url = _capped_get(client)(args.site)
+    except OSError as exc:
         print(f"sources try: {args.site}: {exc}", file=sys.stderr)
         return 1
+    if status >= 400:
+        print(f"sources try: {args.site}: answers HTTP {status}", file=sys.stderr)
+        return 1
     chosen = Selectors(*given) if args.item else None
-    tried = read_as_source(answer.content[:DISCOVERY_BYTES], answer.headers.get("content-type"), str(answer.url), chosen, time.time())
+    tried = read_as_source(body, content_type, url, chosen, time.time())
     if tried.parsed.problem:
         print(f"sources try: {tried.parsed.problem}", file=sys.stderr)
         return 1
@@ -809,20 +843,8 @@ def _discover(site: str | None) -> int:
         print("sources discover: give a site's address, e.g. https://www.example.com", file=sys.stderr)
         return 2
     with httpx.Client(headers={"user-agent": USER_AGENT}, timeout=15, follow_redirects=True) as client:
-
-        def get(url: str) -> tuple[int, str, bytes]:
-            try:
-                with client.stream("GET", url) as answer:
-                    body = b""
-                    for chunk in answer.iter_bytes():
-                        body += chunk
-                        if len(body) > DISCOVERY_BYTES:
-                            break
-                    return answer.status_code, answer.headers.get("content-type", ""), body[:DISCOVERY_BYTES]
-            except httpx.HTTPError as exc:
-                raise OSError(str(exc)) from exc
-
-        found = discover(site, get)
+        get = _capped_get(client)
+        found = discover(site, lambda url: get(url)[:3])
     if not found:
         print(f"no feed or sitemap found for {site}", file=sys.stderr)
         return 1

@@ -1,6 +1,7 @@
 """An address read as the source it looks like (a feed, a sitemap, a Telegram channel's
 preview, or a listing page with the selectors given), for `rasid sources try`: what rasid
-would take from it, before it goes into the config."""
+would take from it, before it goes into the config; and what is wrong with a configured source
+read once (`rasid check --online`)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import re
 from dataclasses import dataclass
 from datetime import timezone
 
+from rasid.redact import redact_url
 from rasid.sources.discovery import looks_like_html
 from rasid.sources.feedparse import ParsedFeed, parse_feed
 from rasid.sources.listing import Selectors, parse_listing
@@ -41,3 +43,22 @@ def read_as_source(body: bytes, content_type: str | None, url: str, selectors: S
         sitemap = parse_sitemap(body, now)
         return Tried("sitemap", sitemap.parsed, sitemap.children)
     return Tried("feed", parse_feed(body, content_type, timezone.utc, now, url), [])
+
+
+def source_problem(
+    kind: str, status: int, content_type: str | None, body: bytes, url: str, selectors: Selectors | None, now: float
+) -> str | None:  # fmt: skip
+    """What is wrong with a configured source of `kind` (`feed`, `telegram`, `sitemap`, `page`)
+    whose address answered so; None when it reads as one."""
+    if status >= 400:
+        return f"answers HTTP {status}"
+    tried = read_as_source(body, content_type, url, selectors, now)
+    if kind in ("feed", "sitemap") and tried.kind != kind:
+        return f"serves a web page, not a {kind}: try `rasid sources discover {redact_url(url)}`"
+    if kind == "telegram" and tried.kind != kind:
+        return "not a public channel's preview: private, renamed or gone?"
+    if tried.parsed.problem:
+        return tried.parsed.problem
+    if not tried.parsed.entries and not tried.children:
+        return "no post yet" if kind == "telegram" else "reads no item"
+    return None

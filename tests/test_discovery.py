@@ -86,7 +86,8 @@ def test_check_online_reads_every_source_once_and_names_each_that_reads_nothing(
         site.routes["/s/good"] = Response(200, (PAGES / "channel.html").read_bytes(), {"Content-Type": "text/html"})
         (tmp_path / "config.yaml").write_text(
             "sources:\n"
-            f"  feeds: [{{name: good-feed, url: '{site.url}/rss'}}, {{name: gone, url: '{site.url}/gone'}}]\n"
+            f"  feeds: [{{name: good-feed, url: '{site.url}/rss'}}, {{name: gone, url: '{site.url}/gone'}},"
+            " {name: dead, url: 'http://127.0.0.1:9/rss?token=s3cret'}]\n"
             f"  telegram: [{{name: good-tg, channel: '@good', url: '{site.url}/s/good'}},"
             f" {{name: quiet, channel: '@quiet', url: '{site.url}/s/quiet'}}, {{name: moved, channel: '@moved', url: '{site.url}/s/moved'}},"
             f" {{name: not-tg, channel: '@nottg', url: '{site.url}/home'}}]\n"
@@ -98,7 +99,9 @@ def test_check_online_reads_every_source_once_and_names_each_that_reads_nothing(
         checked = rasid("check", "--online", "-c", "config.yaml", cwd=tmp_path)
         assert checked.returncode == 0, checked.stderr
         warnings = sorted(line for line in checked.stdout.splitlines() if line.startswith("warning:"))
+        assert "s3cret" not in checked.stdout
         assert warnings == [
+            "warning: feed dead: not reached (ConnectError)",
             "warning: feed gone: answers HTTP 404",
             "warning: page listing: the item selector 'article.news' matches nothing on the page",
             f"warning: sitemap map: serves a web page, not a sitemap: try `rasid sources discover {site.url}/home`",

@@ -741,12 +741,12 @@ def _capped_get(client: httpx.Client) -> Callable[[str], tuple[int, str, bytes, 
     def get(url: str) -> tuple[int, str, bytes, str]:
         try:
             with client.stream("GET", url) as answer:
-                body = b""
+                body = bytearray()
                 for chunk in answer.iter_bytes():
                     body += chunk
                     if len(body) > DISCOVERY_BYTES:
                         break
-                return answer.status_code, answer.headers.get("content-type", ""), body[:DISCOVERY_BYTES], str(answer.url)
+                return answer.status_code, answer.headers.get("content-type", ""), bytes(body[:DISCOVERY_BYTES]), str(answer.url)
         except httpx.HTTPError as exc:
             raise OSError(f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__) from exc
 
@@ -776,7 +776,7 @@ def _sources_read_online(config: Config) -> list[str]:
             try:
                 status, content_type, body, _ = get(str(source.url))
             except OSError as exc:
-                out.append(f"warning: {kind} {source.name}: not reached ({exc})")
+                out.append(f"warning: {kind} {source.name}: not reached ({type(exc.__cause__ or exc).__name__})")  # no URL: it may hold a secret
                 continue
             problem = source_problem(kind, status, content_type, body, str(source.url), chosen, time.time())
             if problem:
@@ -800,7 +800,8 @@ def _try_source(args: argparse.Namespace) -> int:
         return 2
     given = (args.item, args.title, args.link, args.date, args.text)
     try:
-        [selector(css) for css in given if css]
+        for css in filter(None, given):
+            selector(css)
     except ValueError as exc:
         print(f"sources try: {exc}", file=sys.stderr)
         return 2

@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 
 from rasid.config.models import DedupConfig, WatchList
-from rasid.ingest import Filed, Ingestor
+from rasid.ingest import Edited, Filed, Ingestor
 from rasid.metrics import Metrics
 from rasid.models import Report
 from rasid.pipeline import Examined, Pipeline
@@ -33,13 +33,29 @@ def test_entries_a_feed_gave_before_are_passed_over_unexamined(tmp_path: Path) -
     again = [report("a", "انفجار في درعا\nنص معدل بعد النشر"), report("b", "أسعار الذهب\nارتفعت الأسعار"),
              report("c", "خبر جديد من درعا\nتفاصيل")]  # fmt: skip
     examined = ing.examine(again)
-    assert [type(e) for e in examined] == [Filed, Filed, Examined]
+    assert [type(e) for e in examined] == [Edited, Filed, Examined]
     refiled = ing.record(examined, None)
-    assert [f.plan is not None for f in refiled] == [False, False, True]
+    assert [f.plan is not None for f in refiled] == [False, False, True]  # the edit fires nothing درعا did not
     assert not any(f.failure for f in refiled)
+    assert [type(e) for e in ing.examine(again)] == [Filed, Filed, Filed]  # the edit is remembered
     # the same guid from another source is another item
     other = Report("other-feed", "أسعار الذهب", "أسعار الذهب\nارتفعت الأسعار", guid="b")
     assert isinstance(ing.examine([other])[0], Examined)
+
+
+def test_an_edit_that_names_a_watched_place_alerts_once(tmp_path: Path) -> None:
+    ing = ingestor(tmp_path)
+    first = ing.record(ing.examine([report("p1", "عاجل\nانفجار في سوق المدينة وأنباء عن إصابات")]), None)
+    assert first[0].plan is not None and first[0].plan.alerts == []
+    edited = ing.record(ing.examine([report("p1", "عاجل\nانفجار في سوق مدينة درعا وأنباء عن إصابات")]), None)
+    (alert,) = edited[0].plan.alerts  # type: ignore[union-attr]
+    assert alert.watchlist == "south" and alert.story_id == first[0].plan.story.story_id  # type: ignore[union-attr]
+    assert edited[0].plan.edit and not edited[0].plan.story.listed  # type: ignore[union-attr]
+    assert isinstance(ing.examine([report("p1", "عاجل\nانفجار في سوق مدينة درعا وأنباء عن إصابات")])[0], Filed)
+    again = ing.record(ing.examine([report("p1", "عاجل\nانفجار في سوق مدينة درعا، وأنباء عن إصابات")]), None)
+    assert again[0].plan is None  # the story has alerted this list: a further edit is not news
+    (story,) = ing.store.stories(0, 10)
+    assert [s.source for s in story.sources] == ["feed"]  # an edit is no other source of its story
 
 
 def test_a_report_that_fails_is_taken_back_alone_and_the_batch_goes_on(tmp_path: Path) -> None:

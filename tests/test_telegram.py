@@ -159,6 +159,34 @@ def test_a_channel_that_posts_more_than_a_page_between_two_polls_loses_none(tmp_
         receiver.close()
 
 
+def test_a_post_edited_to_name_a_watched_place_alerts_once_with_its_new_text(tmp_path: Path) -> None:
+    channel, receiver = ChannelServer(), WebhookReceiver()
+    try:
+        at = time.time() - 600
+        channel.pages["/s/breaking"] = generated_page("breaking", [(7, "عاجل | انفجار عنيف يهز المدينة قبل قليل", at)], None)
+        (tmp_path / "config.yaml").write_text(
+            f"sources: {{telegram: [{{name: breaking, channel: '@breaking', url: '{channel.url}/s/breaking', interval: 1s}}]}}\n"
+            "watchlists: [{name: ports, places: [الحديدة]}]\n"
+            f"notifiers: [{{name: desk, type: webhook, url: '{receiver.url}/hook'}}]\n",
+            encoding="utf-8",
+        )
+        assert rasid("once", "-c", "config.yaml", cwd=tmp_path).returncode == 0
+        assert receiver.posts() == []  # no place named yet
+        edited = "عاجل | انفجار عنيف يهز مدينة الحديدة قبل قليل"
+        channel.pages["/s/breaking"] = generated_page("breaking", [(7, edited, at)], None)
+        for _ in range(2):  # the edit alerts once; the same edit polled again is known
+            time.sleep(1.1)
+            polled = rasid("once", "-c", "config.yaml", cwd=tmp_path)
+            assert polled.returncode == 0, polled.stderr
+        (alert,) = [p.json() for p in receiver.posts()]
+        assert alert["report"]["url"] == "https://t.me/breaking/7" and [m["surface"] for m in alert["matches"]] == ["الحديدة"]
+        explained = rasid("explain", "-c", "config.yaml", alert["id"], cwd=tmp_path)
+        assert explained.returncode == 0 and "الحديدة" in explained.stdout  # the archive holds the text it matched
+    finally:
+        channel.close()
+        receiver.close()
+
+
 def test_a_channel_that_says_429_waits_as_asked_and_a_login_redirect_is_not_a_channel(tmp_path: Path) -> None:
     channel = ChannelServer()
     try:

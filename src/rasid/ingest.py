@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-from rasid.dedup import Candidate, StoryMatch, guid_key, unpack_shingles
+from rasid.dedup import Candidate, StoryMatch, guid_key, revision_key, unpack_shingles
 from rasid.metrics import Metrics
 from rasid.models import ItemFailure, Report
 from rasid.pipeline import Examined, Pipeline, Plan
@@ -48,6 +48,13 @@ class Filed:
     failure: ItemFailure | None = None
 
 
+@dataclass(frozen=True)
+class Edited:
+    """A report its source gave before under the same guid, its title or text changed since."""
+
+    examined: Examined
+
+
 class Ingestor:
     """Turns reports into recorded reports, stories and queued alerts, with the pipeline and
     settings of one config (a reload makes a new one; the store stays)."""
@@ -70,24 +77,29 @@ class Ingestor:
         self._silences_read: tuple[float, list[Silence]] = (float("-inf"), [])
         self._bursting_read: tuple[float, frozenset[str]] = (float("-inf"), frozenset())
 
-    def examine(self, reports: list[Report]) -> list[Examined | Filed]:
-        """Each report cut to its bounds and examined; one whose guid its source gave before is
-        that item again and passed over unexamined (a `Filed` without a plan), and one that cannot
-        be examined is a failed `Filed`. A feed repeats its entries at every poll: this is most."""
+    def examine(self, reports: list[Report]) -> list[Examined | Edited | Filed]:
+        """Each report cut to its bounds and examined; one whose guid its source gave before, with
+        the same title and text, is that item again and passed over unexamined (a `Filed` without
+        a plan: a feed repeats its entries at every poll, this is most), one whose title or text
+        changed is `Edited`, and one that cannot be examined is a failed `Filed`."""
         guid_keys = {id(r): guid_key(r) for r in reports if r.guid}
-        seen = self.store.seen_keys(list(guid_keys.values()))
-        out: list[Examined | Filed] = []
+        revisions = {id(r): revision_key(r.bounded()) for r in reports if r.guid}
+        seen = self.store.seen_keys([*guid_keys.values(), *revisions.values()])
+        out: list[Examined | Edited | Filed] = []
         for report in reports:
-            if guid_keys.get(id(report)) in seen:
+            given_before = guid_keys.get(id(report)) in seen
+            if given_before and revisions[id(report)] in seen:
                 out.append(Filed(report))
                 continue
             try:
-                out.append(self.pipeline.examine(_bounded(report)))
+                examined = self.pipeline.examine(_bounded(report))
             except Exception as exc:  # a bug met on hostile input: this report, not the batch
                 out.append(_failed(report, exc))
+                continue
+            out.append(Edited(examined) if given_before else examined)
         return out
 
-    def record(self, examined: list[Examined | Filed], quiet_before: datetime | None) -> list[Filed]:
+    def record(self, examined: list[Examined | Edited | Filed], quiet_before: datetime | None) -> list[Filed]:
         """File and record examined reports, in one batch; reports published before `quiet_before`
         (a backlog) are recorded without alerting. A report that fails is rolled back alone; a
         batch that cannot be committed fails every report it would have recorded. Only a store
@@ -96,12 +108,17 @@ class Ingestor:
         try:
             with self.store.batch():
                 for item in examined:
-                    filed.append(item if isinstance(item, Filed) else self._record_one(item, quiet_before))
+                    if isinstance(item, Filed):
+                        filed.append(item)
+                    elif isinstance(item, Edited):
+                        filed.append(self._record_edit(item.examined, quiet_before))
+                    else:
+                        filed.append(self._record_one(item, quiet_before))
         except ConnectionError:
             raise
         except Exception as exc:  # the batch could not begin or commit: none of it was recorded
             log.debug("batch not recorded, the traceback", exc_info=True)
-            return [item if isinstance(item, Filed) else _failed(item.report, exc) for item in examined]
+            return [item if isinstance(item, Filed) else _failed(_report_of(item), exc) for item in examined]
         for f in filed:
             if f.examined is not None and f.plan is not None:
                 self._announce(f.examined, f.plan)
@@ -109,9 +126,7 @@ class Ingestor:
 
     def _record_one(self, examined: Examined, quiet_before: datetime | None) -> Filed:
         report = examined.report
-        backlog = quiet_before is not None and (
-            quiet_before == FOREVER_QUIET or (report.published is not None and report.published < quiet_before)
-        )
+        backlog = _backlog(report, quiet_before)
         try:
             with self.store.ingest_lock(examined.keys, examined.fingerprint.band_keys):
                 plan = self._plan(examined, not backlog)
@@ -133,6 +148,54 @@ class Ingestor:
             except Exception as exc:  # the report is recorded: a burst not told is logged, not a lost report
                 log.error("burst check failed source=%s error=%s: %s", report.source, type(exc).__name__, exc)
         return Filed(report, examined, plan if recorded else None)
+
+    def _record_edit(self, examined: Examined, quiet_before: datetime | None) -> Filed:
+        """An edited report: it alerts the watch-lists its new text fires and its text before did
+        not (and its story has not alerted), recorded as a revision filed under the story, not
+        as another source of it; any other edit is only remembered, so it is not examined again."""
+        report = examined.report
+        revision = revision_key(report)
+        try:
+            with self.store.ingest_lock(examined.keys, examined.fingerprint.band_keys):
+                if self.store.seen_keys([revision]):  # another instance took this edit in meanwhile
+                    return Filed(report, examined)
+                known = [k for k in self.store.find_reports([guid_key(report)]) if k.source == report.source]
+                if not known:
+                    return Filed(report, examined)
+                original = known[0]
+                plan = self._edit_plan(examined, original.report_id, original.story_id, not _backlog(report, quiet_before))
+                if plan is None:
+                    self.store.add_keys(original.report_id, [revision])
+                    return Filed(report, examined)
+                recorded = self.store.record_report(
+                    report, [revision], plan.queued, self.clock(), plan.story, self.archive, plan.documents
+                )
+        except ConnectionError:
+            raise
+        except Exception as exc:
+            log.debug("edit not recorded, the traceback source=%s item=%r", report.source, _item(report), exc_info=True)
+            return _failed(report, exc)
+        return Filed(report, examined, plan if recorded else None)
+
+    def _edit_plan(self, examined: Examined, report_id: int, story_id: str | None, alerting: bool) -> Plan | None:
+        """The plan of an edit that makes watch-lists fire which the text it replaced did not;
+        None for any other (also when the archive no longer has the text it replaced)."""
+        text_keys = [k for k in examined.keys if k.startswith("text:")]
+        if story_id is None or not alerting or self.store.seen_keys(text_keys):  # a text seen before: not news
+            return None
+        before = self.store.archived_report(str(report_id))
+        if before is None:
+            return None
+        story = self.store.story_info(story_id)
+        fired = [v for v in self.pipeline.newly_fired(examined, before.text) if v.watchlist not in story.alerted]
+        if not fired:
+            return None
+        now = self.clock()
+        edit = Examined(examined.report, [revision_key(examined.report)], fired, examined.fingerprint)
+        return self.pipeline.plan(
+            edit, StoryMatch(story_id, report_id, 1.0, 1.0), story, datetime.fromtimestamp(now, timezone.utc), True,
+            self._silences(now), self._bursting(now), edit=True,
+        )  # fmt: skip
 
     def _plan(self, examined: Examined, alerting: bool) -> Plan | None:
         """The plan for a new report (reads the store); None for one seen before.
@@ -212,7 +275,9 @@ class Ingestor:
                 "alert queued alert=%s watchlist=%s story=%s source=%s notifiers=%s",
                 alert.id, alert.watchlist, alert.story_id, report.source, ",".join(alert.notifiers) or "-",
             )  # fmt: skip
-        if not plan.story.new_story:
+        if plan.edit:
+            log.info("report edited story=%s source=%s item=%r", plan.story.story_id, report.source, _item(report))
+        elif not plan.story.new_story:
             log.info(
                 "story carried again story=%s source=%s similarity=%s updates=%s",
                 plan.story.story_id, report.source, plan.story.similarity, ",".join(plan.updates) or "-",
@@ -268,6 +333,17 @@ class Ingestion:
         if result.queued:
             self.queued()
         return result
+
+
+def _backlog(report: Report, quiet_before: datetime | None) -> bool:
+    """Whether a report is taken in without alerting: published before `quiet_before`."""
+    return quiet_before is not None and (
+        quiet_before == FOREVER_QUIET or (report.published is not None and report.published < quiet_before)
+    )
+
+
+def _report_of(item: Examined | Edited) -> Report:
+    return item.examined.report if isinstance(item, Edited) else item.report
 
 
 def _bounded(report: Report) -> Report:

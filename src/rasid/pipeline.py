@@ -45,6 +45,8 @@ class Plan:
     """Watch-lists told of a new source by a `story.updated` event."""
     documents: list[dict[str, Any]]
     """Each alert's own document (as the alerts list and API keep it)."""
+    edit: bool = False
+    """The plan of an edited report (`Pipeline.plan`'s `edit`)."""
 
 
 class Pipeline:
@@ -73,6 +75,11 @@ class Pipeline:
         words = report_words(report)
         return Examined(report, report_keys(report, words), self.matcher.fired(report.text), fingerprint_words(words.all))
 
+    def newly_fired(self, examined: Examined, before: str) -> list[Verdict]:
+        """The verdicts of watch-lists the report fires that its text `before` an edit did not."""
+        fired_before = {v.watchlist for v in self.matcher.fired(before)}
+        return [v for v in examined.verdicts if v.watchlist not in fired_before]
+
     def same_story(self, examined: Examined, candidates: list[Candidate]) -> StoryMatch | None:
         """The story this report repeats, among stored reports sharing an LSH band with it."""
         return best_match(examined.fingerprint, candidates, self.dedup.similarity, self.dedup.containment)
@@ -81,14 +88,16 @@ class Pipeline:
         self, examined: Examined, match: StoryMatch | None, story: StoryInfo, now: datetime, alerting: bool = True,
         silences: list[Silence] = (),  # type: ignore[assignment]
         urgent: frozenset[str] = frozenset(),
+        edit: bool = False,
     ) -> Plan:  # fmt: skip
         """Alerts for watch-lists this story has not alerted yet; for the others, per `on_duplicate`.
         With `alerting` false (a backlog item) the report is recorded and nobody is told; an
         alert a silence holds is recorded as silenced and sent to nobody; those of the `urgent`
-        watch-lists (bursting) are marked urgent."""
+        watch-lists (bursting) are marked urgent. An `edit` of a report of the story (`match`)
+        is no other source of it: not listed, and no `story.updated` event."""
         report, fp = examined.report, examined.fingerprint
         story_id = match.story_id if match else "story_" + hashlib.sha256(examined.keys[0].encode()).hexdigest()[:20]
-        listed = match is None or self.dedup.on_duplicate != "drop"
+        listed = not edit and (match is None or self.dedup.on_duplicate != "drop")
         sources = story.sources + (1 if listed else 0) if match else 1
         alerts: list[Alert] = []
         documents: dict[str, dict[str, Any]] = {}
@@ -105,7 +114,7 @@ class Pipeline:
                 held = silencing(silences, document, report.text, now.timestamp())
                 if held is not None:
                     document["silenced"] = {"id": held.id, "until": datetime.fromtimestamp(held.ends, now.tzinfo).isoformat(timespec="seconds")}
-            elif self.dedup.on_duplicate == "update":
+            elif self.dedup.on_duplicate == "update" and not edit:
                 document = story_update_document(examined.keys[0], v.watchlist, report, story_id, sources, match.jaccard, now)
                 if silencing(silences, document, report.text, now.timestamp()) is not None:
                     continue
@@ -121,7 +130,7 @@ class Pipeline:
             band_keys=fp.band_keys,
             alerted=tuple(a.watchlist for a in alerts),
         )
-        return Plan(entry, alerts, queued, updates, list(documents.values()))
+        return Plan(entry, alerts, queued, updates, list(documents.values()), edit)
 
     def _routed(self, alerts: list[Alert], documents: dict[str, dict[str, Any]]) -> list[QueuedAlert]:
         """The outbox rows of a report's alerts: to each notifier one message naming every

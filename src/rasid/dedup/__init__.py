@@ -6,6 +6,7 @@ from rasid.dedup.exact import (
     guid_key,
     report_keys,
     report_words,
+    revision_key,
 )
 from rasid.dedup.fingerprints import (
     Fingerprint,
@@ -30,6 +31,7 @@ __all__ = [
     "guid_key",
     "report_keys",
     "report_words",
+    "revision_key",
     "shortlist",
     "similarities",
     "similarity",

@@ -77,6 +77,13 @@ def guid_key(report: Report) -> str:
     return f"guid:{report.source}:{report.guid}"
 
 
+def revision_key(report: Report) -> str:
+    """The key of an item's guid with its title and text as given: another one under the same
+    guid is the item edited since."""
+    given = "\x00".join((guid_key(report), report.title, report.text))
+    return "rev:" + hashlib.sha256(given.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+
+
 def report_keys(report: Report, words: ReportWords | None = None) -> list[str]:
     """Every key under which this report counts as seen; the first names it."""
     words = words or report_words(report)
@@ -88,4 +95,6 @@ def report_keys(report: Report, words: ReportWords | None = None) -> list[str]:
     keys.append(f"text:{_digest(words.all)}")
     if len(words.body) >= MIN_BODY_WORDS:
         keys.append(f"body:{_digest(words.body)}")
+    if report.guid:
+        keys.append(revision_key(report))
     return keys

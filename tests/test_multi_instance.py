@@ -14,6 +14,7 @@ import psycopg
 from support import (
     PUBLISHED,
     FeedServer,
+    Request,
     Response,
     WebhookReceiver,
     clean_env,
@@ -99,6 +100,15 @@ def leases(url: str) -> dict[str, int]:
     return {owner: n for owner, n in rows}
 
 
+def _title(post: Request) -> str | None:
+    """The alert's report title; None for the send the SIGKILL cut off (its body incomplete),
+    which the instance taking over makes again."""
+    try:
+        return str(post.json()["report"]["title"])
+    except ValueError:
+        return None
+
+
 def test_three_instances_share_feeds_and_survive_a_sigkill(
     tmp_path: Path, feed_server: FeedServer, receiver: WebhookReceiver, postgres_url: str
 ) -> None:
@@ -136,7 +146,7 @@ def test_three_instances_share_feeds_and_survive_a_sigkill(
     # notifier) may be made again by the instance that takes its claim, under the same id
     twice = [k for k, n in sent.items() if n > 1]
     assert len(sent) == 2 * FEEDS and len(twice) <= 1 and set(sent.values()) <= {1, 2}, twice
-    titles = {p.json()["report"]["title"] for p in receiver.posts()}
+    titles = {title for p in receiver.posts() if (title := _title(p))}
     assert titles == {f"تقرير {f}-{n} من درعا" for f in range(FEEDS) for n in range(2)}
     assert taken_over < LEASE_TTL + 30
     with psycopg.connect(postgres_url) as conn:

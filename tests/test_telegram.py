@@ -123,6 +123,16 @@ def generated_page(channel: str, posts: list[tuple[int, str, float]], before: in
             "</section></main></body></html>").encode()  # fmt: skip
 
 
+def one_channel_config(tmp_path: Path, name: str, channel: ChannelServer, watchlist: str, receiver: WebhookReceiver) -> None:
+    """A config reading the channel `name` from `channel` every second, with one watch-list and a webhook."""
+    (tmp_path / "config.yaml").write_text(
+        f"sources: {{telegram: [{{name: {name}, channel: '@{name}', url: '{channel.url}/s/{name}', interval: 1s}}]}}\n"
+        f"watchlists: [{watchlist}]\n"
+        f"notifiers: [{{name: desk, type: webhook, url: '{receiver.url}/hook'}}]\n",
+        encoding="utf-8",
+    )
+
+
 def test_a_channel_that_posts_more_than_a_page_between_two_polls_loses_none(tmp_path: Path) -> None:
     channel, receiver = ChannelServer(), WebhookReceiver()
     words = ("تعز الحديدة المخا زبيد الخوخة حيس الجراحي التحيتا الدريهمي بيت الفقيه مدفعي صاروخي ليلي عنيف متقطع"
@@ -135,12 +145,7 @@ def test_a_channel_that_posts_more_than_a_page_between_two_polls_loses_none(tmp_
         start = time.time() - 3600
         posts = [(n, post(n), start + n) for n in range(1, 11)]
         channel.pages["/s/busy"] = generated_page("busy", posts, None)
-        (tmp_path / "config.yaml").write_text(
-            f"sources: {{telegram: [{{name: busy, channel: '@busy', url: '{channel.url}/s/busy', interval: 1s}}]}}\n"
-            "watchlists: [{name: yemen, keywords: [قصف]}]\n"
-            f"notifiers: [{{name: desk, type: webhook, url: '{receiver.url}/hook'}}]\n",
-            encoding="utf-8",
-        )
+        one_channel_config(tmp_path, "busy", channel, "{name: yemen, keywords: [قصف]}", receiver)
         assert rasid("once", "-c", "config.yaml", cwd=tmp_path).returncode == 0
         assert len(receiver.posts()) == 10
 
@@ -164,12 +169,7 @@ def test_a_post_edited_to_name_a_watched_place_alerts_once_with_its_new_text(tmp
     try:
         at = time.time() - 600
         channel.pages["/s/breaking"] = generated_page("breaking", [(7, "عاجل | انفجار عنيف يهز المدينة قبل قليل", at)], None)
-        (tmp_path / "config.yaml").write_text(
-            f"sources: {{telegram: [{{name: breaking, channel: '@breaking', url: '{channel.url}/s/breaking', interval: 1s}}]}}\n"
-            "watchlists: [{name: ports, places: [الحديدة]}]\n"
-            f"notifiers: [{{name: desk, type: webhook, url: '{receiver.url}/hook'}}]\n",
-            encoding="utf-8",
-        )
+        one_channel_config(tmp_path, "breaking", channel, "{name: ports, places: [الحديدة]}", receiver)
         assert rasid("once", "-c", "config.yaml", cwd=tmp_path).returncode == 0
         assert receiver.posts() == []  # no place named yet
         edited = "عاجل | انفجار عنيف يهز مدينة الحديدة قبل قليل"
